@@ -1,0 +1,77 @@
+# The two commands: `make run` and `make test`. Everything else is here to serve them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+INSTALLED := $(VENV)/.installed
+LOCALES := en it bg nb
+DEMO_SMTP_PORT ?= 8025
+
+.PHONY: run test install lint translations compile-translations chromium bench clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(INSTALLED) compile-translations
+
+instance/config.py:
+	mkdir -p instance
+	$(BIN)/python -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
+
+# Serve the demo on the embedded SQLite database. Without FLASK_MAIL_SERVER set, e-mail goes to a
+# local SMTP server that prints every message (and its activation link) in this terminal.
+run: install instance/config.py
+	$(FLASK) core init-db
+	$(FLASK) core demo > instance/demo.json
+	@echo
+	@echo "  Customer portal:  http://127.0.0.1:5000/p/demo/"
+	@echo "  Admin core API:   http://127.0.0.1:5000/core/api/v1/openapi.json"
+	@echo "  Demo cards, passwords and the demo API key: instance/demo.json (also printed above)"
+	@echo
+	@set -e; trap 'kill 0' INT TERM EXIT; \
+	if [ -z "$$FLASK_MAIL_SERVER" ]; then \
+	  export FLASK_MAIL_SERVER=127.0.0.1 FLASK_MAIL_PORT=$(DEMO_SMTP_PORT); \
+	  $(BIN)/python -m aiosmtpd -n -l 127.0.0.1:$(DEMO_SMTP_PORT) -c aiosmtpd.handlers.Debugging stdout & \
+	fi; \
+	$(FLASK) core send-mail & \
+	$(FLASK) run --debug --no-reload --host 127.0.0.1 --port 5000
+
+test: install chromium
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# Browser tests use Debian's Chromium; install it where we are root, else they skip with a reason.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "Could not install chromium: browser tests will be skipped."; \
+	  else echo "No chromium and not root: browser tests will be skipped."; fi; }
+
+translations: $(INSTALLED)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	  --project=loyalty-portal -o translations/messages.pot .
+	for locale in $(LOCALES); do \
+	  if [ -f translations/$$locale/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations -l $$locale; \
+	  else $(BIN)/pybabel init -i translations/messages.pot -d translations -l $$locale; fi; \
+	done
+	$(MAKE) compile-translations
+
+compile-translations: $(INSTALLED)
+	$(BIN)/pybabel compile --use-fuzzy -d translations -f --statistics 2>&1 | grep -v "^compiling" || true
+
+bench: install
+	$(BIN)/python bench/dashboard.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

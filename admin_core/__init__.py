@@ -1,0 +1,70 @@
+"""The admin core: owns the database and speaks the JSON API. Deployable alone."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_mail import Mail
+
+from .context import EXTENSION, TRUSTED_SITE_ENVIRON, Core
+from .database import Database
+from .services.portal_auth import password_context
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def default_database_url(instance_path: str) -> str:
+    return (
+        os.environ.get("DATABASE_URL")
+        or f"sqlite:///{Path(instance_path) / 'loyalty.sqlite3'}"
+    )
+
+
+def create_app(
+    config: dict[str, Any] | None = None, database: Database | None = None
+) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        ACTIVATION_MAX_AGE=24 * 3600,
+        PASSWORD_HASH_FAST=False,
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=25,
+        MAIL_DEFAULT_SENDER="loyalty-portal <no-reply@localhost>",
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env()
+    app.config.from_mapping(config or {})
+    app.config.setdefault("DATABASE_URL", default_database_url(app.instance_path))
+
+    mail = Mail(app)
+    app.extensions[EXTENSION] = Core(
+        db=database or Database.from_url(app.config["DATABASE_URL"]),
+        passwords=password_context(fast=app.config["PASSWORD_HASH_FAST"]),
+        activation_max_age=timedelta(seconds=int(app.config["ACTIVATION_MAX_AGE"])),
+        mail=mail,
+    )
+
+    from .api import init_api
+    from .cli import core_cli
+
+    init_api(app)
+    app.cli.add_command(core_cli)
+    return app
+
+
+def trusted_site_app(app: Flask) -> WSGIApp:
+    """The core as the in-process site sees it: every request acts as the site, without a key.
+    Only for the embedded deployment's in-process transport; never mount this on a socket."""
+
+    def wsgi(
+        environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        environ[TRUSTED_SITE_ENVIRON] = True
+        return app(environ, start_response)
+
+    return wsgi

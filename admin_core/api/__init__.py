@@ -1,0 +1,73 @@
+"""The versioned JSON API under /api/v1 (mounted at /core/api/v1 on the site)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from ..errors import CoreError
+
+PREFIX = "/api/v1"
+SPEC_OPTIONS: dict[str, Any] = {
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+    },
+    "security": [{"bearer": []}],
+    "info": {
+        "description": "Cards, balances and the ledger of a loyalty program. Errors are "
+        '`{"error": {"code": "...", "message": "..."}}`. Money is in minor units (cents).'
+    },
+}
+
+
+def error_response(status: int, code: str, message: str, **extra: Any) -> Response:
+    response = jsonify({"error": {"code": code, "message": message, **extra}})
+    response.status_code = status
+    return response
+
+
+class CoreApi(Api):  # type: ignore[misc]
+    def handle_http_exception(self, error: HTTPException) -> Response | HTTPException:
+        if not request.path.startswith(PREFIX):
+            return error
+        data = getattr(error, "data", None) or {}
+        status = error.code or 500
+        if status == 400 and "json" in data.get("messages", {}):
+            return error_response(
+                400, "invalid_json", "The request body is not valid JSON."
+            )
+        if status == 422:
+            fields = data.get("messages", {}).get("json", data.get("messages", {}))
+            return error_response(
+                422, "invalid", "Some fields are not valid.", fields=fields
+            )
+        code = (error.name or "error").lower().replace(" ", "_")
+        response = error_response(
+            status, code, data.get("message") or error.description or code
+        )
+        for name, value in (data.get("headers") or {}).items():
+            response.headers[name] = value
+        return response
+
+
+def init_api(app: Flask) -> None:
+    from . import cards, portal
+
+    app.config.update(
+        API_TITLE="loyalty-portal core",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX=PREFIX,
+        OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS=SPEC_OPTIONS,
+    )
+    api = CoreApi(app)
+    api.register_blueprint(cards.blp, url_prefix=f"{PREFIX}/cards")
+    api.register_blueprint(portal.blp, url_prefix=f"{PREFIX}/portal")
+
+    @app.errorhandler(CoreError)
+    def core_error(error: CoreError) -> Response:
+        return error_response(error.status, error.code, error.message)

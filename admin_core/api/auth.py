@@ -1,0 +1,65 @@
+"""Who is calling: a merchant's key (acts for that merchant) or the site (acts for the merchant it
+names in `X-Merchant`, with the portal endpoints too)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import g, request
+
+from ..context import TRUSTED_SITE_ENVIRON, current_core
+from ..errors import Forbidden, Invalid, Unauthorized
+from ..models import Merchant
+from ..services.merchants import find_api_key, get_merchant
+
+
+@dataclass(frozen=True)
+class Scope:
+    merchant: Merchant
+    site: bool
+
+
+def _bearer() -> str:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized(
+            "missing_api_key", "Send an API key as 'Authorization: Bearer <key>'."
+        )
+    return token.strip()
+
+
+def authenticate() -> None:
+    """before_request of every API blueprint."""
+    named = request.headers.get("X-Merchant")
+    with current_core().db.read() as session:
+        if request.environ.get(TRUSTED_SITE_ENVIRON) is True:
+            key_merchant, site = None, True
+        else:
+            key = find_api_key(session, _bearer())
+            if key is None:
+                raise Unauthorized("invalid_api_key", "This API key is not valid.")
+            key_merchant, site = key.merchant, key.merchant_id is None
+        if key_merchant is not None:
+            if named and named != key_merchant.slug:
+                raise Forbidden(
+                    "wrong_merchant", "This API key belongs to another merchant."
+                )
+            merchant = key_merchant
+        elif named:
+            merchant = get_merchant(session, named)
+        else:
+            raise Invalid(
+                "merchant_required", "A site key names the merchant in 'X-Merchant'."
+            )
+    g.scope = Scope(merchant, site)
+
+
+def scope() -> Scope:
+    current: Scope = g.scope
+    return current
+
+
+def require_site() -> None:
+    """before_request of the site-only blueprints (after `authenticate`)."""
+    if not scope().site:
+        raise Forbidden("site_only", "Only the portal site may call this endpoint.")

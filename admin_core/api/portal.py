@@ -1,0 +1,107 @@
+"""What the portal site needs: the merchant's portal settings, customers' credentials, e-mail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from ..context import current_core
+from ..errors import NotFound
+from ..models import Merchant
+from ..services import mail_queue, portal_auth
+from .auth import authenticate, require_site, scope
+from .schemas import (
+    ActivationStartSchema,
+    ActivationTicketSchema,
+    CardSchema,
+    LoginSchema,
+    MailSchema,
+    MerchantSchema,
+    QueuedSchema,
+    TokenSchema,
+    card_body,
+)
+
+blp = Blueprint("portal", __name__, description="For the portal site (site key only)")
+blp.before_request(authenticate)
+blp.before_request(require_site)
+
+
+def _portal_merchant() -> Merchant:
+    merchant = scope().merchant
+    if not merchant.portal_enabled:
+        raise NotFound("portal_disabled", "This merchant's portal is not enabled.")
+    return merchant
+
+
+@blp.route("/merchant", methods=["GET"])
+@blp.response(200, MerchantSchema)
+def read_merchant() -> Merchant:
+    return scope().merchant
+
+
+@blp.route("/login", methods=["POST"])
+@blp.arguments(LoginSchema)
+@blp.response(200, CardSchema)
+def login(payload: dict[str, Any]) -> dict[str, Any]:
+    merchant = _portal_merchant()
+    core = current_core()
+    card = portal_auth.authenticate(
+        core.db, core.passwords, merchant.id, payload["card"], payload["password"]
+    )
+    return card_body(card, merchant)
+
+
+@blp.route("/activations", methods=["POST"])
+@blp.arguments(ActivationStartSchema)
+@blp.response(202, ActivationTicketSchema)
+def start_activation(payload: dict[str, Any]) -> dict[str, Any]:
+    """A token to e-mail when card and e-mail match; `token: null` otherwise (tell the customer
+    nothing different)."""
+    merchant = _portal_merchant()
+    core = current_core()
+    ticket = portal_auth.start_activation(
+        core.db,
+        core.passwords,
+        merchant.id,
+        payload["card"],
+        payload["email"],
+        payload["password"],
+        core.activation_max_age,
+    )
+    if ticket is None:
+        return {
+            "token": None,
+            "email": None,
+            "first_name": None,
+            "locale": None,
+            "expires_at": None,
+        }
+    return vars(ticket)
+
+
+@blp.route("/activations/complete", methods=["POST"])
+@blp.arguments(TokenSchema)
+@blp.response(200, CardSchema)
+def complete_activation(payload: dict[str, Any]) -> dict[str, Any]:
+    merchant = _portal_merchant()
+    card = portal_auth.complete_activation(
+        current_core().db, merchant.id, payload["token"]
+    )
+    return card_body(card, merchant)
+
+
+@blp.route("/mail", methods=["POST"])
+@blp.arguments(MailSchema)
+@blp.response(202, QueuedSchema)
+def queue_mail(payload: dict[str, Any]) -> dict[str, int]:
+    """Accept a rendered message for durable delivery by `core send-mail`."""
+    message_id = mail_queue.enqueue(
+        current_core().db,
+        payload["to"],
+        payload["subject"],
+        payload["text"],
+        payload["html"],
+    )
+    return {"id": message_id}

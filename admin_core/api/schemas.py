@@ -1,0 +1,169 @@
+"""Request and response bodies of the API; the OpenAPI document is generated from these."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+from ..models import Card, Merchant, Operation, OperationKind
+from ..services.ledger import MAX_MONEY
+from ..services.portal_auth import MAX_PASSWORD
+
+Strict = {"strict": True}
+
+
+class BalancesSchema(Schema):
+    points = fields.Integer(required=True)
+    credit = fields.Integer(
+        required=True, metadata={"description": "Prepaid credit, minor units"}
+    )
+    discount = fields.Integer(
+        required=True, metadata={"description": "Accumulated discount, minor units"}
+    )
+    currency = fields.String(required=True)
+
+
+class HolderSchema(Schema):
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
+    email = fields.String(allow_none=True)
+    locale = fields.String(allow_none=True)
+
+
+class CardSchema(Schema):
+    number = fields.String(required=True)
+    activated = fields.Boolean(required=True)
+    credentials_version = fields.Integer(
+        required=True,
+        metadata={"description": "Changes whenever the portal password changes"},
+    )
+    holder = fields.Nested(HolderSchema, required=True)
+    balances = fields.Nested(BalancesSchema, required=True)
+    tier = fields.String(allow_none=True)
+
+
+class OperationInSchema(Schema):
+    kind = fields.Enum(OperationKind, by_value=True, required=True)
+    amount = fields.Integer(
+        required=True,
+        **Strict,
+        metadata={
+            "description": "Points for *_points kinds, minor units for *_credit kinds"
+        },
+    )
+    store = fields.String(required=True, validate=validate.Length(1, 32))
+    discount = fields.Integer(
+        load_default=0,
+        **Strict,
+        validate=validate.Range(0, MAX_MONEY),
+        metadata={"description": "Discount granted on this purchase, minor units"},
+    )
+
+
+class OperationSchema(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.Enum(OperationKind, by_value=True, required=True)
+    points = fields.Integer(required=True)
+    credit = fields.Integer(required=True)
+    discount = fields.Integer(required=True)
+    store = fields.String(allow_none=True)
+    created_at = fields.DateTime(required=True)
+
+
+class OperationResultSchema(Schema):
+    operation = fields.Nested(OperationSchema, required=True)
+    balances = fields.Nested(BalancesSchema, required=True)
+
+
+class MerchantSchema(Schema):
+    slug = fields.String(required=True)
+    name = fields.String(required=True)
+    portal_enabled = fields.Boolean(required=True)
+    currency = fields.String(required=True)
+    default_locale = fields.String(required=True)
+    timezone = fields.String(required=True)
+
+
+Password = fields.String(required=True, validate=validate.Length(1, MAX_PASSWORD))
+CardNumber = fields.String(required=True, validate=validate.Length(1, 64))
+
+
+class LoginSchema(Schema):
+    card = CardNumber
+    password = Password
+
+
+class ActivationStartSchema(Schema):
+    card = CardNumber
+    email = fields.String(required=True, validate=validate.Length(1, 254))
+    password = Password
+
+
+class ActivationTicketSchema(Schema):
+    token = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    first_name = fields.String(allow_none=True)
+    locale = fields.String(allow_none=True)
+    expires_at = fields.DateTime(allow_none=True)
+
+
+class TokenSchema(Schema):
+    token = fields.String(required=True, validate=validate.Length(1, 200))
+
+
+class MailSchema(Schema):
+    to = fields.Email(required=True)
+    subject = fields.String(required=True, validate=validate.Length(1, 255))
+    text = fields.String(required=True, validate=validate.Length(1, 100_000))
+    html = fields.String(load_default=None, validate=validate.Length(max=300_000))
+
+
+class QueuedSchema(Schema):
+    id = fields.Integer(required=True)
+
+
+def balances(card: Card, merchant: Merchant) -> dict[str, Any]:
+    return {
+        "points": card.points,
+        "credit": card.credit,
+        "discount": card.discount,
+        "currency": merchant.currency,
+    }
+
+
+def card_body(card: Card, merchant: Merchant) -> dict[str, Any]:
+    customer = card.customer
+    return {
+        "number": card.number,
+        "activated": card.activated_at is not None,
+        "credentials_version": card.credentials_version,
+        "holder": {
+            "first_name": customer.first_name,
+            "last_name": customer.last_name,
+            "email": customer.email,
+            "locale": customer.locale,
+        },
+        "balances": balances(card, merchant),
+        "tier": None,
+    }
+
+
+def operation_body(
+    operation: Operation, card: Card, merchant: Merchant
+) -> dict[str, Any]:
+    body: dict[str, Any] = OperationResultSchema().dump(
+        {
+            "operation": {
+                "id": operation.id,
+                "kind": operation.kind,
+                "points": operation.points,
+                "credit": operation.credit,
+                "discount": operation.discount,
+                "store": operation.store.code if operation.store else None,
+                "created_at": operation.created_at,
+            },
+            "balances": balances(card, merchant),
+        }
+    )
+    return body

@@ -1,0 +1,143 @@
+"""`flask core …`: the core's commands, also reachable through the site's app in the embedded
+deployment (the site keeps the core app under CORE_APP_EXTENSION)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from types import FrameType
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from .context import EXTENSION, Core
+from .errors import CoreError
+from .mailer import smtp_sender
+from .migrate import upgrade
+from .services.mail_queue import deliver_due
+from .services.merchants import create_api_key, create_merchant, get_merchant
+
+CORE_APP_EXTENSION = "loyalty_core.app"
+
+core_cli = AppGroup(
+    "core", help="The admin core: database, demo data, e-mail delivery, merchants."
+)
+
+
+def _core_app() -> Flask:
+    app: Flask = current_app.extensions.get(
+        CORE_APP_EXTENSION, current_app._get_current_object()
+    )
+    return app
+
+
+def _core() -> Core:
+    core: Core = _core_app().extensions[EXTENSION]
+    return core
+
+
+@core_cli.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the schema (migrations)."""
+    upgrade(_core().db)
+    click.echo("Database is at the latest schema.", err=True)
+
+
+@core_cli.command("demo")
+def demo() -> None:
+    """Load the demo merchant (idempotent); print its cards, keys and stores as JSON."""
+    from .demo import load_demo
+
+    app = _core_app()
+    with app.app_context():
+        click.echo(json.dumps(load_demo(_core(), app.config["SECRET_KEY"]), indent=2))
+
+
+@core_cli.command("create-merchant")
+@click.argument("slug")
+@click.argument("name")
+@click.option(
+    "--enable-portal", is_flag=True, help="Switch the customer portal on now."
+)
+@click.option("--currency", default="EUR", show_default=True)
+@click.option("--locale", "default_locale", default="en", show_default=True)
+@click.option("--timezone", default="UTC", show_default=True)
+def create_merchant_command(
+    slug: str,
+    name: str,
+    enable_portal: bool,
+    currency: str,
+    default_locale: str,
+    timezone: str,
+) -> None:
+    """Create a merchant."""
+    try:
+        create_merchant(
+            _core().db,
+            slug,
+            name,
+            portal_enabled=enable_portal,
+            currency=currency,
+            default_locale=default_locale,
+            timezone=timezone,
+        )
+    except CoreError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Merchant '{slug}' created.", err=True)
+
+
+@core_cli.command("create-api-key")
+@click.argument("slug", required=False)
+@click.option(
+    "--site", is_flag=True, help="A key for the portal site, acting for every merchant."
+)
+def create_api_key_command(slug: str | None, site: bool) -> None:
+    """Create an API key for merchant SLUG (or --site) and print it; it is never shown again."""
+    db = _core().db
+    if site == bool(slug):
+        raise click.UsageError("Give a merchant SLUG, or --site, not both.")
+    merchant_id = None
+    if slug:
+        with db.read() as session:
+            try:
+                merchant_id = get_merchant(session, slug).id
+            except CoreError as error:
+                raise click.ClickException(error.message) from None
+    click.echo(create_api_key(db, merchant_id))
+
+
+@core_cli.command("send-mail")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option(
+    "--interval",
+    default=2.0,
+    show_default=True,
+    help="Seconds between looks at the queue.",
+)
+def send_mail(once: bool, interval: float) -> None:
+    """Deliver queued e-mail, retrying with back-off, until stopped."""
+    app = _core_app()
+    core = _core()
+    stopping = False
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    if not once:
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+    with app.app_context():
+        while True:
+            with smtp_sender(core.mail) as send:
+                report = deliver_due(core.db, send)
+            if report.sent or report.retrying or report.failed:
+                click.echo(
+                    f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}",
+                    err=True,
+                )
+            if once or stopping:
+                return
+            time.sleep(interval)

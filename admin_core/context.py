@@ -1,0 +1,29 @@
+"""The core's per-app objects, created by the factory and found by views and commands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from flask_mail import Mail
+from passlib.context import CryptContext
+
+from .database import Database
+
+EXTENSION = "loyalty_core"
+# Set by the in-process transport only: no HTTP request can put a non-header key in the environ.
+TRUSTED_SITE_ENVIRON = "loyalty_core.trusted_site"
+
+
+@dataclass
+class Core:
+    db: Database
+    passwords: CryptContext
+    activation_max_age: timedelta
+    mail: Mail
+
+
+def current_core() -> Core:
+    core: Core = current_app.extensions[EXTENSION]
+    return core

@@ -1,0 +1,159 @@
+"""The demo merchant: enough real data for every page, loaded idempotently."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from passlib.context import CryptContext
+from sqlalchemy import select
+
+from .context import Core
+from .database import Database
+from .models import ApiKey, OperationKind
+from .services import utcnow
+from .services.cards import enroll_customer, find_card
+from .services.ledger import OperationRequest, record_operation
+from .services.merchants import (
+    create_merchant,
+    create_store,
+    find_merchant,
+    find_store,
+    hash_key,
+)
+from .services.portal_auth import set_password
+
+SLUG = "demo"
+PASSWORD = "demo-password"
+STORES = [("MAIN", "Via Roma 1 — main shop"), ("STATION", "Central Station kiosk")]
+# number, first, last, e-mail, locale, activated, operations (kind, amount, store, discount)
+CARDS: list[
+    tuple[str, str, str, str, str | None, bool, list[tuple[str, int, str, int]]]
+] = [
+    (
+        "7000100001",
+        "Anna",
+        "Rossi",
+        "anna@example.com",
+        None,
+        True,
+        [
+            ("earn_points", 400, "MAIN", 250),
+            ("earn_points", 650, "STATION", 0),
+            ("topup_credit", 2000, "MAIN", 0),
+            ("spend_credit", 450, "STATION", 0),
+            ("earn_points", 200, "MAIN", 580),
+        ],
+    ),
+    (
+        "7000100002",
+        "Marco",
+        "Bianchi",
+        "marco@example.com",
+        None,
+        False,
+        [("earn_points", 120, "MAIN", 0)],
+    ),
+    (
+        "7000100003",
+        "Ingrid",
+        "Hansen",
+        "ingrid@example.com",
+        "nb",
+        True,
+        [
+            ("earn_points", 90, "STATION", 0),
+            ("topup_credit", 1000, "STATION", 0),
+        ],
+    ),
+]
+
+
+def demo_api_key(secret: str) -> str:
+    """Stable across runs (derived from the secret), so the demo can print it again."""
+    return (
+        "lpk_demo_"
+        + hmac.new(secret.encode(), b"demo-api-key", hashlib.sha256).hexdigest()[:32]
+    )
+
+
+def _ensure_key(db: Database, merchant_id: int, key: str) -> None:
+    with db.write() as session:
+        if (
+            session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key)))
+            is None
+        ):
+            session.add(
+                ApiKey(
+                    merchant_id=merchant_id,
+                    prefix=key[:10],
+                    key_hash=hash_key(key),
+                    created_at=utcnow(),
+                )
+            )
+
+
+def _ensure_card(
+    db: Database, hasher: CryptContext, merchant_id: int, row: tuple[Any, ...]
+) -> None:
+    number, first, last, email, locale, activated, operations = row
+    with db.read() as session:
+        if find_card(session, merchant_id, number) is not None:
+            return
+    enroll_customer(
+        db,
+        merchant_id,
+        number,
+        first_name=first,
+        last_name=last,
+        email=email,
+        locale=locale,
+    )
+    for kind, amount, store, discount in operations:
+        with db.write() as session:
+            record_operation(
+                session,
+                merchant_id,
+                number,
+                OperationRequest(OperationKind(kind), amount, store, discount),
+            )
+    if activated:
+        set_password(db, hasher, merchant_id, number, PASSWORD)
+
+
+def load_demo(core: Core, secret: str) -> dict[str, Any]:
+    db = core.db
+    with db.read() as session:
+        merchant = find_merchant(session, SLUG)
+    if merchant is None:
+        merchant = create_merchant(
+            db,
+            SLUG,
+            "Demo Café & Market",
+            portal_enabled=True,
+            currency="EUR",
+            timezone="Europe/Rome",
+        )
+    for code, name in STORES:
+        with db.read() as session:
+            exists = find_store(session, merchant.id, code) is not None
+        if not exists:
+            create_store(db, merchant.id, code, name)
+    for row in CARDS:
+        _ensure_card(db, core.passwords, merchant.id, row)
+    key = demo_api_key(secret)
+    _ensure_key(db, merchant.id, key)
+    return {
+        "merchant": SLUG,
+        "api_key": key,
+        "cards": [
+            {"number": number, "password": PASSWORD, "activated": True}
+            if activated
+            else {"number": number, "email": email, "activated": False}
+            for number, _, _, email, _, activated, _ in CARDS
+        ],
+        "staff": [],
+        "stores": [{"code": code, "name": name} for code, name in STORES],
+        "hotspots": [],
+    }

@@ -1,0 +1,34 @@
+"""Domain errors. Each carries a stable machine code; the API turns them into JSON errors."""
+
+
+class CoreError(Exception):
+    status = 400
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class Unauthorized(CoreError):
+    status = 401
+
+
+class Forbidden(CoreError):
+    status = 403
+
+
+class NotFound(CoreError):
+    status = 404
+
+
+class Conflict(CoreError):
+    status = 409
+
+
+class Gone(CoreError):
+    status = 410
+
+
+class Invalid(CoreError):
+    status = 422

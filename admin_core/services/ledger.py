@@ -1,0 +1,89 @@
+"""The points and credit ledger. Every change to a balance is an operation row and an update of the
+card's materialised balances in the same transaction, so a balance read never scans history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from ..errors import Conflict, Invalid
+from ..models import Card, Operation, OperationKind
+from . import utcnow
+from .cards import get_card
+from .merchants import find_store
+
+MAX_POINTS = 1_000_000
+MAX_MONEY = 10_000_000  # minor units: 100,000.00 in the merchant's currency
+
+
+@dataclass(frozen=True)
+class OperationRequest:
+    kind: OperationKind
+    amount: int
+    store_code: str
+    discount: int = 0
+
+
+def _check(request: OperationRequest) -> None:
+    limit = (
+        MAX_POINTS
+        if request.kind in (OperationKind.EARN_POINTS, OperationKind.REDEEM_POINTS)
+        else MAX_MONEY
+    )
+    if not 0 < request.amount <= limit:
+        raise Invalid("invalid_amount", f"The amount must be between 1 and {limit}.")
+    if not 0 <= request.discount <= MAX_MONEY:
+        raise Invalid(
+            "invalid_discount", f"The discount must be between 0 and {MAX_MONEY}."
+        )
+
+
+def _deltas(kind: OperationKind, amount: int) -> tuple[int, int]:
+    """(points, credit) change of an operation."""
+    return {
+        OperationKind.EARN_POINTS: (amount, 0),
+        OperationKind.REDEEM_POINTS: (-amount, 0),
+        OperationKind.TOPUP_CREDIT: (0, amount),
+        OperationKind.SPEND_CREDIT: (0, -amount),
+    }[kind]
+
+
+def record_operation(
+    session: Session,
+    merchant_id: int,
+    number: str,
+    request: OperationRequest,
+    now: datetime | None = None,
+) -> tuple[Operation, Card]:
+    """Apply one operation inside the caller's write transaction; the card row is locked first."""
+    _check(request)
+    store = find_store(session, merchant_id, request.store_code)
+    if store is None:
+        raise Invalid(
+            "unknown_store", f"No store '{request.store_code}' at this merchant."
+        )
+    card = get_card(session, merchant_id, number, for_update=True)
+    points, credit = _deltas(request.kind, request.amount)
+    if card.points + points < 0:
+        raise Conflict("insufficient_points", "The card does not have enough points.")
+    if card.credit + credit < 0:
+        raise Conflict(
+            "insufficient_credit", "The card does not have enough prepaid credit."
+        )
+    card.points += points
+    card.credit += credit
+    card.discount += request.discount
+    operation = Operation(
+        card_id=card.id,
+        store=store,
+        kind=request.kind,
+        points=points,
+        credit=credit,
+        discount=request.discount,
+        created_at=now or utcnow(),
+    )
+    session.add(operation)
+    session.flush()
+    return operation, card

@@ -1,0 +1,132 @@
+"""Durable outbound e-mail. A message is stored before anyone is told it was sent; workers claim
+due messages with a lease (SKIP LOCKED on PostgreSQL), deliver, and retry with back-off."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+
+from ..database import Database
+from ..errors import Invalid
+from ..models import OutboundMail
+from . import utcnow
+
+LEASE = timedelta(minutes=5)
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_RETRY = timedelta(hours=1)
+
+
+class PermanentFailure(Exception):
+    """The server refused the message for good (e.g. 5xx for the recipient): do not retry."""
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def enqueue(
+    db: Database,
+    recipient: str,
+    subject: str,
+    body_text: str,
+    body_html: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    if (
+        not recipient
+        or "@" not in recipient
+        or not subject.strip()
+        or not body_text.strip()
+    ):
+        raise Invalid(
+            "invalid_mail", "A message needs a recipient address, a subject and a body."
+        )
+    now = now or utcnow()
+    message = OutboundMail(
+        recipient=recipient,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    with db.write() as session:
+        session.add(message)
+        session.flush()
+        return message.id
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
+
+
+def claim_due(db: Database, now: datetime, limit: int = 20) -> list[OutboundMail]:
+    with db.write() as session:
+        due = session.scalars(
+            select(OutboundMail)
+            .where(
+                OutboundMail.sent_at.is_(None),
+                OutboundMail.failed_at.is_(None),
+                OutboundMail.next_attempt_at <= now,
+                or_(
+                    OutboundMail.locked_until.is_(None),
+                    OutboundMail.locked_until <= now,
+                ),
+            )
+            .order_by(OutboundMail.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for message in due:
+            message.locked_until = now + LEASE
+        return list(due)
+
+
+def _settle(
+    db: Database, message_id: int, now: datetime, error: Exception | None
+) -> None:
+    with db.write() as session:
+        message = session.get_one(OutboundMail, message_id)
+        message.locked_until = None
+        message.attempts += 1
+        if error is None:
+            message.sent_at = now
+            message.last_error = None
+        elif isinstance(error, PermanentFailure):
+            message.failed_at = now
+            message.last_error = str(error)[:2000]
+        else:
+            message.next_attempt_at = now + backoff(message.attempts)
+            message.last_error = f"{type(error).__name__}: {error}"[:2000]
+
+
+def deliver_due(
+    db: Database,
+    send: Callable[[OutboundMail], None],
+    now: datetime | None = None,
+    limit: int = 20,
+) -> DeliveryReport:
+    """Deliver what is due now through `send`; an exception from it schedules a retry."""
+    now = now or utcnow()
+    report = DeliveryReport()
+    for message in claim_due(db, now, limit):
+        try:
+            send(message)
+        except PermanentFailure as error:
+            _settle(db, message.id, now, error)
+            report.failed += 1
+        except (
+            Exception
+        ) as error:  # any transport trouble: keep the message, try again later
+            _settle(db, message.id, now, error)
+            report.retrying += 1
+        else:
+            _settle(db, message.id, now, None)
+            report.sent += 1
+    return report
