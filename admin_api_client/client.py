@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from urllib.parse import quote
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -43,9 +43,7 @@ class CoreClient:
     @classmethod
     def in_process(cls, app: WSGIApp, **options: Any) -> CoreClient:
         """A client that calls a WSGI app in this process; no socket is opened."""
-        return cls(
-            "http://core.internal", transport=httpx.WSGITransport(app=app), **options
-        )
+        return cls("http://core.internal", transport=httpx.WSGITransport(app=app), **options)
 
     def for_merchant(self, slug: str) -> CoreClient:
         return CoreClient("", merchant=slug, http=self._http)
@@ -66,9 +64,7 @@ class CoreClient:
         try:
             response = self._http.request(method, path, json=json, headers=merged)
         except httpx.HTTPError as error:
-            raise Unavailable(
-                "unavailable", f"The core did not answer: {error}"
-            ) from error
+            raise Unavailable("unavailable", f"The core did not answer: {error}") from error
         if response.status_code >= 500:
             raise Unavailable(
                 "unavailable",
@@ -79,9 +75,7 @@ class CoreClient:
             raise _error(response)
         return response
 
-    def _write(
-        self, path: str, json: Any, idempotency_key: str | None
-    ) -> httpx.Response:
+    def _write(self, path: str, json: Any, idempotency_key: str | None) -> httpx.Response:
         return self._request(
             "POST",
             path,
@@ -115,22 +109,16 @@ class CoreClient:
             {"kind": kind, "amount": amount, "store": store, "discount": discount},
             idempotency_key,
         )
-        return Operation.from_json(
-            response.json(), response.headers.get("Idempotent-Replayed") == "true"
-        )
+        return Operation.from_json(response.json(), response.headers.get("Idempotent-Replayed") == "true")
 
     # The portal's customers
 
     def portal_login(self, number: str, password: str) -> Card:
         return Card.from_json(
-            self._request(
-                "POST", "/portal/login", {"card": number, "password": password}
-            ).json()
+            self._request("POST", "/portal/login", {"card": number, "password": password}).json()
         )
 
-    def start_activation(
-        self, number: str, email: str, password: str
-    ) -> ActivationTicket | None:
+    def start_activation(self, number: str, email: str, password: str) -> ActivationTicket | None:
         body = self._write(
             "/portal/activations",
             {"card": number, "email": email, "password": password},
@@ -147,15 +135,11 @@ class CoreClient:
         )
 
     def complete_activation(self, token: str) -> Card:
-        return Card.from_json(
-            self._write("/portal/activations/complete", {"token": token}, None).json()
-        )
+        return Card.from_json(self._write("/portal/activations/complete", {"token": token}, None).json())
 
     # E-mail
 
-    def queue_mail(
-        self, to: str, subject: str, text: str, html: str | None = None
-    ) -> int:
+    def queue_mail(self, to: str, subject: str, text: str, html: str | None = None) -> int:
         body = self._write(
             "/portal/mail",
             {"to": to, "subject": subject, "text": text, "html": html},
@@ -175,6 +159,4 @@ def _error(response: httpx.Response) -> CoreError:
         code, message = str(error["code"]), str(error["message"])
     except (ValueError, KeyError, TypeError):
         code, message = "http_error", response.text[:200]
-    return BY_STATUS.get(response.status_code, CoreError)(
-        code, message, response.status_code
-    )
+    return BY_STATUS.get(response.status_code, CoreError)(code, message, response.status_code)

@@ -19,15 +19,10 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def default_database_url(instance_path: str) -> str:
-    return (
-        os.environ.get("DATABASE_URL")
-        or f"sqlite:///{Path(instance_path) / 'loyalty.sqlite3'}"
-    )
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'loyalty.sqlite3'}"
 
 
-def create_app(
-    config: dict[str, Any] | None = None, database: Database | None = None
-) -> Flask:
+def create_app(config: dict[str, Any] | None = None, database: Database | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(
         ACTIVATION_MAX_AGE=24 * 3600,
@@ -35,6 +30,7 @@ def create_app(
         MAIL_SERVER="127.0.0.1",
         MAIL_PORT=25,
         MAIL_DEFAULT_SENDER="loyalty-portal <no-reply@localhost>",
+        MAIL_SUPPRESS_SEND=False,  # Flask-Mail would drop mail silently under TESTING
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env()
@@ -61,9 +57,7 @@ def trusted_site_app(app: Flask) -> WSGIApp:
     """The core as the in-process site sees it: every request acts as the site, without a key.
     Only for the embedded deployment's in-process transport; never mount this on a socket."""
 
-    def wsgi(
-        environ: dict[str, Any], start_response: Callable[..., Any]
-    ) -> Iterable[bytes]:
+    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         environ[TRUSTED_SITE_ENVIRON] = True
         return app(environ, start_response)
 

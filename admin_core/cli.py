@@ -21,16 +21,12 @@ from .services.merchants import create_api_key, create_merchant, get_merchant
 
 CORE_APP_EXTENSION = "loyalty_core.app"
 
-core_cli = AppGroup(
-    "core", help="The admin core: database, demo data, e-mail delivery, merchants."
-)
+core_cli = AppGroup("core", help="The admin core: database, demo data, e-mail delivery, merchants.")
 
 
 def _core_app() -> Flask:
-    app: Flask = current_app.extensions.get(
-        CORE_APP_EXTENSION, current_app._get_current_object()
-    )
-    return app
+    embedded: Flask | None = current_app.extensions.get(CORE_APP_EXTENSION)
+    return embedded or current_app._get_current_object()  # type: ignore[attr-defined]
 
 
 def _core() -> Core:
@@ -58,9 +54,7 @@ def demo() -> None:
 @core_cli.command("create-merchant")
 @click.argument("slug")
 @click.argument("name")
-@click.option(
-    "--enable-portal", is_flag=True, help="Switch the customer portal on now."
-)
+@click.option("--enable-portal", is_flag=True, help="Switch the customer portal on now.")
 @click.option("--currency", default="EUR", show_default=True)
 @click.option("--locale", "default_locale", default="en", show_default=True)
 @click.option("--timezone", default="UTC", show_default=True)
@@ -90,9 +84,7 @@ def create_merchant_command(
 
 @core_cli.command("create-api-key")
 @click.argument("slug", required=False)
-@click.option(
-    "--site", is_flag=True, help="A key for the portal site, acting for every merchant."
-)
+@click.option("--site", is_flag=True, help="A key for the portal site, acting for every merchant.")
 def create_api_key_command(slug: str | None, site: bool) -> None:
     """Create an API key for merchant SLUG (or --site) and print it; it is never shown again."""
     db = _core().db

@@ -28,9 +28,7 @@ SLUG = "demo"
 PASSWORD = "demo-password"
 STORES = [("MAIN", "Via Roma 1 — main shop"), ("STATION", "Central Station kiosk")]
 # number, first, last, e-mail, locale, activated, operations (kind, amount, store, discount)
-CARDS: list[
-    tuple[str, str, str, str, str | None, bool, list[tuple[str, int, str, int]]]
-] = [
+CARDS: list[tuple[str, str, str, str, str | None, bool, list[tuple[str, int, str, int]]]] = [
     (
         "7000100001",
         "Anna",
@@ -72,18 +70,12 @@ CARDS: list[
 
 def demo_api_key(secret: str) -> str:
     """Stable across runs (derived from the secret), so the demo can print it again."""
-    return (
-        "lpk_demo_"
-        + hmac.new(secret.encode(), b"demo-api-key", hashlib.sha256).hexdigest()[:32]
-    )
+    return "lpk_demo_" + hmac.new(secret.encode(), b"demo-api-key", hashlib.sha256).hexdigest()[:32]
 
 
 def _ensure_key(db: Database, merchant_id: int, key: str) -> None:
     with db.write() as session:
-        if (
-            session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key)))
-            is None
-        ):
+        if session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key))) is None:
             session.add(
                 ApiKey(
                     merchant_id=merchant_id,
@@ -94,9 +86,7 @@ def _ensure_key(db: Database, merchant_id: int, key: str) -> None:
             )
 
 
-def _ensure_card(
-    db: Database, hasher: CryptContext, merchant_id: int, row: tuple[Any, ...]
-) -> None:
+def _ensure_card(db: Database, hasher: CryptContext, merchant_id: int, row: tuple[Any, ...]) -> None:
     number, first, last, email, locale, activated, operations = row
     with db.read() as session:
         if find_card(session, merchant_id, number) is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import smtplib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from flask_mail import Mail, Message
 
@@ -36,16 +36,12 @@ def smtp_sender(mail: Mail) -> Iterator[Callable[[OutboundMail], None]]:
             raise PermanentFailure(str(error.recipients)) from error
         except smtplib.SMTPResponseException as error:
             if 500 <= error.smtp_code < 600:
-                raise PermanentFailure(
-                    f"{error.smtp_code} {error.smtp_error!r}"
-                ) from error
+                raise PermanentFailure(f"{error.smtp_code} {error.smtp_error!r}") from error
             raise
 
     try:
         yield send
     finally:
         if connection is not None:
-            try:
-                connection.__exit__(None, None, None)
-            except (OSError, smtplib.SMTPException):
-                pass
+            with suppress(OSError, smtplib.SMTPException):
+                connection.__exit__(None, None, None)  # type: ignore[arg-type]

@@ -165,9 +165,7 @@ class OutboundMail(Base):
     """An e-mail accepted for delivery. Kept until sent; retried with back-off."""
 
     __tablename__ = "outbound_mail"
-    __table_args__ = (
-        Index("ix_outbound_mail_due", "sent_at", "failed_at", "next_attempt_at"),
-    )
+    __table_args__ = (Index("ix_outbound_mail_due", "sent_at", "failed_at", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(String(254))

@@ -20,14 +20,10 @@ from .i18n import init_i18n
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(
-    config: dict[str, Any] | None = None, core_app: Flask | None = None
-) -> Flask:
+def create_app(config: dict[str, Any] | None = None, core_app: Flask | None = None) -> Flask:
     """The site. With ADMIN_CORE_URL it calls that core over HTTP; without it, it embeds the core:
     builds it (or takes `core_app`), mounts it at /core, and calls it in-process."""
-    app = Flask(
-        __name__, instance_relative_config=True, static_folder=str(ROOT / "static")
-    )
+    app = Flask(__name__, instance_relative_config=True, static_folder=str(ROOT / "static"))
     app.config.from_mapping(
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=None,  # decided below: Secure outside debug
@@ -44,9 +40,7 @@ def create_app(
         app.config["SESSION_COOKIE_SECURE"] = not app.debug
     if not app.config.get("SECRET_KEY"):
         if not (app.debug or app.testing):
-            raise RuntimeError(
-                "Set FLASK_SECRET_KEY: the site refuses to run with a known or empty key."
-            )
+            raise RuntimeError("Set FLASK_SECRET_KEY: the site refuses to run with a known or empty key.")
         app.config["SECRET_KEY"] = os.urandom(32)
 
     _connect_core(app, config, core_app)
@@ -61,9 +55,7 @@ def create_app(
     return app
 
 
-def _connect_core(
-    app: Flask, config: dict[str, Any] | None, core_app: Flask | None
-) -> None:
+def _connect_core(app: Flask, config: dict[str, Any] | None, core_app: Flask | None) -> None:
     url = app.config["ADMIN_CORE_URL"]
     if url:
         app.extensions[CLIENT_EXTENSION] = CoreClient(
@@ -76,12 +68,8 @@ def _connect_core(
     from admin_core.cli import CORE_APP_EXTENSION, core_cli
 
     if core_app is None:
-        core_app = admin_core.create_app(
-            {"SECRET_KEY": app.config["SECRET_KEY"], **(config or {})}
-        )
-    app.extensions[CLIENT_EXTENSION] = CoreClient.in_process(
-        admin_core.trusted_site_app(core_app)
-    )
+        core_app = admin_core.create_app({"SECRET_KEY": app.config["SECRET_KEY"], **(config or {})})
+    app.extensions[CLIENT_EXTENSION] = CoreClient.in_process(admin_core.trusted_site_app(core_app))
     app.extensions[CORE_APP_EXTENSION] = core_app
     app.cli.add_command(core_cli)
     app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/core": core_app.wsgi_app})  # type: ignore[method-assign]

@@ -29,25 +29,19 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> Respon
     return response
 
 
-class CoreApi(Api):  # type: ignore[misc]
+class CoreApi(Api):
     def handle_http_exception(self, error: HTTPException) -> Response | HTTPException:
         if not request.path.startswith(PREFIX):
             return error
         data = getattr(error, "data", None) or {}
         status = error.code or 500
         if status == 400 and "json" in data.get("messages", {}):
-            return error_response(
-                400, "invalid_json", "The request body is not valid JSON."
-            )
+            return error_response(400, "invalid_json", "The request body is not valid JSON.")
         if status == 422:
             fields = data.get("messages", {}).get("json", data.get("messages", {}))
-            return error_response(
-                422, "invalid", "Some fields are not valid.", fields=fields
-            )
+            return error_response(422, "invalid", "Some fields are not valid.", fields=fields)
         code = (error.name or "error").lower().replace(" ", "_")
-        response = error_response(
-            status, code, data.get("message") or error.description or code
-        )
+        response = error_response(status, code, data.get("message") or error.description or code)
         for name, value in (data.get("headers") or {}).items():
             response.headers[name] = value
         return response

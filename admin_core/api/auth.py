@@ -22,9 +22,7 @@ class Scope:
 def _bearer() -> str:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized(
-            "missing_api_key", "Send an API key as 'Authorization: Bearer <key>'."
-        )
+        raise Unauthorized("missing_api_key", "Send an API key as 'Authorization: Bearer <key>'.")
     return token.strip()
 
 
@@ -41,16 +39,12 @@ def authenticate() -> None:
             key_merchant, site = key.merchant, key.merchant_id is None
         if key_merchant is not None:
             if named and named != key_merchant.slug:
-                raise Forbidden(
-                    "wrong_merchant", "This API key belongs to another merchant."
-                )
+                raise Forbidden("wrong_merchant", "This API key belongs to another merchant.")
             merchant = key_merchant
         elif named:
             merchant = get_merchant(session, named)
         else:
-            raise Invalid(
-                "merchant_required", "A site key names the merchant in 'X-Merchant'."
-            )
+            raise Invalid("merchant_required", "A site key names the merchant in 'X-Merchant'.")
     g.scope = Scope(merchant, site)
 
 

@@ -72,9 +72,7 @@ def post_operation(payload: dict[str, Any], number: str) -> Response:
         f"cards/{normalize_number(number)}/operations",
         {**payload, "kind": operation.kind.value},
     )
-    outcome = idempotency.run_once(
-        current_core().db, merchant.id, key, fingerprint, work
-    )
+    outcome = idempotency.run_once(current_core().db, merchant.id, key, fingerprint, work)
     response = jsonify(outcome.body)
     response.status_code = outcome.status
     response.headers["Idempotent-Replayed"] = "true" if outcome.replayed else "false"

@@ -86,9 +86,7 @@ def start_activation(payload: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, CardSchema)
 def complete_activation(payload: dict[str, Any]) -> dict[str, Any]:
     merchant = _portal_merchant()
-    card = portal_auth.complete_activation(
-        current_core().db, merchant.id, payload["token"]
-    )
+    card = portal_auth.complete_activation(current_core().db, merchant.id, payload["token"])
     return card_body(card, merchant)
 
 

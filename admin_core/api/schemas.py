@@ -10,17 +10,11 @@ from ..models import Card, Merchant, Operation, OperationKind
 from ..services.ledger import MAX_MONEY
 from ..services.portal_auth import MAX_PASSWORD
 
-Strict = {"strict": True}
-
 
 class BalancesSchema(Schema):
     points = fields.Integer(required=True)
-    credit = fields.Integer(
-        required=True, metadata={"description": "Prepaid credit, minor units"}
-    )
-    discount = fields.Integer(
-        required=True, metadata={"description": "Accumulated discount, minor units"}
-    )
+    credit = fields.Integer(required=True, metadata={"description": "Prepaid credit, minor units"})
+    discount = fields.Integer(required=True, metadata={"description": "Accumulated discount, minor units"})
     currency = fields.String(required=True)
 
 
@@ -47,15 +41,13 @@ class OperationInSchema(Schema):
     kind = fields.Enum(OperationKind, by_value=True, required=True)
     amount = fields.Integer(
         required=True,
-        **Strict,
-        metadata={
-            "description": "Points for *_points kinds, minor units for *_credit kinds"
-        },
+        strict=True,
+        metadata={"description": "Points for *_points kinds, minor units for *_credit kinds"},
     )
     store = fields.String(required=True, validate=validate.Length(1, 32))
     discount = fields.Integer(
         load_default=0,
-        **Strict,
+        strict=True,
         validate=validate.Range(0, MAX_MONEY),
         metadata={"description": "Discount granted on this purchase, minor units"},
     )
@@ -149,9 +141,7 @@ def card_body(card: Card, merchant: Merchant) -> dict[str, Any]:
     }
 
 
-def operation_body(
-    operation: Operation, card: Card, merchant: Merchant
-) -> dict[str, Any]:
+def operation_body(operation: Operation, card: Card, merchant: Merchant) -> dict[str, Any]:
     body: dict[str, Any] = OperationResultSchema().dump(
         {
             "operation": {

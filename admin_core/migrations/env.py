@@ -1,8 +1,8 @@
 from alembic import context
 from sqlalchemy import Connection
 
-from admin_core.database import Base
 from admin_core import models  # noqa: F401  (registers the tables on Base.metadata)
+from admin_core.database import Base
 
 bind = context.config.attributes["bind"]
 

@@ -65,20 +65,14 @@ def enroll_customer(
     return card
 
 
-def find_card(
-    session: Session, merchant_id: int, number: str, *, for_update: bool = False
-) -> Card | None:
-    query = select(Card).where(
-        Card.merchant_id == merchant_id, Card.number == normalize_number(number)
-    )
+def find_card(session: Session, merchant_id: int, number: str, *, for_update: bool = False) -> Card | None:
+    query = select(Card).where(Card.merchant_id == merchant_id, Card.number == normalize_number(number))
     if for_update:
         query = query.with_for_update(of=Card)
     return session.scalar(query)
 
 
-def get_card(
-    session: Session, merchant_id: int, number: str, *, for_update: bool = False
-) -> Card:
+def get_card(session: Session, merchant_id: int, number: str, *, for_update: bool = False) -> Card:
     card = find_card(session, merchant_id, number, for_update=for_update)
     if card is None:
         raise NotFound("card_not_found", "No such card.")

@@ -31,15 +31,11 @@ class Outcome:
 
 
 def request_fingerprint(method: str, path: str, payload: Any) -> str:
-    canonical = json.dumps(
-        [method, path, payload], sort_keys=True, separators=(",", ":")
-    )
+    canonical = json.dumps([method, path, payload], sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _stored(
-    session: Session, merchant_id: int, key: str, fingerprint: str
-) -> Outcome | None:
+def _stored(session: Session, merchant_id: int, key: str, fingerprint: str) -> Outcome | None:
     record = session.scalar(
         select(IdempotencyRecord).where(
             IdempotencyRecord.merchant_id == merchant_id, IdempotencyRecord.key == key

@@ -28,16 +28,12 @@ class OperationRequest:
 
 def _check(request: OperationRequest) -> None:
     limit = (
-        MAX_POINTS
-        if request.kind in (OperationKind.EARN_POINTS, OperationKind.REDEEM_POINTS)
-        else MAX_MONEY
+        MAX_POINTS if request.kind in (OperationKind.EARN_POINTS, OperationKind.REDEEM_POINTS) else MAX_MONEY
     )
     if not 0 < request.amount <= limit:
         raise Invalid("invalid_amount", f"The amount must be between 1 and {limit}.")
     if not 0 <= request.discount <= MAX_MONEY:
-        raise Invalid(
-            "invalid_discount", f"The discount must be between 0 and {MAX_MONEY}."
-        )
+        raise Invalid("invalid_discount", f"The discount must be between 0 and {MAX_MONEY}.")
 
 
 def _deltas(kind: OperationKind, amount: int) -> tuple[int, int]:
@@ -61,17 +57,13 @@ def record_operation(
     _check(request)
     store = find_store(session, merchant_id, request.store_code)
     if store is None:
-        raise Invalid(
-            "unknown_store", f"No store '{request.store_code}' at this merchant."
-        )
+        raise Invalid("unknown_store", f"No store '{request.store_code}' at this merchant.")
     card = get_card(session, merchant_id, number, for_update=True)
     points, credit = _deltas(request.kind, request.amount)
     if card.points + points < 0:
         raise Conflict("insufficient_points", "The card does not have enough points.")
     if card.credit + credit < 0:
-        raise Conflict(
-            "insufficient_credit", "The card does not have enough prepaid credit."
-        )
+        raise Conflict("insufficient_credit", "The card does not have enough prepaid credit.")
     card.points += points
     card.credit += credit
     card.discount += request.discount

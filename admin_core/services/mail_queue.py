@@ -38,15 +38,8 @@ def enqueue(
     body_html: str | None = None,
     now: datetime | None = None,
 ) -> int:
-    if (
-        not recipient
-        or "@" not in recipient
-        or not subject.strip()
-        or not body_text.strip()
-    ):
-        raise Invalid(
-            "invalid_mail", "A message needs a recipient address, a subject and a body."
-        )
+    if not recipient or "@" not in recipient or not subject.strip() or not body_text.strip():
+        raise Invalid("invalid_mail", "A message needs a recipient address, a subject and a body.")
     now = now or utcnow()
     message = OutboundMail(
         recipient=recipient,
@@ -63,7 +56,8 @@ def enqueue(
 
 
 def backoff(attempts: int) -> timedelta:
-    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
+    doublings = min(max(attempts - 1, 0), 20)  # beyond ~20 it is the cap anyway; keeps the number small
+    return min(FIRST_RETRY * 2**doublings, LONGEST_RETRY)
 
 
 def claim_due(db: Database, now: datetime, limit: int = 20) -> list[OutboundMail]:
@@ -88,9 +82,7 @@ def claim_due(db: Database, now: datetime, limit: int = 20) -> list[OutboundMail
         return list(due)
 
 
-def _settle(
-    db: Database, message_id: int, now: datetime, error: Exception | None
-) -> None:
+def _settle(db: Database, message_id: int, now: datetime, error: Exception | None) -> None:
     with db.write() as session:
         message = session.get_one(OutboundMail, message_id)
         message.locked_until = None
@@ -121,9 +113,7 @@ def deliver_due(
         except PermanentFailure as error:
             _settle(db, message.id, now, error)
             report.failed += 1
-        except (
-            Exception
-        ) as error:  # any transport trouble: keep the message, try again later
+        except Exception as error:  # any transport trouble: keep the message, try again later
             _settle(db, message.id, now, error)
             report.retrying += 1
         else:

@@ -32,9 +32,7 @@ def create_merchant(
     timezone: str = "UTC",
 ) -> Merchant:
     if not SLUG.match(slug):
-        raise Invalid(
-            "invalid_slug", "A slug is 1-64 lower-case letters, digits and dashes."
-        )
+        raise Invalid("invalid_slug", "A slug is 1-64 lower-case letters, digits and dashes.")
     if not name.strip():
         raise Invalid("invalid_name", "A merchant needs a name.")
     merchant = Merchant(
@@ -50,9 +48,7 @@ def create_merchant(
         with db.write() as session:
             session.add(merchant)
     except IntegrityError:
-        raise Conflict(
-            "merchant_exists", f"A merchant '{slug}' exists already."
-        ) from None
+        raise Conflict("merchant_exists", f"A merchant '{slug}' exists already.") from None
     return merchant
 
 
@@ -69,9 +65,7 @@ def get_merchant(session: Session, slug: str) -> Merchant:
 
 def create_store(db: Database, merchant_id: int, code: str, name: str) -> Store:
     if not STORE_CODE.match(code):
-        raise Invalid(
-            "invalid_store_code", "A store code is 1-32 letters, digits, - or _."
-        )
+        raise Invalid("invalid_store_code", "A store code is 1-32 letters, digits, - or _.")
     store = Store(merchant_id=merchant_id, code=code, name=name.strip())
     try:
         with db.write() as session:
@@ -82,18 +76,14 @@ def create_store(db: Database, merchant_id: int, code: str, name: str) -> Store:
 
 
 def find_store(session: Session, merchant_id: int, code: str) -> Store | None:
-    return session.scalar(
-        select(Store).where(Store.merchant_id == merchant_id, Store.code == code)
-    )
+    return session.scalar(select(Store).where(Store.merchant_id == merchant_id, Store.code == code))
 
 
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_api_key(
-    db: Database, merchant_id: int | None, now: datetime | None = None
-) -> str:
+def create_api_key(db: Database, merchant_id: int | None, now: datetime | None = None) -> str:
     """Make a key and return it; only its hash is kept, so this is the one time it is seen."""
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     with db.write() as session:
@@ -109,8 +99,4 @@ def create_api_key(
 
 
 def find_api_key(session: Session, key: str) -> ApiKey | None:
-    return session.scalar(
-        select(ApiKey).where(
-            ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None)
-        )
-    )
+    return session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None)))

@@ -60,9 +60,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def authenticate(
-    db: Database, hasher: CryptContext, merchant_id: int, number: str, password: str
-) -> Card:
+def authenticate(db: Database, hasher: CryptContext, merchant_id: int, number: str, password: str) -> Card:
     """The card, if the password is right. Unknown cards cost the same time as wrong passwords."""
     with db.read() as session:
         card = find_card(session, merchant_id, number)
@@ -112,13 +110,11 @@ def start_activation(
             )
         )
         return ActivationTicket(
-            token, on_file, card.customer.first_name, card.customer.locale
+            token, on_file, card.customer.first_name, card.customer.locale, expires_at=now + max_age
         )
 
 
-def complete_activation(
-    db: Database, merchant_id: int, token: str, now: datetime | None = None
-) -> Card:
+def complete_activation(db: Database, merchant_id: int, token: str, now: datetime | None = None) -> Card:
     """Set the password chosen at activation. The link works once, until it expires, and only while
     the card's credentials are those it was issued against."""
     now = now or utcnow()
@@ -136,10 +132,7 @@ def complete_activation(
         if row is None:
             raise Gone("token_invalid", "This link is not valid.")
         ticket, card = row
-        if (
-            ticket.used_at is not None
-            or ticket.credentials_version != card.credentials_version
-        ):
+        if ticket.used_at is not None or ticket.credentials_version != card.credentials_version:
             raise Gone("token_used", "This link was used already.")
         if ticket.expires_at <= now:
             raise Gone("token_expired", "This link has expired.")
@@ -150,9 +143,7 @@ def complete_activation(
     return card
 
 
-def set_password(
-    db: Database, hasher: CryptContext, merchant_id: int, number: str, password: str
-) -> Card:
+def set_password(db: Database, hasher: CryptContext, merchant_id: int, number: str, password: str) -> Card:
     """Set a card's portal password directly (demo data, and the profile's change-password)."""
     check_password_rules(password)
     password_hash = hasher.hash(password)

@@ -14,9 +14,7 @@ from ..i18n import current_locale
 def _render(name: str, locale: str, **context: object) -> tuple[str, str, str]:
     with force_locale(locale):
         return (
-            " ".join(
-                render_template(f"customer/email/{name}/subject.txt", **context).split()
-            ),
+            " ".join(render_template(f"customer/email/{name}/subject.txt", **context).split()),
             render_template(f"customer/email/{name}/body.txt", **context),
             render_template(f"customer/email/{name}/body.html", **context),
         )

@@ -6,6 +6,11 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 MIN_PASSWORD = 8
 
 
+def strip(value: str | None) -> str | None:
+    """Phone keyboards add spaces after autocompleted words."""
+    return value.strip() if isinstance(value, str) else value
+
+
 class LoginForm(FlaskForm):
     card = StringField(
         _l("Card number"),
@@ -32,11 +37,10 @@ class ActivationForm(FlaskForm):
         _l("E-mail you gave the shop"),
         validators=[
             DataRequired(_l("Enter your e-mail address.")),
-            Email(
-                _l("This is not a valid e-mail address."), check_deliverability=False
-            ),
+            Email(_l("This is not a valid e-mail address."), check_deliverability=False),
             Length(max=254),
         ],
+        filters=[strip],
         render_kw={"autocomplete": "email"},
     )
     password = PasswordField(
@@ -46,9 +50,7 @@ class ActivationForm(FlaskForm):
             Length(
                 min=MIN_PASSWORD,
                 max=256,
-                message=_l(
-                    "The password needs at least %(min)d characters.", min=MIN_PASSWORD
-                ),
+                message=_l("The password needs at least %(min)d characters.", min=MIN_PASSWORD),
             ),
         ],
         render_kw={"autocomplete": "new-password", "minlength": MIN_PASSWORD},

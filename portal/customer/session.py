@@ -47,20 +47,13 @@ def start_session(card: Card) -> None:
 
 def is_customer() -> bool:
     """Logged in with a card of this page's merchant."""
-    return bool(
-        current_user.is_authenticated and current_user.merchant == g.merchant.slug
-    )
+    return bool(current_user.is_authenticated and current_user.merchant == g.merchant.slug)
 
 
 def safe_next(target: str | None) -> str | None:
     """Only back into this merchant's portal: never an open redirect."""
     prefix = f"/p/{g.merchant.slug}/"
-    if (
-        target
-        and target.startswith(prefix)
-        and "//" not in target
-        and "\\" not in target
-    ):
+    if target and target.startswith(prefix) and "//" not in target and "\\" not in target:
         return target
     return None
 
@@ -69,9 +62,7 @@ def customer_required(view: View) -> View:
     @wraps(view)
     def wrapped(**kwargs: Any) -> Any:
         if not is_customer():
-            return redirect(
-                url_for("customer.login", next=request.full_path.rstrip("?"))
-            )
+            return redirect(url_for("customer.login", next=request.full_path.rstrip("?")))
         return view(**kwargs)
 
     return cast(View, wrapped)

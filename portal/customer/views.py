@@ -67,9 +67,7 @@ def login() -> str | Response | tuple[str, int]:
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            card = merchant_core().portal_login(
-                form.card.data or "", form.password.data or ""
-            )
+            card = merchant_core().portal_login(form.card.data or "", form.password.data or "")
         except (Unauthorized, Invalid):
             form.password.errors.append(_("The card number or the password is wrong."))
             return render_template("customer/login.html", form=form), 401
@@ -94,9 +92,7 @@ def activate() -> str:
                 form.card.data or "", form.email.data or "", form.password.data or ""
             )
         except Invalid:
-            form.password.errors.append(
-                _("This password cannot be used. Choose another one.")
-            )
+            form.password.errors.append(_("This password cannot be used. Choose another one."))
             return render_template("customer/activate.html", form=form)
         if ticket is not None:
             send_activation_email(ticket)

@@ -1,0 +1,150 @@
+"""Fixtures: every database test runs on SQLite and, where it answers, on PostgreSQL; the schema
+comes from the migrations; each test runs in a rolled-back transaction unless it asks for
+`committed_db` (concurrency, workers, live servers)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import delete
+
+import admin_core
+import portal
+from admin_core.context import EXTENSION, Core
+from admin_core.database import Base, Database
+from admin_core.demo import load_demo
+from admin_core.migrate import upgrade
+
+from .smtp import Inbox, start_smtp
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+SECRET = "test-secret"
+
+
+def _postgres_database() -> Iterator[str]:
+    try:
+        admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        pytest.skip(f"PostgreSQL does not answer at 127.0.0.1:5432: {error}")
+    name = f"loyalty_test_{uuid.uuid4().hex[:10]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'loyalty.sqlite3'}"
+    else:
+        yield from _postgres_database()
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url: str) -> Iterator[Database]:
+    """One database per backend for the whole run, built by the real migrations."""
+    database = Database.from_url(database_url)
+    upgrade(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def db(migrated: Database) -> Iterator[Database]:
+    assert not isinstance(migrated.bind, type(None))
+    with migrated.bind.connect() as connection:  # type: ignore[union-attr]
+        outer = connection.begin()
+        yield Database(connection)
+        outer.rollback()
+
+
+@pytest.fixture
+def committed_db(migrated: Database) -> Iterator[Database]:
+    """Real commits, seen by other connections and threads; emptied afterwards."""
+    yield migrated
+    with migrated.write() as session:
+        for table in reversed(Base.metadata.sorted_tables):
+            session.execute(delete(table))
+
+
+@pytest.fixture(scope="session")
+def smtp() -> Iterator[Inbox]:
+    inbox, stop = start_smtp()
+    yield inbox
+    stop()
+
+
+@pytest.fixture
+def inbox(smtp: Inbox) -> Inbox:
+    smtp.clear()
+    return smtp
+
+
+def make_config(inbox: Inbox, **extra: Any) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": SECRET,
+        "PASSWORD_HASH_FAST": True,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": inbox.port,
+        "MAIL_DEFAULT_SENDER": "Demo <cards@demo.test>",
+        **extra,
+    }
+
+
+@pytest.fixture
+def core_app(db: Database, inbox: Inbox) -> Flask:
+    return admin_core.create_app(make_config(inbox), database=db)
+
+
+@pytest.fixture
+def core(core_app: Flask) -> Core:
+    found: Core = core_app.extensions[EXTENSION]
+    return found
+
+
+@pytest.fixture
+def demo(core: Core) -> dict[str, Any]:
+    return load_demo(core, SECRET)
+
+
+@pytest.fixture
+def app(core_app: Flask, inbox: Inbox) -> Flask:
+    return portal.create_app(make_config(inbox), core_app=core_app)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def csrf_token(client: FlaskClient, url: str) -> str:
+    page = client.get(url)
+    found = re.search(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"', page.text)
+    assert found, f"no CSRF token on {url}"
+    return found.group(1)
+
+
+def submit(client: FlaskClient, url: str, data: dict[str, str], **kwargs: Any) -> Any:
+    """Post a form the way a browser does: with the token from the page."""
+    return client.post(url, data={"csrf_token": csrf_token(client, url), **data}, **kwargs)
+
+
+def login(client: FlaskClient, number: str, password: str, merchant: str = "demo") -> Any:
+    return submit(client, f"/p/{merchant}/login", {"card": number, "password": password})
+
+
+def deliver_mail(core_app: Flask) -> str:
+    result = core_app.test_cli_runner().invoke(args=["core", "send-mail", "--once"])
+    assert result.exit_code == 0, result.output
+    return result.output

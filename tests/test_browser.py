@@ -1,0 +1,101 @@
+"""A customer on a phone, in Debian's Chromium driven by Playwright, against a live server."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+import admin_core
+import portal
+from admin_core.context import EXTENSION
+from admin_core.database import Database
+from admin_core.demo import load_demo
+
+from .conftest import deliver_mail, make_config
+from .smtp import Inbox
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "locale": "en-US"}
+
+
+@pytest.fixture
+def live(committed_db: Database, inbox: Inbox) -> Iterator[tuple[str, Any]]:
+    core_app = admin_core.create_app(make_config(inbox), database=committed_db)
+    load_demo(core_app.extensions[EXTENSION], "test-secret")
+    site = portal.create_app(make_config(inbox), core_app=core_app)
+    server = make_server("127.0.0.1", 0, site, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", core_app
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def phone() -> Iterator[Any]:
+    if not shutil.which(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed (make test installs it when run as root)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        except Exception as error:  # a broken Chromium install is a reason to skip, said plainly
+            pytest.skip(f"Chromium did not start: {error}")
+        context = browser.new_context(**PHONE)
+        yield context.new_page(), sync_api.expect
+        context.close()
+        browser.close()
+
+
+def test_customer_logs_in_and_sees_points(live: tuple[str, Any], phone: Any) -> None:
+    base, _ = live
+    phone, expect = phone
+    phone.goto(f"{base}/p/demo/")
+    assert phone.url.endswith("/p/demo/login?next=/p/demo/")
+    phone.get_by_label("Card number").fill("7000 1000 01")
+    phone.get_by_label("Password").fill("demo-password")
+    phone.get_by_role("button", name="Log in").tap()
+    phone.wait_for_url(f"{base}/p/demo/")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Hello, Anna")
+    assert phone.locator(".points dd").inner_text() == "1,250"
+    assert "€15.50" in phone.locator(".balances").inner_text()
+    # Phone-first: nothing overflows sideways, touch targets are big enough.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    assert phone.get_by_role("button", name="Log out").bounding_box()["height"] >= 44
+
+
+def test_activation_from_form_to_e_mailed_link(live: tuple[str, Any], phone: Any, inbox: Inbox) -> None:
+    base, core_app = live
+    phone, expect = phone
+    phone.goto(f"{base}/p/demo/login")
+    phone.get_by_role("link", name="First time here? Get your password").tap()
+    phone.get_by_label("Card number").fill("7000100002")
+    phone.get_by_label("E-mail you gave the shop").fill("marco@example.com")
+    phone.get_by_label("New password", exact=True).fill("marco-secret-1")
+    phone.get_by_label("New password again").fill("marco-secret-1")
+    phone.get_by_role("button", name="Send me the link").tap()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
+
+    deliver_mail(core_app)
+    link = re.search(r"http://\S+/p/demo/activate/[\w-]+", inbox.text(inbox.messages[0]))
+    assert link
+    phone.goto(link.group(0))
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Hello, Marco")
+    assert "Your card is active" in phone.locator("main").inner_text()

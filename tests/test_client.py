@@ -1,0 +1,50 @@
+"""admin_api_client against a real core: typed answers and explicit errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from admin_api_client import Conflict, CoreClient, Invalid, NotFound, Unauthorized, Unavailable
+
+from .smtp import free_port
+
+
+@pytest.fixture
+def till(core_app: Flask, demo: dict[str, Any]) -> CoreClient:
+    """A client with the merchant's key, as a till integration holds it."""
+    return CoreClient.in_process(core_app, api_key=demo["api_key"])
+
+
+def test_record_and_replay(till: CoreClient) -> None:
+    first = till.record_operation("7000100001", "earn_points", 25, "MAIN", idempotency_key="sale-42")
+    again = till.record_operation("7000100001", "earn_points", 25, "MAIN", idempotency_key="sale-42")
+    assert (first.replayed, again.replayed) == (False, True)
+    assert first.id == again.id and again.balances.points == 1275
+    assert till.get_card("7000100001").balances.points == 1275
+
+
+def test_each_failure_has_its_exception(till: CoreClient, core_app: Flask) -> None:
+    with pytest.raises(NotFound) as missing:
+        till.get_card("0000000000")
+    assert missing.value.code == "card_not_found"
+    with pytest.raises(Conflict):
+        till.record_operation("7000100001", "redeem_points", 99999, "MAIN")
+    with pytest.raises(Invalid) as invalid:
+        till.record_operation("7000100001", "earn_points", 5, "NOWHERE")
+    assert invalid.value.code == "unknown_store"
+    with pytest.raises(Unauthorized):
+        CoreClient.in_process(core_app, api_key="lpk_forged").get_card("7000100001")
+
+
+def test_an_unreachable_core_is_unavailable() -> None:
+    client = CoreClient(f"http://127.0.0.1:{free_port()}", "key", timeout=1.0)
+    with pytest.raises(Unavailable):
+        client.get_card("7000100001")
+
+
+def test_card_numbers_with_odd_characters_stay_in_their_path_segment(till: CoreClient) -> None:
+    with pytest.raises(NotFound):
+        till.get_card("../portal/merchant")
