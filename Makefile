@@ -25,11 +25,11 @@ instance/config.py:
 # local SMTP server that prints every message (and its activation link) in this terminal.
 run: install instance/config.py
 	$(FLASK) core init-db
-	$(FLASK) core demo > instance/demo.json
+	$(FLASK) core demo | tee instance/demo.json
 	@echo
 	@echo "  Customer portal:  http://127.0.0.1:5000/p/demo/"
 	@echo "  Admin core API:   http://127.0.0.1:5000/core/api/v1/openapi.json"
-	@echo "  Demo cards, passwords and the demo API key: instance/demo.json (also printed above)"
+	@echo "  Demo cards, passwords and the API key: above, and in instance/demo.json"
 	@echo
 	@set -e; trap 'kill 0' INT TERM EXIT; \
 	if [ -z "$$FLASK_MAIL_SERVER" ]; then \

@@ -38,18 +38,24 @@ def free_port() -> int:
 
 
 def prepare(database_url: str) -> dict[str, str]:
-    env = {**os.environ, "DATABASE_URL": database_url, "FLASK_SECRET_KEY": SECRET,
-           "FLASK_SESSION_COOKIE_SECURE": "false"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "FLASK_SECRET_KEY": SECRET,
+        "FLASK_SESSION_COOKIE_SECURE": "false",
+    }
     for command in (["core", "init-db"], ["core", "demo"]):
-        subprocess.run([BIN / "flask", "--app", "wsgi", *command], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [BIN / "flask", "--app", "wsgi", *command], cwd=ROOT, env=env, check=True, capture_output=True
+        )
     return env
 
 
 def serve(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
         [BIN / "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app],
-        cwd=ROOT, env=env,
+        cwd=ROOT,
+        env=env,
     )
     for _ in range(200):
         try:
@@ -61,7 +67,9 @@ def serve(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
     raise RuntimeError(f"{app} did not start")
 
 
-def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, http.client.HTTPResponse]:
+def get(
+    port: int, path: str, headers: dict[str, str] | None = None
+) -> tuple[int, bytes, http.client.HTTPResponse]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     connection.request("GET", path, headers=headers or {})
     response = connection.getresponse()
@@ -71,14 +79,18 @@ def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[in
 
 
 def log_in(port: int) -> str:
-    status, body, response = get(port, "/p/demo/login")
+    _, body, response = get(port, "/p/demo/login")
     cookie = response.getheader("Set-Cookie", "").split(";")[0]
     token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', body)
     assert token, "no CSRF token on the login page"
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     form = f"csrf_token={token.group(1).decode()}&card={CARD}&password={PASSWORD}"
-    connection.request("POST", "/p/demo/login", body=form, headers={
-        "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    connection.request(
+        "POST",
+        "/p/demo/login",
+        body=form,
+        headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+    )
     answer = connection.getresponse()
     answer.read()
     assert answer.status == 302, f"login answered {answer.status}"
@@ -103,8 +115,11 @@ def load(port: int, path: str, headers: dict[str, str], requests: int, clients: 
     elapsed = time.perf_counter() - started
     assert set(statuses) == {200}, f"unexpected statuses {set(statuses)}"
     ordered = sorted(latencies)
-    return {"rps": requests / elapsed, "p50": statistics.median(ordered) * 1000,
-            "p95": ordered[int(len(ordered) * 0.95)] * 1000}
+    return {
+        "rps": requests / elapsed,
+        "p50": statistics.median(ordered) * 1000,
+        "p95": ordered[int(len(ordered) * 0.95)] * 1000,
+    }
 
 
 def statements_per_dashboard(env: dict[str, str]) -> int:
@@ -120,14 +135,19 @@ def statements_per_dashboard(env: dict[str, str]) -> int:
     assert token
     client.post("/p/demo/login", data={"csrf_token": token.group(1), "card": CARD, "password": PASSWORD})
     seen: list[str] = []
-    event.listen(engine, "before_cursor_execute",
-                 lambda *args: seen.append(args[2]) if args[2].split()[0].upper() != "BEGIN" else None)
+    event.listen(
+        engine,
+        "before_cursor_execute",
+        lambda *args: seen.append(args[2]) if args[2].split()[0].upper() != "BEGIN" else None,
+    )
     assert client.get("/p/demo/").status_code == 200
     return len(seen)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=8)
@@ -148,7 +168,9 @@ def main() -> None:
         site = serve("wsgi:app", site_port, env)
         try:
             cookie = log_in(site_port)
-            results["dashboard"] = load(site_port, "/p/demo/", {"Cookie": cookie}, args.requests, args.clients)
+            results["dashboard"] = load(
+                site_port, "/p/demo/", {"Cookie": cookie}, args.requests, args.clients
+            )
         finally:
             site.terminate()
             site.wait()
@@ -164,7 +186,10 @@ def main() -> None:
             with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
 
-    print(f"\nbackend: {args.db}, gunicorn 2 workers, {args.requests} requests, {args.clients} clients, loopback")
+    print(
+        f"\nbackend: {args.db}, gunicorn 2 workers, {args.requests} requests, "
+        f"{args.clients} clients, loopback"
+    )
     print(f"{'endpoint':<14}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}")
     for name, result in results.items():
         print(f"{name:<14}{result['rps']:>10.0f}{result['p50']:>10.1f}{result['p95']:>10.1f}")
