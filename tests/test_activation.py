@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from admin_core.context import Core
 from admin_core.services import utcnow
 from admin_core.services.merchants import get_merchant
-from admin_core.services.portal_auth import set_password, start_activation
+from admin_core.services.portal_auth import ActivationTicket, set_password, start_activation
 
 from .conftest import deliver_mail, login, submit
 from .smtp import Inbox
@@ -49,6 +49,22 @@ def link_in(inbox: Inbox) -> str:
 def demo_id(core: Core) -> int:
     with core.db.read() as session:
         return get_merchant(session, "demo").id
+
+
+def marco_ticket(core: Core, now: datetime | None = None) -> ActivationTicket:
+    """An activation e-mail for Marco as if he had asked (at `now`) on the form."""
+    ticket = start_activation(
+        core.db,
+        core.passwords,
+        demo_id(core),
+        MARCO,
+        "marco@example.com",
+        "marco-secret-1",
+        timedelta(hours=24),
+        now=now,
+    )
+    assert ticket is not None
+    return ticket
 
 
 def test_activation_by_e_mailed_link_logs_the_customer_in(
@@ -89,17 +105,7 @@ def test_the_link_works_once(
 
 
 def test_an_expired_link_does_nothing(client: FlaskClient, core: Core, demo: dict[str, Any]) -> None:
-    ticket = start_activation(
-        core.db,
-        core.passwords,
-        demo_id(core),
-        MARCO,
-        "marco@example.com",
-        "marco-secret-1",
-        timedelta(hours=24),
-        now=utcnow() - timedelta(hours=25),
-    )
-    assert ticket is not None
+    ticket = marco_ticket(core, now=utcnow() - timedelta(hours=25))
     assert client.get(f"/p/demo/activate/{ticket.token}").status_code == 410
     assert login(client, MARCO, "marco-secret-1").status_code == 401
 
@@ -107,16 +113,7 @@ def test_an_expired_link_does_nothing(client: FlaskClient, core: Core, demo: dic
 def test_a_link_is_useless_after_the_password_changes(
     client: FlaskClient, core: Core, demo: dict[str, Any]
 ) -> None:
-    ticket = start_activation(
-        core.db,
-        core.passwords,
-        demo_id(core),
-        MARCO,
-        "marco@example.com",
-        "marco-secret-1",
-        timedelta(hours=24),
-    )
-    assert ticket is not None
+    ticket = marco_ticket(core)
     set_password(core.db, core.passwords, demo_id(core), MARCO, "set-elsewhere-1")
     assert client.get(f"/p/demo/activate/{ticket.token}").status_code == 410
     assert login(client, MARCO, "set-elsewhere-1").status_code == 302
@@ -125,16 +122,7 @@ def test_a_link_is_useless_after_the_password_changes(
 def test_tampered_or_made_up_tokens_are_refused(
     client: FlaskClient, core: Core, demo: dict[str, Any]
 ) -> None:
-    ticket = start_activation(
-        core.db,
-        core.passwords,
-        demo_id(core),
-        MARCO,
-        "marco@example.com",
-        "marco-secret-1",
-        timedelta(hours=24),
-    )
-    assert ticket is not None
+    ticket = marco_ticket(core)
     for token in [ticket.token[:-1] + ("A" if ticket.token[-1] != "A" else "B"), "made-up", "x" * 500]:
         response = client.get(f"/p/demo/activate/{token}")
         assert response.status_code == 410, token

@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..database import Database
 from ..errors import Conflict, Invalid, NotFound
 from ..models import Card, Customer
-from . import utcnow
+from . import add_unique, utcnow
 
 CARD_NUMBER = re.compile(r"^[0-9A-Z]{4,32}$")
 
@@ -57,12 +56,7 @@ def enroll_customer(
         discount=discount,
         created_at=now,
     )
-    try:
-        with db.write() as session:
-            session.add(card)
-    except IntegrityError:
-        raise Conflict("card_exists", f"Card {number} exists already.") from None
-    return card
+    return add_unique(db, card, Conflict("card_exists", f"Card {number} exists already."))
 
 
 def find_card(session: Session, merchant_id: int, number: str, *, for_update: bool = False) -> Card | None:

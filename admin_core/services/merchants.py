@@ -8,13 +8,12 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..database import Database
 from ..errors import Conflict, Invalid, NotFound
 from ..models import ApiKey, Merchant, Store
-from . import utcnow
+from . import add_unique, utcnow
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 STORE_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -44,12 +43,7 @@ def create_merchant(
         timezone=timezone,
         created_at=utcnow(),
     )
-    try:
-        with db.write() as session:
-            session.add(merchant)
-    except IntegrityError:
-        raise Conflict("merchant_exists", f"A merchant '{slug}' exists already.") from None
-    return merchant
+    return add_unique(db, merchant, Conflict("merchant_exists", f"A merchant '{slug}' exists already."))
 
 
 def find_merchant(session: Session, slug: str) -> Merchant | None:
@@ -67,12 +61,7 @@ def create_store(db: Database, merchant_id: int, code: str, name: str) -> Store:
     if not STORE_CODE.match(code):
         raise Invalid("invalid_store_code", "A store code is 1-32 letters, digits, - or _.")
     store = Store(merchant_id=merchant_id, code=code, name=name.strip())
-    try:
-        with db.write() as session:
-            session.add(store)
-    except IntegrityError:
-        raise Conflict("store_exists", f"A store '{code}' exists already.") from None
-    return store
+    return add_unique(db, store, Conflict("store_exists", f"A store '{code}' exists already."))
 
 
 def find_store(session: Session, merchant_id: int, code: str) -> Store | None:
