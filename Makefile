@@ -15,15 +15,16 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(INSTALLED) compile-translations
+install: $(INSTALLED) compile-translations instance/config.py
 
+# A random secret for this checkout (development and the demo); production sets FLASK_SECRET_KEY.
 instance/config.py:
 	mkdir -p instance
 	$(BIN)/python -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
 
 # Serve the demo on the embedded SQLite database. Without FLASK_MAIL_SERVER set, e-mail goes to a
 # local SMTP server that prints every message (and its activation link) in this terminal.
-run: install instance/config.py
+run: install
 	$(FLASK) core init-db
 	$(FLASK) core demo | tee instance/demo.json
 	@echo

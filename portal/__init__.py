@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, render_template
+from flask.cli import NoAppException
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
@@ -18,6 +19,10 @@ from .extensions import csrf, login_manager
 from .i18n import init_i18n
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class MissingSecretKey(NoAppException):
+    """Raised by the factory; the flask CLI prints it as a one-line error, gunicorn stops on it."""
 
 
 def create_app(config: dict[str, Any] | None = None, core_app: Flask | None = None) -> Flask:
@@ -40,7 +45,10 @@ def create_app(config: dict[str, Any] | None = None, core_app: Flask | None = No
         app.config["SESSION_COOKIE_SECURE"] = not app.debug
     if not app.config.get("SECRET_KEY"):
         if not (app.debug or app.testing):
-            raise RuntimeError("Set FLASK_SECRET_KEY: the site refuses to run with a known or empty key.")
+            raise MissingSecretKey(
+                "Set FLASK_SECRET_KEY (or SECRET_KEY in instance/config.py): "
+                "the site refuses to run with a known or empty key."
+            )
         app.config["SECRET_KEY"] = os.urandom(32)
 
     _connect_core(app, config, core_app)

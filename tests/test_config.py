@@ -9,7 +9,7 @@ import portal
 
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
-    with pytest.raises(RuntimeError, match="FLASK_SECRET_KEY"):
+    with pytest.raises(portal.MissingSecretKey, match="FLASK_SECRET_KEY"):
         portal.create_app({"ADMIN_CORE_URL": "http://127.0.0.1:9", "SECRET_KEY": None})
 
 

@@ -18,7 +18,9 @@ SPEC_OPTIONS: dict[str, Any] = {
     "security": [{"bearer": []}],
     "info": {
         "description": "Cards, balances and the ledger of a loyalty program. Errors are "
-        '`{"error": {"code": "...", "message": "..."}}`. Money is in minor units (cents).'
+        '`{"error": {"code": "...", "message": "..."}}`. Money is in minor units (cents). '
+        "A merchant's key acts for that merchant; a site key names the merchant in the "
+        "`X-Merchant` header and may also call `/portal/*`."
     },
 }
 
