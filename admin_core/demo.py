@@ -7,20 +7,19 @@ import hmac
 from typing import Any
 
 from passlib.context import CryptContext
-from sqlalchemy import select
 
 from .context import Core
 from .database import Database
-from .models import ApiKey, OperationKind
-from .services import utcnow
+from .models import OperationKind
 from .services.cards import enroll_customer, find_card
 from .services.ledger import OperationRequest, record_operation
 from .services.merchants import (
+    create_api_key,
     create_merchant,
     create_store,
+    find_api_key,
     find_merchant,
     find_store,
-    hash_key,
 )
 from .services.portal_auth import set_password
 
@@ -74,16 +73,10 @@ def demo_api_key(secret: str) -> str:
 
 
 def _ensure_key(db: Database, merchant_id: int, key: str) -> None:
-    with db.write() as session:
-        if session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key))) is None:
-            session.add(
-                ApiKey(
-                    merchant_id=merchant_id,
-                    prefix=key[:10],
-                    key_hash=hash_key(key),
-                    created_at=utcnow(),
-                )
-            )
+    with db.read() as session:
+        exists = find_api_key(session, key) is not None
+    if not exists:
+        create_api_key(db, merchant_id, key=key)
 
 
 def _ensure_card(db: Database, hasher: CryptContext, merchant_id: int, row: tuple[Any, ...]) -> None:

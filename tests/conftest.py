@@ -61,7 +61,6 @@ def migrated(database_url: str) -> Iterator[Database]:
 
 @pytest.fixture
 def db(migrated: Database) -> Iterator[Database]:
-    assert not isinstance(migrated.bind, type(None))
     with migrated.bind.connect() as connection:  # type: ignore[union-attr]
         outer = connection.begin()
         yield Database(connection)

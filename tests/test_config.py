@@ -23,6 +23,6 @@ def test_settings_come_from_prefixed_environment(monkeypatch: pytest.MonkeyPatch
     assert "core" not in app.cli.list_commands(None)  # type: ignore[arg-type]  # remote core: no local commands
 
 
-def test_debug_serves_cookies_without_secure(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_debug_serves_cookies_without_secure() -> None:
     app = portal.create_app({"ADMIN_CORE_URL": "http://127.0.0.1:9", "DEBUG": True, "SECRET_KEY": "x"})
     assert app.config["SESSION_COOKIE_SECURE"] is False

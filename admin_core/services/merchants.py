@@ -72,9 +72,12 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_api_key(db: Database, merchant_id: int | None, now: datetime | None = None) -> str:
-    """Make a key and return it; only its hash is kept, so this is the one time it is seen."""
-    key = KEY_PREFIX + secrets.token_urlsafe(32)
+def create_api_key(
+    db: Database, merchant_id: int | None, now: datetime | None = None, key: str | None = None
+) -> str:
+    """Store a key (a fresh random one unless given) and return it; only its hash is kept, so this
+    is the one time it is seen."""
+    key = key or KEY_PREFIX + secrets.token_urlsafe(32)
     with db.write() as session:
         session.add(
             ApiKey(
