@@ -1,24 +1,24 @@
-"""The core's tables. Money is in minor units (cents) of the merchant's currency."""
+"""Merchants, stores, customers, cards and the ledger. Money is in minor units (cents)."""
 
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     Enum,
     ForeignKey,
     Index,
     Integer,
     String,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .database import Base, UTCDateTime
+from ..database import Base, UTCDateTime
 
 
 class OperationKind(enum.Enum):
@@ -26,13 +26,20 @@ class OperationKind(enum.Enum):
     REDEEM_POINTS = "redeem_points"
     TOPUP_CREDIT = "topup_credit"
     SPEND_CREDIT = "spend_credit"
+    REWARD = "reward"  # points turned into a voucher
+    REWARD_REFUND = "reward_refund"  # a cancelled voucher's points back
+    EXPIRY = "expiry"
+    ADJUSTMENT = "adjustment"
 
 
 class TokenPurpose(enum.Enum):
     ACTIVATION = "activation"
+    RESET = "reset"
+    EMAIL_CHANGE = "email_change"
 
 
-def _enum(kind: type[enum.Enum]) -> Enum:
+def stored_enum(kind: type[enum.Enum]) -> Enum:
+    """Enums are stored by value, as plain strings: adding a member needs no migration."""
     return Enum(
         kind,
         native_enum=False,
@@ -51,6 +58,15 @@ class Merchant(Base):
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     default_locale: Mapped[str] = mapped_column(String(8), default="en")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # Program rules the portal shows and applies.
+    # Points expire after this many months without activity; None: never.
+    points_validity_months: Mapped[int | None] = mapped_column(Integer)
+    tier_period_months: Mapped[int] = mapped_column(Integer, default=12)
+    card_prefix: Mapped[str] = mapped_column(String(12), default="9")  # of web sign-up cards
+    # Versions of the consent wordings customers accept; a record keeps the version it was given on.
+    terms_version: Mapped[str] = mapped_column(String(32), default="1")
+    privacy_version: Mapped[str] = mapped_column(String(32), default="1")
+    marketing_version: Mapped[str] = mapped_column(String(32), default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -75,7 +91,15 @@ class Customer(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(32))
     locale: Mapped[str | None] = mapped_column(String(8))
+    gender: Mapped[str | None] = mapped_column(String(16))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))  # home store
+    marketing_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    notify_email: Mapped[bool] = mapped_column(Boolean, default=True)
+    notify_sms: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Account deleted: personal data erased, the card's ledger kept for the merchant's books.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Card(Base):
@@ -95,6 +119,7 @@ class Card(Base):
     credit: Mapped[int] = mapped_column(BigInteger, default=0)
     discount: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     customer: Mapped[Customer] = relationship(lazy="joined", innerjoin=True)
 
@@ -108,74 +133,11 @@ class Operation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
-    kind: Mapped[OperationKind] = mapped_column(_enum(OperationKind))
+    kind: Mapped[OperationKind] = mapped_column(stored_enum(OperationKind))
     points: Mapped[int] = mapped_column(BigInteger, default=0)
     credit: Mapped[int] = mapped_column(BigInteger, default=0)
     discount: Mapped[int] = mapped_column(BigInteger, default=0)
+    description: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     store: Mapped[Store | None] = relationship()
-
-
-class ApiKey(Base):
-    """A bearer key, stored as its SHA-256. No merchant: a site key, acting for any merchant."""
-
-    __tablename__ = "api_keys"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    merchant_id: Mapped[int | None] = mapped_column(ForeignKey("merchants.id"))
-    prefix: Mapped[str] = mapped_column(String(16))
-    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-    merchant: Mapped[Merchant | None] = relationship(lazy="joined")
-
-
-class IdempotencyRecord(Base):
-    __tablename__ = "idempotency_records"
-    __table_args__ = (UniqueConstraint("merchant_id", "key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"))
-    key: Mapped[str] = mapped_column(String(255))
-    request_hash: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int | None] = mapped_column(Integer)
-    response_body: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class PortalToken(Base):
-    """A one-time e-mailed link. Stored as its SHA-256; bound to the card's credentials version."""
-
-    __tablename__ = "portal_tokens"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
-    purpose: Mapped[TokenPurpose] = mapped_column(_enum(TokenPurpose))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    password_hash: Mapped[str | None] = mapped_column(String(255))
-    credentials_version: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-
-class OutboundMail(Base):
-    """An e-mail accepted for delivery. Kept until sent; retried with back-off."""
-
-    __tablename__ = "outbound_mail"
-    __table_args__ = (Index("ix_outbound_mail_due", "sent_at", "failed_at", "next_attempt_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    recipient: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(255))
-    body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    last_error: Mapped[str | None] = mapped_column(Text)

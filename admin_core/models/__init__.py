@@ -1,0 +1,39 @@
+"""The core's tables. Money is in minor units (cents) of the merchant's currency."""
+
+from .accounts import Card, Customer, Merchant, Operation, OperationKind, Store, TokenPurpose, stored_enum
+from .infrastructure import ApiKey, IdempotencyRecord, OutboundMail, PortalToken
+from .program import (
+    Campaign,
+    ConsentKind,
+    ConsentRecord,
+    Coupon,
+    Pass,
+    Reward,
+    Tier,
+    Voucher,
+    VoucherStatus,
+)
+
+__all__ = [
+    "ApiKey",
+    "Campaign",
+    "Card",
+    "ConsentKind",
+    "ConsentRecord",
+    "Coupon",
+    "Customer",
+    "IdempotencyRecord",
+    "Merchant",
+    "Operation",
+    "OperationKind",
+    "OutboundMail",
+    "Pass",
+    "PortalToken",
+    "Reward",
+    "Store",
+    "Tier",
+    "TokenPurpose",
+    "Voucher",
+    "VoucherStatus",
+    "stored_enum",
+]

@@ -1,0 +1,149 @@
+"""What a loyalty program offers: tiers, points campaigns, rewards and the vouchers they become,
+coupons, passes; and the customers' consents."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import Base, UTCDateTime
+from .accounts import Customer, Store, stored_enum
+
+
+class Tier(Base):
+    """A level of the program, reached by the points earned in the merchant's tier period."""
+
+    __tablename__ = "tiers"
+    __table_args__ = (UniqueConstraint("merchant_id", "threshold"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"))
+    name: Mapped[str] = mapped_column(String(64))
+    threshold: Mapped[int] = mapped_column(Integer)
+
+
+class Campaign(Base):
+    """A points campaign: rewards can be taken only while one is on."""
+
+    __tablename__ = "campaigns"
+    __table_args__ = (Index("ix_campaigns_merchant_ends", "merchant_id", "ends_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Reward(Base):
+    __tablename__ = "rewards"
+    __table_args__ = (Index("ix_rewards_merchant_points", "merchant_id", "points"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    points: Mapped[int] = mapped_column(Integer)
+    image_url: Mapped[str | None] = mapped_column(String(500))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    voucher_valid_days: Mapped[int] = mapped_column(Integer, default=30)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class VoucherStatus(enum.Enum):
+    ISSUED = "issued"
+    COLLECTED = "collected"
+    CANCELLED = "cancelled"
+
+
+class Voucher(Base):
+    """A redeemed reward, waiting to be collected at the till. An issued voucher past its
+    `expires_at` is expired; its points are not given back."""
+
+    __tablename__ = "vouchers"
+    __table_args__ = (
+        UniqueConstraint("merchant_id", "code"),
+        Index("ix_vouchers_card_status", "card_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"))
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
+    reward_id: Mapped[int] = mapped_column(ForeignKey("rewards.id"))
+    code: Mapped[str] = mapped_column(String(16))
+    points: Mapped[int] = mapped_column(Integer)
+    status: Mapped[VoucherStatus] = mapped_column(stored_enum(VoucherStatus))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    collected_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    collected_store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    reward: Mapped[Reward] = relationship(lazy="joined", innerjoin=True)
+
+
+class Coupon(Base):
+    """An offer the merchant publishes for every customer, or for the customers of one store."""
+
+    __tablename__ = "coupons"
+    __table_args__ = (Index("ix_coupons_merchant_until", "merchant_id", "valid_until"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"))
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    code: Mapped[str | None] = mapped_column(String(32))
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime())
+    valid_until: Mapped[datetime] = mapped_column(UTCDateTime())
+    published: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    store: Mapped[Store | None] = relationship()
+
+
+class Pass(Base):
+    """A subscription held on a card: a number of entries (None: unlimited) within a period."""
+
+    __tablename__ = "passes"
+    __table_args__ = (Index("ix_passes_card_until", "card_id", "valid_until"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    entries_total: Mapped[int | None] = mapped_column(Integer)
+    entries_left: Mapped[int | None] = mapped_column(Integer)
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime())
+    valid_until: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ConsentKind(enum.Enum):
+    TERMS = "terms"
+    PRIVACY = "privacy"
+    MARKETING = "marketing"
+    NOTIFY_EMAIL = "notify_email"
+    NOTIFY_SMS = "notify_sms"
+
+
+class ConsentRecord(Base):
+    """One consent given or withdrawn: what, when, where, on which version of the wording."""
+
+    __tablename__ = "consent_records"
+    __table_args__ = (Index("ix_consent_records_customer", "customer_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    kind: Mapped[ConsentKind] = mapped_column(stored_enum(ConsentKind))
+    granted: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(32))  # portal_join, portal_profile, wifi, import…
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    device_mac: Mapped[str | None] = mapped_column(String(17))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    customer: Mapped[Customer] = relationship()
