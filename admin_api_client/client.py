@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 
 from .errors import BY_STATUS, CoreError, Unavailable
-from .models import ActivationTicket, Card, Merchant, Operation
+from .models import (
+    ActivationTicket,
+    Card,
+    EmailChangeTicket,
+    HistoryPage,
+    Merchant,
+    Offers,
+    Operation,
+    Profile,
+    ResetTicket,
+    Signup,
+)
+from .program import Catalogue, Dashboard, Voucher, VoucherResult
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 DEFAULT_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
@@ -30,6 +42,7 @@ class CoreClient:
         transport: httpx.BaseTransport | None = None,
         merchant: str | None = None,
         http: httpx.Client | None = None,
+        card_version: int | None = None,
     ) -> None:
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._http = http or httpx.Client(
@@ -39,14 +52,17 @@ class CoreClient:
             transport=transport,
         )
         self.merchant = merchant
+        self.card_version = card_version
 
     @classmethod
     def in_process(cls, app: WSGIApp, **options: Any) -> CoreClient:
         """A client that calls a WSGI app in this process; no socket is opened."""
         return cls("http://core.internal", transport=httpx.WSGITransport(app=app), **options)
 
-    def for_merchant(self, slug: str) -> CoreClient:
-        return CoreClient("", merchant=slug, http=self._http)
+    def for_merchant(self, slug: str, *, card_version: int | None = None) -> CoreClient:
+        """With `card_version` (a logged-in customer's credentials version), the core answers
+        `Unauthorized("session_expired")` for that card once its password has changed."""
+        return CoreClient("", merchant=slug, http=self._http, card_version=card_version)
 
     def close(self) -> None:
         self._http.close()
@@ -61,6 +77,8 @@ class CoreClient:
         merged = dict(headers or {})
         if self.merchant:
             merged["X-Merchant"] = self.merchant
+        if self.card_version is not None:
+            merged["X-Card-Version"] = str(self.card_version)
         try:
             response = self._http.request(method, path, json=json, headers=merged)
         except httpx.HTTPError as error:
@@ -111,6 +129,47 @@ class CoreClient:
         )
         return Operation.from_json(response.json(), response.headers.get("Idempotent-Replayed") == "true")
 
+    # Rewards and vouchers
+
+    def get_catalogue(self) -> Catalogue:
+        """The merchant's rewards and whether a points campaign is on."""
+        return Catalogue.from_json(self._request("GET", "/rewards").json())
+
+    def get_voucher(self, code: str) -> Voucher:
+        return Voucher.from_json(self._request("GET", f"/vouchers/{_segment(code)}").json())
+
+    def collect_voucher(self, code: str, store: str) -> Voucher:
+        body = self._request("POST", f"/vouchers/{_segment(code)}/collect", {"store": store}).json()
+        return Voucher.from_json(body)
+
+    def cancel_voucher(self, code: str) -> VoucherResult:
+        return VoucherResult.from_json(self._request("POST", f"/vouchers/{_segment(code)}/cancel").json())
+
+    # A customer's card in the portal
+
+    def card_dashboard(self, number: str) -> Dashboard:
+        return Dashboard.from_json(self._request("GET", f"/portal/cards/{_segment(number)}/dashboard").json())
+
+    def card_rewards(self, number: str) -> Catalogue:
+        return Catalogue.from_json(self._request("GET", f"/portal/cards/{_segment(number)}/rewards").json())
+
+    def redeem_reward(
+        self, number: str, reward_id: int, *, idempotency_key: str | None = None
+    ) -> VoucherResult:
+        """Once per `idempotency_key`: send the same key for a repeated click."""
+        response = self._write(
+            f"/portal/cards/{_segment(number)}/rewards/{reward_id}/redeem", None, idempotency_key
+        )
+        return VoucherResult.from_json(response.json(), response.headers.get("Idempotent-Replayed") == "true")
+
+    def card_vouchers(self, number: str) -> list[Voucher]:
+        body = self._request("GET", f"/portal/cards/{_segment(number)}/vouchers").json()
+        return [Voucher.from_json(voucher) for voucher in body["vouchers"]]
+
+    def cancel_card_voucher(self, number: str, code: str) -> VoucherResult:
+        path = f"/portal/cards/{_segment(number)}/vouchers/{_segment(code)}/cancel"
+        return VoucherResult.from_json(self._request("POST", path).json())
+
     # The portal's customers
 
     def portal_login(self, number: str, password: str) -> Card:
@@ -147,6 +206,139 @@ class CoreClient:
         )
         message_id: int = body.json()["id"]
         return message_id
+
+    # History, coupons and passes
+
+    def card_history(
+        self,
+        number: str,
+        before: str | None = None,
+        limit: int = 20,
+        *,
+        after: str | None = None,
+    ) -> HistoryPage:
+        """A page of the card's operations, newest first: the newest, or older than `before` (a
+        page's `next_cursor`), or newer than `after` (a page's `previous_cursor`). A cursor the core
+        did not give raises Invalid (code `invalid_cursor`)."""
+        query = {"limit": str(limit)}
+        if before is not None:
+            query["before"] = before
+        if after is not None:
+            query["after"] = after
+        path = f"/portal/cards/{_segment(number)}/history?{urlencode(query)}"
+        return HistoryPage.from_json(self._request("GET", path).json())
+
+    def card_offers(self, number: str) -> Offers:
+        return Offers.from_json(self._request("GET", f"/portal/cards/{_segment(number)}/offers").json())
+
+    # Web sign-up
+
+    def join(
+        self,
+        *,
+        first_name: str,
+        last_name: str,
+        email: str,
+        terms: bool,
+        privacy: bool,
+        marketing: bool = False,
+        phone: str | None = None,
+        gender: str | None = None,
+        birth_date: date | None = None,
+        locale: str | None = None,
+        store: str | None = None,
+        password: str | None = None,
+        ip_address: str | None = None,
+    ) -> Signup:
+        """A new card, or (`created` False) the card this e-mail address has already. A broken rule
+        raises Invalid with its code (e.g. `terms_required`, `invalid_phone`, `too_young`)."""
+        payload = {
+            "first_name": first_name,
+            "last_name": last_name,
+            "email": email,
+            "terms": terms,
+            "privacy": privacy,
+            "marketing": marketing,
+            "phone": phone,
+            "gender": gender,
+            "birth_date": birth_date.isoformat() if birth_date else None,
+            "locale": locale,
+            "store": store,
+            "password": password,
+            "ip_address": ip_address,
+        }
+        return Signup.from_json(self._write("/portal/join", payload, None).json())
+
+    # The customer's account (calls about a card go through a client with `card_version`)
+
+    def get_profile(self, number: str) -> Profile:
+        return Profile.from_json(self._request("GET", f"/portal/cards/{_segment(number)}/profile").json())
+
+    def update_profile(
+        self,
+        number: str,
+        *,
+        ip_address: str | None = None,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        phone: str | None = None,
+        locale: str | None = None,
+        marketing_consent: bool | None = None,
+        notify_email: bool | None = None,
+        notify_sms: bool | None = None,
+    ) -> Profile:
+        """Change what is given (an empty phone removes it). A consent that changes is recorded
+        with `ip_address`: the customer's, as the site saw it."""
+        given = {
+            "first_name": first_name,
+            "last_name": last_name,
+            "phone": phone,
+            "locale": locale,
+            "marketing_consent": marketing_consent,
+            "notify_email": notify_email,
+            "notify_sms": notify_sms,
+            "ip_address": ip_address,
+        }
+        body = {name: value for name, value in given.items() if value is not None}
+        return Profile.from_json(self._write(f"/portal/cards/{_segment(number)}/profile", body, None).json())
+
+    def change_password(self, number: str, current: str, new: str) -> Card:
+        """Unauthorized `wrong_password` when `current` is wrong. The answer carries the new
+        credentials version: the session to continue with."""
+        body = {"current_password": current, "new_password": new}
+        return Card.from_json(self._write(f"/portal/cards/{_segment(number)}/password", body, None).json())
+
+    def start_email_change(self, number: str, password: str, new_email: str) -> EmailChangeTicket:
+        body = {"password": password, "new_email": new_email}
+        return EmailChangeTicket.from_json(
+            self._write(f"/portal/cards/{_segment(number)}/email", body, None).json()
+        )
+
+    def complete_email_change(self, token: str) -> Card:
+        return Card.from_json(self._write("/portal/email-changes/complete", {"token": token}, None).json())
+
+    def export_customer_data(self, number: str) -> dict[str, Any]:
+        """Everything kept about the card's customer: the JSON document they download."""
+        data: dict[str, Any] = self._request("GET", f"/portal/cards/{_segment(number)}/export").json()
+        return data
+
+    def delete_account(self, number: str, password: str, ip_address: str | None = None) -> None:
+        body = {"password": password, **({"ip_address": ip_address} if ip_address else {})}
+        self._write(f"/portal/cards/{_segment(number)}/deletion", body, None)
+
+    # Forgotten passwords
+
+    def start_reset(self, email: str) -> ResetTicket | None:
+        """Links to e-mail when cards have this address; None when none has."""
+        return ResetTicket.from_json(self._write("/portal/resets", {"email": email}, None).json())
+
+    def check_reset(self, token: str) -> None:
+        """Raises Gone when the link no longer works."""
+        self._write("/portal/resets/check", {"token": token}, None)
+
+    def complete_reset(self, token: str, password: str) -> Card:
+        body = {"token": token, "password": password}
+        return Card.from_json(self._write("/portal/resets/complete", body, None).json())
 
 
 def _segment(value: str) -> str:

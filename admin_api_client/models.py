@@ -98,3 +98,233 @@ class ActivationTicket:
     first_name: str
     locale: str | None
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One operation of a card. `points` and `credit` (minor units) are signed changes."""
+
+    id: int
+    created_at: datetime
+    kind: str  # earn_points, redeem_points, topup_credit, spend_credit, reward, reward_refund, …
+    points: int
+    credit: int
+    discount: int
+    description: str | None  # the reward's name for `reward`
+    store_code: str | None
+    store_name: str | None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> HistoryEntry:
+        store = data.get("store") or {}
+        return cls(
+            id=data["id"],
+            created_at=datetime.fromisoformat(data["created_at"]),
+            kind=data["kind"],
+            points=data["points"],
+            credit=data["credit"],
+            discount=data["discount"],
+            description=data.get("description"),
+            store_code=store.get("code"),
+            store_name=store.get("name"),
+        )
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """A page of operations, newest first. The cursors are opaque: pass `next_cursor` as `before`
+    for older operations, `previous_cursor` as `after` for newer ones; None where there are none."""
+
+    entries: tuple[HistoryEntry, ...]
+    next_cursor: str | None
+    previous_cursor: str | None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> HistoryPage:
+        return cls(
+            tuple(HistoryEntry.from_json(entry) for entry in data["entries"]),
+            data.get("next_cursor"),
+            data.get("previous_cursor"),
+        )
+
+
+@dataclass(frozen=True)
+class Coupon:
+    id: int
+    title: str
+    description: str
+    code: str | None
+    valid_from: datetime
+    valid_until: datetime  # exclusive
+    store_code: str | None  # None: every store
+    store_name: str | None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Coupon:
+        return cls(
+            id=data["id"],
+            title=data["title"],
+            description=data["description"],
+            code=data.get("code"),
+            valid_from=datetime.fromisoformat(data["valid_from"]),
+            valid_until=datetime.fromisoformat(data["valid_until"]),
+            store_code=data.get("store_code"),
+            store_name=data.get("store_name"),
+        )
+
+
+@dataclass(frozen=True)
+class Pass:
+    """A pass held on a card; `entries_total` None: unlimited entries."""
+
+    id: int
+    name: str
+    entries_total: int | None
+    entries_left: int | None
+    valid_from: datetime
+    valid_until: datetime  # exclusive
+    status: str  # active, upcoming, used_up, expired
+
+    @property
+    def current(self) -> bool:
+        return self.status in ("active", "upcoming")
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Pass:
+        return cls(
+            id=data["id"],
+            name=data["name"],
+            entries_total=data.get("entries_total"),
+            entries_left=data.get("entries_left"),
+            valid_from=datetime.fromisoformat(data["valid_from"]),
+            valid_until=datetime.fromisoformat(data["valid_until"]),
+            status=data["status"],
+        )
+
+
+@dataclass(frozen=True)
+class Offers:
+    """What a customer can use: coupons (newest first) and passes (current and recently ended)."""
+
+    coupons: tuple[Coupon, ...]
+    passes: tuple[Pass, ...]
+
+    @property
+    def current_passes(self) -> tuple[Pass, ...]:
+        return tuple(held for held in self.passes if held.current)
+
+    @property
+    def past_passes(self) -> tuple[Pass, ...]:
+        return tuple(held for held in self.passes if not held.current)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Offers:
+        return cls(
+            tuple(Coupon.from_json(coupon) for coupon in data["coupons"]),
+            tuple(Pass.from_json(held) for held in data["passes"]),
+        )
+
+
+@dataclass(frozen=True)
+class Signup:
+    """The answer to a sign-up. `created` False: the e-mail address has a card here already
+    (`card_number`), nothing was created, and `first_name`/`locale` are the ones on file."""
+
+    created: bool
+    card_number: str
+    email: str
+    first_name: str
+    locale: str | None
+    activation: ActivationTicket | None  # a new card whose holder chose a password
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Signup:
+        activation = None
+        if data.get("token"):
+            activation = ActivationTicket(
+                data["token"],
+                data["email"],
+                data["first_name"],
+                data.get("locale"),
+                datetime.fromisoformat(data["expires_at"]),
+            )
+        return cls(
+            created=data["outcome"] == "created",
+            card_number=data["card"],
+            email=data["email"],
+            first_name=data["first_name"],
+            locale=data.get("locale"),
+            activation=activation,
+        )
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The customer's details and current choices, as the profile page shows them."""
+
+    number: str
+    first_name: str
+    last_name: str
+    email: str | None
+    phone: str | None
+    locale: str | None
+    marketing_consent: bool
+    notify_email: bool
+    notify_sms: bool
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Profile:
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class EmailChangeTicket:
+    """What the site needs to e-mail the confirmation link (new address) and the notice (old)."""
+
+    token: str
+    new_email: str
+    old_email: str | None
+    first_name: str
+    locale: str | None
+    expires_at: datetime
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> EmailChangeTicket:
+        return cls(
+            data["token"],
+            data["new_email"],
+            data.get("old_email"),
+            data["first_name"],
+            data.get("locale"),
+            datetime.fromisoformat(data["expires_at"]),
+        )
+
+
+@dataclass(frozen=True)
+class ResetLink:
+    """A card with the address. No token: it has no password yet, and activates instead."""
+
+    number: str
+    first_name: str
+    token: str | None
+
+
+@dataclass(frozen=True)
+class ResetTicket:
+    """One e-mail to `email`, with a link per card."""
+
+    email: str
+    locale: str | None
+    cards: tuple[ResetLink, ...]
+    expires_at: datetime
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ResetTicket | None:
+        if not data["cards"]:
+            return None
+        return cls(
+            data["email"],
+            data.get("locale"),
+            tuple(ResetLink(card["number"], card["first_name"], card.get("token")) for card in data["cards"]),
+            datetime.fromisoformat(data["expires_at"]),
+        )

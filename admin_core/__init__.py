@@ -26,6 +26,8 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(
         ACTIVATION_MAX_AGE=24 * 3600,
+        RESET_MAX_AGE=3600,
+        EMAIL_CHANGE_MAX_AGE=24 * 3600,
         PASSWORD_HASH_FAST=False,
         MAIL_SERVER="127.0.0.1",
         MAIL_PORT=25,
@@ -43,6 +45,8 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
         passwords=password_context(fast=app.config["PASSWORD_HASH_FAST"]),
         activation_max_age=timedelta(seconds=int(app.config["ACTIVATION_MAX_AGE"])),
         mail=mail,
+        reset_max_age=timedelta(seconds=int(app.config["RESET_MAX_AGE"])),
+        email_change_max_age=timedelta(seconds=int(app.config["EMAIL_CHANGE_MAX_AGE"])),
     )
 
     from .api import init_api

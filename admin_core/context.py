@@ -22,6 +22,8 @@ class Core:
     passwords: CryptContext
     activation_max_age: timedelta
     mail: Mail
+    reset_max_age: timedelta = timedelta(hours=1)
+    email_change_max_age: timedelta = timedelta(hours=24)
 
 
 def current_core() -> Core:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import timedelta
 from typing import Any
 
 from passlib.context import CryptContext
 
 from .context import Core
 from .database import Database
+from .demo_program import ensure_program, ensure_regular
 from .models import OperationKind
+from .services import utcnow
 from .services.cards import enroll_customer, find_card
 from .services.ledger import OperationRequest, record_operation
 from .services.merchants import (
@@ -26,8 +29,8 @@ from .services.portal_auth import set_password
 SLUG = "demo"
 PASSWORD = "demo-password"
 STORES = [("MAIN", "Via Roma 1 — main shop"), ("STATION", "Central Station kiosk")]
-# number, first, last, e-mail, locale, activated, operations (kind, amount, store, discount)
-CARDS: list[tuple[str, str, str, str, str | None, bool, list[tuple[str, int, str, int]]]] = [
+# number, first, last, e-mail, locale, activated, operations (kind, amount, store, discount), months ago
+CARDS: list[tuple[str, str, str, str, str | None, bool, list[tuple[str, int, str, int]], float]] = [
     (
         "7000100001",
         "Anna",
@@ -42,6 +45,7 @@ CARDS: list[tuple[str, str, str, str, str | None, bool, list[tuple[str, int, str
             ("spend_credit", 450, "STATION", 0),
             ("earn_points", 200, "MAIN", 580),
         ],
+        1,
     ),
     (
         "7000100002",
@@ -51,6 +55,7 @@ CARDS: list[tuple[str, str, str, str, str | None, bool, list[tuple[str, int, str
         None,
         False,
         [("earn_points", 120, "MAIN", 0)],
+        2,
     ),
     (
         "7000100003",
@@ -63,6 +68,7 @@ CARDS: list[tuple[str, str, str, str, str | None, bool, list[tuple[str, int, str
             ("earn_points", 90, "STATION", 0),
             ("topup_credit", 1000, "STATION", 0),
         ],
+        11.6,  # so her points expire within a month
     ),
 ]
 
@@ -80,7 +86,7 @@ def _ensure_key(db: Database, merchant_id: int, key: str) -> None:
 
 
 def _ensure_card(db: Database, hasher: CryptContext, merchant_id: int, row: tuple[Any, ...]) -> None:
-    number, first, last, email, locale, activated, operations = row
+    number, first, last, email, locale, activated, operations, months_ago = row
     with db.read() as session:
         if find_card(session, merchant_id, number) is not None:
             return
@@ -93,13 +99,15 @@ def _ensure_card(db: Database, hasher: CryptContext, merchant_id: int, row: tupl
         email=email,
         locale=locale,
     )
-    for kind, amount, store, discount in operations:
+    start = utcnow() - timedelta(days=30 * months_ago)
+    for index, (kind, amount, store, discount) in enumerate(operations):
         with db.write() as session:
             record_operation(
                 session,
                 merchant_id,
                 number,
                 OperationRequest(OperationKind(kind), amount, store, discount),
+                now=start + timedelta(days=3 * index, hours=index),
             )
     if activated:
         set_password(db, hasher, merchant_id, number, PASSWORD)
@@ -123,8 +131,10 @@ def load_demo(core: Core, secret: str) -> dict[str, Any]:
             exists = find_store(session, merchant.id, code) is not None
         if not exists:
             create_store(db, merchant.id, code, name)
+    ensure_program(db, merchant.id)
     for row in CARDS:
         _ensure_card(db, core.passwords, merchant.id, row)
+    ensure_regular(db, merchant.id, CARDS[0][0])
     key = demo_api_key(secret)
     _ensure_key(db, merchant.id, key)
     return {
@@ -134,7 +144,7 @@ def load_demo(core: Core, secret: str) -> dict[str, Any]:
             {"number": number, "password": PASSWORD, "activated": True}
             if activated
             else {"number": number, "email": email, "activated": False}
-            for number, _, _, email, _, activated, _ in CARDS
+            for number, _, _, email, _, activated, _, _ in CARDS
         ],
         "staff": [],
         "stores": [{"code": code, "name": name} for code, name in STORES],

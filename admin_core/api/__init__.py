@@ -50,7 +50,7 @@ class CoreApi(Api):
 
 
 def init_api(app: Flask) -> None:
-    from . import cards, portal
+    from . import cards, history, offers, portal, portal_cards, profile, resets, rewards, signup
 
     app.config.update(
         API_TITLE="loyalty-portal core",
@@ -63,6 +63,14 @@ def init_api(app: Flask) -> None:
     api = CoreApi(app)
     api.register_blueprint(cards.blp, url_prefix=f"{PREFIX}/cards")
     api.register_blueprint(portal.blp, url_prefix=f"{PREFIX}/portal")
+    api.register_blueprint(profile.blp, url_prefix=f"{PREFIX}/portal")
+    api.register_blueprint(resets.blp, url_prefix=f"{PREFIX}/portal")
+    api.register_blueprint(signup.blp, url_prefix=f"{PREFIX}/portal")
+    api.register_blueprint(history.blp, url_prefix=f"{PREFIX}/portal/cards")
+    api.register_blueprint(offers.blp, url_prefix=f"{PREFIX}/portal/cards")
+    api.register_blueprint(portal_cards.blp, url_prefix=f"{PREFIX}/portal/cards")
+    api.register_blueprint(rewards.rewards_blp, url_prefix=f"{PREFIX}/rewards")
+    api.register_blueprint(rewards.vouchers_blp, url_prefix=f"{PREFIX}/vouchers")
 
     @app.errorhandler(CoreError)
     def core_error(error: CoreError) -> Response:

@@ -6,10 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import g, request
+from sqlalchemy.orm import Session
 
 from ..context import TRUSTED_SITE_ENVIRON, current_core
-from ..errors import Forbidden, Invalid, Unauthorized
+from ..errors import Forbidden, Invalid, NotFound, Unauthorized
 from ..models import Merchant
+from ..services.cards import find_card
 from ..services.merchants import find_api_key, get_merchant
 
 
@@ -45,12 +47,34 @@ def authenticate() -> None:
             merchant = get_merchant(session, named)
         else:
             raise Invalid("merchant_required", "A site key names the merchant in 'X-Merchant'.")
+        if site:
+            _check_card_session(session, merchant)
     g.scope = Scope(merchant, site)
+
+
+def _check_card_session(session: Session, merchant: Merchant) -> None:
+    """The site sends `X-Card-Version` with a logged-in customer's calls: the credentials version
+    their session began with. After a password change elsewhere, it no longer matches."""
+    version = request.headers.get("X-Card-Version")
+    number = (request.view_args or {}).get("number")
+    if version is None or number is None:
+        return
+    card = find_card(session, merchant.id, number)
+    if card is None or str(card.credentials_version) != version:
+        raise Unauthorized("session_expired", "The card's password changed since this session began.")
 
 
 def scope() -> Scope:
     current: Scope = g.scope
     return current
+
+
+def portal_merchant() -> Merchant:
+    """The scope's merchant, when its portal is on (the site's customer endpoints need it)."""
+    merchant = scope().merchant
+    if not merchant.portal_enabled:
+        raise NotFound("portal_disabled", "This merchant's portal is not enabled.")
+    return merchant
 
 
 def require_site() -> None:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response
 from flask_smorest import Blueprint
 from sqlalchemy.orm import Session
 
 from ..context import current_core
-from ..errors import Invalid
-from ..services import idempotency
+from ..services import utcnow
 from ..services.cards import get_card, normalize_number
 from ..services.ledger import OperationRequest, record_operation
+from ..services.program import tier_progress
 from .auth import authenticate, scope
+from .idempotent import IDEMPOTENCY_DOC, run_once
 from .schemas import (
     CardSchema,
     OperationInSchema,
@@ -31,30 +32,17 @@ blp.before_request(authenticate)
 def read_card(number: str) -> dict[str, Any]:
     merchant = scope().merchant
     with current_core().db.read() as session:
-        return card_body(get_card(session, merchant.id, number), merchant)
+        card = get_card(session, merchant.id, number)
+        tier = tier_progress(session, merchant, card, utcnow())
+        return card_body(card, merchant, tier.current if tier else None)
 
 
 @blp.route("/<number>/operations", methods=["POST"])
 @blp.arguments(OperationInSchema)
 @blp.response(201, OperationResultSchema)
-@blp.doc(
-    parameters=[
-        {
-            "in": "header",
-            "name": "Idempotency-Key",
-            "required": True,
-            "schema": {"type": "string"},
-        }
-    ]
-)
+@blp.doc(**IDEMPOTENCY_DOC)
 def post_operation(payload: dict[str, Any], number: str) -> Response:
     """Record an operation once per Idempotency-Key; a replay answers the first result."""
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if not 1 <= len(key) <= 255:
-        raise Invalid(
-            "idempotency_key_required",
-            "Send an Idempotency-Key header (1-255 characters).",
-        )
     merchant = scope().merchant
     operation = OperationRequest(
         kind=payload["kind"],
@@ -67,13 +55,9 @@ def post_operation(payload: dict[str, Any], number: str) -> Response:
         recorded, card = record_operation(session, merchant.id, number, operation)
         return 201, operation_body(recorded, card, merchant)
 
-    fingerprint = idempotency.request_fingerprint(
-        "POST",
+    return run_once(
+        merchant.id,
         f"cards/{normalize_number(number)}/operations",
         {**payload, "kind": operation.kind.value},
+        work,
     )
-    outcome = idempotency.run_once(current_core().db, merchant.id, key, fingerprint, work)
-    response = jsonify(outcome.body)
-    response.status_code = outcome.status
-    response.headers["Idempotent-Replayed"] = "true" if outcome.replayed else "false"
-    return response

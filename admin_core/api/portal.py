@@ -7,10 +7,9 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from ..context import current_core
-from ..errors import NotFound
 from ..models import Merchant
 from ..services import mail_queue, portal_auth
-from .auth import authenticate, require_site, scope
+from .auth import authenticate, portal_merchant, require_site, scope
 from .schemas import (
     ActivationStartSchema,
     ActivationTicketSchema,
@@ -28,13 +27,6 @@ blp.before_request(authenticate)
 blp.before_request(require_site)
 
 
-def _portal_merchant() -> Merchant:
-    merchant = scope().merchant
-    if not merchant.portal_enabled:
-        raise NotFound("portal_disabled", "This merchant's portal is not enabled.")
-    return merchant
-
-
 @blp.route("/merchant", methods=["GET"])
 @blp.response(200, MerchantSchema)
 def read_merchant() -> Merchant:
@@ -45,7 +37,7 @@ def read_merchant() -> Merchant:
 @blp.arguments(LoginSchema)
 @blp.response(200, CardSchema)
 def login(payload: dict[str, Any]) -> dict[str, Any]:
-    merchant = _portal_merchant()
+    merchant = portal_merchant()
     core = current_core()
     card = portal_auth.authenticate(
         core.db, core.passwords, merchant.id, payload["card"], payload["password"]
@@ -59,7 +51,7 @@ def login(payload: dict[str, Any]) -> dict[str, Any]:
 def start_activation(payload: dict[str, Any]) -> dict[str, Any]:
     """A token to e-mail when card and e-mail match; `token: null` otherwise (tell the customer
     nothing different)."""
-    merchant = _portal_merchant()
+    merchant = portal_merchant()
     core = current_core()
     ticket = portal_auth.start_activation(
         core.db,
@@ -85,7 +77,7 @@ def start_activation(payload: dict[str, Any]) -> dict[str, Any]:
 @blp.arguments(TokenSchema)
 @blp.response(200, CardSchema)
 def complete_activation(payload: dict[str, Any]) -> dict[str, Any]:
-    merchant = _portal_merchant()
+    merchant = portal_merchant()
     card = portal_auth.complete_activation(current_core().db, merchant.id, payload["token"])
     return card_body(card, merchant)
 

@@ -124,7 +124,7 @@ def balances(card: Card, merchant: Merchant) -> dict[str, Any]:
     }
 
 
-def card_body(card: Card, merchant: Merchant) -> dict[str, Any]:
+def card_body(card: Card, merchant: Merchant, tier: str | None = None) -> dict[str, Any]:
     customer = card.customer
     return {
         "number": card.number,
@@ -137,7 +137,7 @@ def card_body(card: Card, merchant: Merchant) -> dict[str, Any]:
             "locale": customer.locale,
         },
         "balances": balances(card, merchant),
-        "tier": None,
+        "tier": tier,
     }
 
 

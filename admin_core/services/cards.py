@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,10 +31,16 @@ def enroll_customer(
     email: str | None = None,
     phone: str | None = None,
     locale: str | None = None,
+    gender: str | None = None,
+    birth_date: date | None = None,
+    store_id: int | None = None,
     points: int = 0,
     credit: int = 0,
     discount: int = 0,
+    session: Session | None = None,
 ) -> Card:
+    """A new customer with a new card. With `session`, inside the caller's transaction (a taken
+    number raises Conflict and leaves that transaction usable)."""
     number = normalize_number(number)
     if not CARD_NUMBER.match(number):
         raise Invalid("invalid_card_number", "A card number is 4-32 letters or digits.")
@@ -45,6 +52,9 @@ def enroll_customer(
         email=email.strip().lower() if email else None,
         phone=phone,
         locale=locale,
+        gender=gender,
+        birth_date=birth_date,
+        store_id=store_id,
         created_at=now,
     )
     card = Card(
@@ -56,7 +66,7 @@ def enroll_customer(
         discount=discount,
         created_at=now,
     )
-    return add_unique(db, card, Conflict("card_exists", f"Card {number} exists already."))
+    return add_unique(db, card, Conflict("card_exists", f"Card {number} exists already."), session)
 
 
 def find_card(session: Session, merchant_id: int, number: str, *, for_update: bool = False) -> Card | None:

@@ -67,6 +67,8 @@ def record_operation(
     card.points += points
     card.credit += credit
     card.discount += request.discount
+    now = now or utcnow()
+    card.last_activity_at = now
     operation = Operation(
         card_id=card.id,
         store=store,
@@ -74,7 +76,7 @@ def record_operation(
         points=points,
         credit=credit,
         discount=request.discount,
-        created_at=now or utcnow(),
+        created_at=now,
     )
     session.add(operation)
     session.flush()

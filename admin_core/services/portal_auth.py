@@ -1,23 +1,29 @@
-"""Customers' portal credentials: log in with card number + password, activate by e-mailed link."""
+"""Customers' portal credentials: log in with card number + password; activate, reset the password
+or confirm a new e-mail address by an e-mailed one-time link; change the password."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from passlib.context import CryptContext
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, contains_eager
 
 from ..database import Database
 from ..errors import Gone, Invalid, NotFound, Unauthorized
-from ..models import Card, PortalToken, TokenPurpose
+from ..models import Card, Customer, PortalToken, TokenPurpose
 from . import utcnow
-from .cards import find_card
+from .cards import find_card, get_card
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 256
+# One reset e-mail lists at most this many cards sharing the address.
+RESET_CARDS = 10
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 
 def password_context(*, fast: bool = False) -> CryptContext:
@@ -43,6 +49,37 @@ class ActivationTicket:
     expires_at: datetime
 
 
+@dataclass(frozen=True)
+class ResetLink:
+    """One card sharing the address. No token: the card has no password yet (activate instead)."""
+
+    number: str
+    first_name: str
+    token: str | None
+
+
+@dataclass(frozen=True)
+class ResetTicket:
+    """What the site needs to e-mail password-reset links: one message, a link per card."""
+
+    email: str
+    locale: str | None
+    cards: tuple[ResetLink, ...]
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class EmailChangeTicket:
+    """A link to the new address; a notice to the old one (None: there was none)."""
+
+    token: str
+    new_email: str
+    old_email: str | None
+    first_name: str
+    locale: str | None
+    expires_at: datetime
+
+
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise Invalid(
@@ -56,8 +93,126 @@ def check_password_rules(password: str) -> None:
         )
 
 
+def email_address(raw: str) -> str:
+    address = raw.strip().lower()
+    if len(address) > 254 or not EMAIL.match(address):
+        raise Invalid("invalid_email", "This is not a valid e-mail address.")
+    return address
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _issue_token(
+    session: Session,
+    card: Card,
+    purpose: TokenPurpose,
+    expires_at: datetime,
+    now: datetime,
+    *,
+    password_hash: str | None = None,
+    new_email: str | None = None,
+) -> str:
+    """A one-time link's secret; only its hash is stored, with the card's credentials version."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        PortalToken(
+            card_id=card.id,
+            purpose=purpose,
+            token_hash=_token_hash(token),
+            password_hash=password_hash,
+            new_email=new_email,
+            credentials_version=card.credentials_version,
+            created_at=now,
+            expires_at=expires_at,
+        )
+    )
+    return token
+
+
+def issue_activation(
+    session: Session, card: Card, password_hash: str, max_age: timedelta, now: datetime
+) -> ActivationTicket:
+    """An activation link for `card` (flushed, with an e-mail on file) that sets `password_hash`,
+    in the caller's transaction: the activation form and web sign-up share it."""
+    token = _issue_token(
+        session, card, TokenPurpose.ACTIVATION, now + max_age, now, password_hash=password_hash
+    )
+    customer = card.customer
+    assert customer.email is not None
+    return ActivationTicket(token, customer.email, customer.first_name, customer.locale, now + max_age)
+
+
+def _valid_token(
+    session: Session,
+    merchant_id: int,
+    token: str,
+    purpose: TokenPurpose,
+    now: datetime,
+    *,
+    lock: bool = True,
+) -> tuple[PortalToken, Card]:
+    """A link works once, until it expires, and only while the card's credentials are those it was
+    issued against."""
+    query = (
+        select(PortalToken, Card)
+        .join(Card, Card.id == PortalToken.card_id)
+        .where(
+            PortalToken.token_hash == _token_hash(token),
+            PortalToken.purpose == purpose,
+            Card.merchant_id == merchant_id,
+        )
+    )
+    row = session.execute(query.with_for_update() if lock else query).first()
+    if row is None:
+        raise Gone("token_invalid", "This link is not valid.")
+    ticket, card = row
+    if ticket.used_at is not None or ticket.credentials_version != card.credentials_version:
+        raise Gone("token_used", "This link was used already.")
+    if ticket.expires_at <= now:
+        raise Gone("token_expired", "This link has expired.")
+    return ticket, card
+
+
+def _consume_token(
+    session: Session, merchant_id: int, token: str, purpose: TokenPurpose, now: datetime
+) -> tuple[PortalToken, Card]:
+    ticket, card = _valid_token(session, merchant_id, token, purpose, now)
+    ticket.used_at = now
+    return ticket, card
+
+
+def session_card(
+    session: Session,
+    merchant_id: int,
+    number: str,
+    credentials_version: int,
+    *,
+    for_update: bool = False,
+) -> Card:
+    """The card of a portal session begun at `credentials_version`: refused once the password has
+    changed (or the account was deleted) since."""
+    card = get_card(session, merchant_id, number, for_update=for_update)
+    if card.credentials_version != credentials_version or card.password_hash is None:
+        raise Unauthorized("session_expired", "The password changed since this session began.")
+    return card
+
+
+def verify_password(
+    db: Database,
+    hasher: CryptContext,
+    merchant_id: int,
+    number: str,
+    credentials_version: int,
+    password: str,
+) -> Card:
+    """The session's card, when `password` is its current password (asked again before changes)."""
+    with db.read() as session:
+        card = session_card(session, merchant_id, number, credentials_version)
+    if not hasher.verify(password, card.password_hash):
+        raise Unauthorized("wrong_password", "The password is wrong.")
+    return card
 
 
 def authenticate(db: Database, hasher: CryptContext, merchant_id: int, number: str, password: str) -> Card:
@@ -92,51 +247,19 @@ def start_activation(
     check_password_rules(password)
     password_hash = hasher.hash(password)
     now = now or utcnow()
-    token = secrets.token_urlsafe(32)
     with db.write() as session:
         card = find_card(session, merchant_id, number)
         on_file = card.customer.email if card else None
         if card is None or not on_file or on_file != email.strip().lower():
             return None
-        session.add(
-            PortalToken(
-                card_id=card.id,
-                purpose=TokenPurpose.ACTIVATION,
-                token_hash=_token_hash(token),
-                password_hash=password_hash,
-                credentials_version=card.credentials_version,
-                created_at=now,
-                expires_at=now + max_age,
-            )
-        )
-        return ActivationTicket(
-            token, on_file, card.customer.first_name, card.customer.locale, expires_at=now + max_age
-        )
+        return issue_activation(session, card, password_hash, max_age, now)
 
 
 def complete_activation(db: Database, merchant_id: int, token: str, now: datetime | None = None) -> Card:
-    """Set the password chosen at activation. The link works once, until it expires, and only while
-    the card's credentials are those it was issued against."""
+    """Set the password chosen at activation."""
     now = now or utcnow()
     with db.write() as session:
-        row = session.execute(
-            select(PortalToken, Card)
-            .join(Card, Card.id == PortalToken.card_id)
-            .where(
-                PortalToken.token_hash == _token_hash(token),
-                PortalToken.purpose == TokenPurpose.ACTIVATION,
-                Card.merchant_id == merchant_id,
-            )
-            .with_for_update()
-        ).first()
-        if row is None:
-            raise Gone("token_invalid", "This link is not valid.")
-        ticket, card = row
-        if ticket.used_at is not None or ticket.credentials_version != card.credentials_version:
-            raise Gone("token_used", "This link was used already.")
-        if ticket.expires_at <= now:
-            raise Gone("token_expired", "This link has expired.")
-        ticket.used_at = now
+        ticket, card = _consume_token(session, merchant_id, token, TokenPurpose.ACTIVATION, now)
         card.password_hash = ticket.password_hash
         card.credentials_version += 1
         card.activated_at = card.activated_at or now
@@ -144,7 +267,7 @@ def complete_activation(db: Database, merchant_id: int, token: str, now: datetim
 
 
 def set_password(db: Database, hasher: CryptContext, merchant_id: int, number: str, password: str) -> Card:
-    """Set a card's portal password directly (demo data, and the profile's change-password)."""
+    """Set a card's portal password directly (demo data, staff)."""
     check_password_rules(password)
     password_hash = hasher.hash(password)
     with db.write() as session:
@@ -154,4 +277,131 @@ def set_password(db: Database, hasher: CryptContext, merchant_id: int, number: s
         card.password_hash = password_hash
         card.credentials_version += 1
         card.activated_at = card.activated_at or utcnow()
+    return card
+
+
+def change_password(
+    db: Database,
+    hasher: CryptContext,
+    merchant_id: int,
+    number: str,
+    credentials_version: int,
+    current: str,
+    new: str,
+) -> Card:
+    """The customer's own change: needs the current password; ends every other session."""
+    check_password_rules(new)
+    verify_password(db, hasher, merchant_id, number, credentials_version, current)
+    password_hash = hasher.hash(new)
+    with db.write() as session:
+        card = session_card(session, merchant_id, number, credentials_version, for_update=True)
+        card.password_hash = password_hash
+        card.credentials_version += 1
+    return card
+
+
+def start_reset(
+    db: Database, merchant_id: int, email: str, max_age: timedelta, now: datetime | None = None
+) -> ResetTicket | None:
+    """Links for the cards of this address (a card without a password gets none: it activates
+    instead). None when no card has this address; the caller answers the same either way."""
+    now = now or utcnow()
+    address = email.strip().lower()
+    with db.write() as session:
+        cards = session.scalars(
+            select(Card)
+            .join(Card.customer)
+            .options(contains_eager(Card.customer))
+            .where(Card.merchant_id == merchant_id, Customer.email == address)
+            .order_by(Card.id)
+            .limit(RESET_CARDS)
+        ).all()
+        if not cards:
+            return None
+        links = tuple(
+            ResetLink(
+                card.number,
+                card.customer.first_name,
+                _issue_token(session, card, TokenPurpose.RESET, now + max_age, now)
+                if card.password_hash is not None
+                else None,
+            )
+            for card in cards
+        )
+        locale = next((card.customer.locale for card in cards if card.customer.locale), None)
+        return ResetTicket(address, locale, links, now + max_age)
+
+
+def check_reset(db: Database, merchant_id: int, token: str, now: datetime | None = None) -> None:
+    """Raises Gone unless the reset link still works (shown before the customer types anything)."""
+    with db.read() as session:
+        _valid_token(session, merchant_id, token, TokenPurpose.RESET, now or utcnow(), lock=False)
+
+
+def complete_reset(
+    db: Database,
+    hasher: CryptContext,
+    merchant_id: int,
+    token: str,
+    password: str,
+    now: datetime | None = None,
+) -> Card:
+    """Set a new password by a reset link; every session and other link of the card ends."""
+    check_password_rules(password)
+    password_hash = hasher.hash(password)
+    now = now or utcnow()
+    with db.write() as session:
+        _ticket, card = _consume_token(session, merchant_id, token, TokenPurpose.RESET, now)
+        card.password_hash = password_hash
+        card.credentials_version += 1
+    return card
+
+
+def start_email_change(
+    db: Database,
+    hasher: CryptContext,
+    merchant_id: int,
+    number: str,
+    credentials_version: int,
+    password: str,
+    new_email: str,
+    max_age: timedelta,
+    now: datetime | None = None,
+) -> EmailChangeTicket:
+    """A link to confirm `new_email`; the address on file stays until it is followed. Only the
+    latest request can be confirmed."""
+    address = email_address(new_email)
+    verify_password(db, hasher, merchant_id, number, credentials_version, password)
+    now = now or utcnow()
+    with db.write() as session:
+        card = session_card(session, merchant_id, number, credentials_version, for_update=True)
+        customer = card.customer
+        if customer.email == address:
+            raise Invalid("same_email", "This is the e-mail address on file already.")
+        session.execute(
+            update(PortalToken)
+            .where(
+                PortalToken.card_id == card.id,
+                PortalToken.purpose == TokenPurpose.EMAIL_CHANGE,
+                PortalToken.used_at.is_(None),
+            )
+            .values(used_at=now)
+        )
+        token = _issue_token(session, card, TokenPurpose.EMAIL_CHANGE, now + max_age, now, new_email=address)
+        return EmailChangeTicket(
+            token, address, customer.email, customer.first_name, customer.locale, now + max_age
+        )
+
+
+def complete_email_change(db: Database, merchant_id: int, token: str, now: datetime | None = None) -> Card:
+    """Put the confirmed address on file. Links sent to the old address stop working."""
+    now = now or utcnow()
+    with db.write() as session:
+        ticket, card = _consume_token(session, merchant_id, token, TokenPurpose.EMAIL_CHANGE, now)
+        card.customer.email = ticket.new_email
+        session.execute(
+            update(PortalToken)
+            .where(PortalToken.card_id == card.id, PortalToken.used_at.is_(None))
+            .values(used_at=now)
+        )
     return card

@@ -1,0 +1,37 @@
+"""Writes that must apply once: the `Idempotency-Key` header names the attempt, a replay answers
+the first result with `Idempotent-Replayed: true`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, jsonify, request
+from sqlalchemy.orm import Session
+
+from ..context import current_core
+from ..errors import Invalid
+from ..services import idempotency
+
+IDEMPOTENCY_DOC: dict[str, Any] = {
+    "parameters": [
+        {"in": "header", "name": "Idempotency-Key", "required": True, "schema": {"type": "string"}}
+    ]
+}
+
+
+def run_once(
+    merchant_id: int,
+    fingerprint_path: str,
+    payload: dict[str, Any],
+    work: Callable[[Session], tuple[int, dict[str, Any]]],
+) -> Response:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not 1 <= len(key) <= 255:
+        raise Invalid("idempotency_key_required", "Send an Idempotency-Key header (1-255 characters).")
+    fingerprint = idempotency.request_fingerprint("POST", fingerprint_path, payload)
+    outcome = idempotency.run_once(current_core().db, merchant_id, key, fingerprint, work)
+    response = jsonify(outcome.body)
+    response.status_code = outcome.status
+    response.headers["Idempotent-Replayed"] = "true" if outcome.replayed else "false"
+    return response

@@ -1,0 +1,126 @@
+"""The demo's program: tiers, a running campaign, rewards, coupons, passes and a long history on
+Anna's card, so every portal page has something real to show."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from .database import Database
+from .models import Card, Customer, Merchant, Operation, OperationKind, Store
+from .services import utcnow
+from .services.offers import issue_pass, publish_coupon, use_pass_entry
+from .services.program import catalogue
+from .services.program_setup import create_campaign, create_reward, create_tier
+
+TIERS = [("Bronze", 0), ("Silver", 500), ("Gold", 1500)]
+# name, points, description, image
+REWARDS = [
+    ("Espresso", 200, "Any espresso or americano at the bar.", "coffee.svg"),
+    ("Breakfast for one", 450, "Cappuccino and a fresh croissant.", "breakfast.svg"),
+    ("Market tote bag", 1000, "Our organic cotton shopping bag.", "bag.svg"),
+    ("Gift box", 2500, "Coffee beans, biscuits and a mug, wrapped.", "gift.svg"),
+]
+POINTS_VALIDITY_MONTHS = 12
+HOME_STORE = "MAIN"
+
+
+def ensure_program(db: Database, merchant_id: int) -> None:
+    """Once: tiers, a campaign from a month ago for two months, rewards some demo cards can afford."""
+    with db.read() as session:
+        if catalogue(session, merchant_id):
+            return
+    with db.write() as session:
+        session.get_one(Merchant, merchant_id).points_validity_months = POINTS_VALIDITY_MONTHS
+    for name, threshold in TIERS:
+        create_tier(db, merchant_id, name, threshold)
+    now = utcnow()
+    create_campaign(db, merchant_id, "Autumn points", now - timedelta(days=30), now + timedelta(days=60))
+    for name, points, description, image in REWARDS:
+        create_reward(
+            db, merchant_id, name, points, description=description, image_url=f"/static/rewards/{image}"
+        )
+    _publish_coupons(db, merchant_id)
+
+
+def _publish_coupons(db: Database, merchant_id: int) -> None:
+    now = utcnow()
+    month = now + timedelta(days=30)
+    publish_coupon(
+        db,
+        merchant_id,
+        title="Two coffees for one",
+        description="Bring a friend: the second coffee is on us, every afternoon.",
+        code="COFFEE2",
+        valid_until=month,
+    )
+    publish_coupon(
+        db,
+        merchant_id,
+        title="10% off fresh bread",
+        description="At the Via Roma shop, before 10 am.",
+        code="BREAD10",
+        store_code="MAIN",
+        valid_until=month,
+    )
+    publish_coupon(
+        db,
+        merchant_id,
+        title="Free newspaper with a coffee",
+        description="At the station kiosk.",
+        store_code="STATION",
+        valid_until=month,
+    )
+
+
+def ensure_regular(db: Database, merchant_id: int, number: str) -> None:
+    """A regular's card: a home store, passes, and a year of history that nets to zero points, so
+    the balances stay those of the demo's operations."""
+    with db.read() as session:
+        card = session.scalar(select(Card).where(Card.merchant_id == merchant_id, Card.number == number))
+        assert card is not None
+        if card.customer.store_id is not None:
+            return
+        home = session.scalar(
+            select(Store.id).where(Store.merchant_id == merchant_id, Store.code == HOME_STORE)
+        )
+    now = utcnow()
+    with db.write() as session:
+        session.get_one(Customer, card.customer_id).store_id = home
+        year_ago = now - timedelta(days=500)  # before the tier period: tiers are unchanged
+        history: list[tuple[OperationKind, int, str | None]] = [
+            (OperationKind.EARN_POINTS, 60, None) for _ in range(12)
+        ]
+        history += [
+            (OperationKind.ADJUSTMENT, 40, "Welcome bonus"),
+            (OperationKind.EXPIRY, -760, None),
+            (OperationKind.REWARD, -200, "Espresso"),
+            (OperationKind.REWARD_REFUND, 200, "Espresso"),
+        ]
+        for index, (kind, points, description) in enumerate(history):
+            session.add(
+                Operation(
+                    card_id=card.id,
+                    store_id=home if kind is OperationKind.EARN_POINTS else None,
+                    kind=kind,
+                    points=points,
+                    description=description,
+                    created_at=year_ago + timedelta(days=4 * index, hours=index % 9),
+                )
+            )
+    swims = issue_pass(
+        db, merchant_id, number, name="10 swims", entries=10, valid_until=now + timedelta(days=90)
+    )
+    for _ in range(3):
+        use_pass_entry(db, merchant_id, swims.id)
+    issue_pass(db, merchant_id, number, name="Monthly coffee club", valid_until=now + timedelta(days=20))
+    issue_pass(
+        db,
+        merchant_id,
+        number,
+        name="Summer pass",
+        entries=5,
+        valid_from=now - timedelta(days=60),
+        valid_until=now - timedelta(days=3),
+    )
