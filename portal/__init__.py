@@ -15,8 +15,10 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from admin_api_client import CoreClient, Unavailable
 
 from .core import CLIENT_EXTENSION
+from .customer import init_customer_portal
 from .extensions import csrf, login_manager
 from .i18n import init_i18n
+from .limits import init_limits, retry_after
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,10 +57,9 @@ def create_app(config: dict[str, Any] | None = None, core_app: Flask | None = No
     csrf.init_app(app)
     login_manager.init_app(app)
     init_i18n(app)
+    init_limits(app)
 
-    from .customer.views import bp as customer_bp
-
-    app.register_blueprint(customer_bp)
+    init_customer_portal(app)
     _register_error_pages(app)
     return app
 
@@ -95,6 +96,11 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(Unavailable)
     def core_unavailable(_error: Unavailable) -> tuple[str, int]:
         return render_template("errors/503.html"), 503
+
+    @app.errorhandler(429)
+    def too_many_attempts(_error: Exception) -> tuple[str, int, dict[str, str]]:
+        seconds = retry_after()
+        return render_template("errors/429.html", seconds=seconds), 429, {"Retry-After": str(seconds)}
 
     @app.errorhandler(500)
     def server_error(_error: Exception) -> tuple[str, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, g
+from flask_login import current_user
 
 from admin_api_client import CoreClient
 
@@ -15,5 +16,9 @@ def core_client() -> CoreClient:
 
 
 def merchant_core() -> CoreClient:
-    """The client acting for the merchant of this request (/p/<m>/…)."""
-    return core_client().for_merchant(g.merchant.slug)
+    """The client acting for the merchant of this request (/p/<m>/…). For a logged-in customer it
+    carries their session's credentials version, so every call about their card fails with
+    `Unauthorized` once the password has changed elsewhere."""
+    user = current_user
+    version = user.credentials_version if user.is_authenticated and user.merchant == g.merchant.slug else None
+    return core_client().for_merchant(g.merchant.slug, card_version=version)

@@ -3,11 +3,13 @@ merchant's default."""
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from babel.dates import get_datetime_format
 from babel.numbers import get_currency_precision
 from flask import Flask, g, request, session
-from flask_babel import Babel, format_currency, get_locale
+from flask_babel import Babel, format_currency, format_date, format_time, get_locale, to_user_timezone
 
 LOCALES = ("en", "it", "bg", "nb")
 LANGUAGE_NAMES = {
@@ -41,6 +43,22 @@ def money(minor_units: int, currency: str) -> str:
     return format_currency(amount, currency)
 
 
+def when(moment: datetime) -> str:
+    """Date and time (to the minute) in the merchant's time zone, as the customer's language
+    writes them: "10 Mar 2024, 00:30", "10 mar 2024, 00:30"."""
+    glue = str(get_datetime_format("medium", locale=get_locale())).replace("'", "")
+    return glue.replace("{0}", format_time(moment, "short")).replace("{1}", format_date(moment, "medium"))
+
+
+def until(end: datetime) -> str:
+    """The end of a validity period (exclusive), as a customer reads it: a period ending at
+    midnight in the merchant's time zone is valid until the day before, inclusive."""
+    local = to_user_timezone(end)
+    if local.time() == time(0, 0):
+        return str(format_date(local.date() - timedelta(days=1), "medium"))
+    return when(end)
+
+
 def remember_language_choice() -> None:
     """`?lang=xx` on any page switches the language for this browser."""
     chosen = request.args.get("lang")
@@ -52,6 +70,8 @@ def init_i18n(app: Flask) -> None:
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.before_request(remember_language_choice)
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["until"] = until
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
     app.jinja_env.globals["current_locale"] = current_locale
 

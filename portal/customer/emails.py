@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g, render_template, url_for
 from flask_babel import force_locale
 
-from admin_api_client import ActivationTicket
+from admin_api_client import ActivationTicket, EmailChangeTicket, ResetTicket, Signup
 
 from ..core import merchant_core
 from ..i18n import current_locale
@@ -31,3 +31,76 @@ def send_activation_email(ticket: ActivationTicket) -> None:
         expires_at=ticket.expires_at,
     )
     merchant_core().queue_mail(ticket.email, subject, text, html)
+
+
+def send_welcome_email(signup: Signup) -> None:
+    """A new card's number and, when its holder chose a password, the link that activates it."""
+    ticket = signup.activation
+    subject, text, html = _render(
+        "welcome",
+        signup.locale or current_locale(),
+        first_name=signup.first_name,
+        merchant=g.merchant,
+        number=signup.card_number,
+        link=url_for("customer.activate_complete", token=ticket.token, _external=True) if ticket else None,
+        expires_at=ticket.expires_at if ticket else None,
+        activate=url_for("customer.activate", _external=True),
+    )
+    merchant_core().queue_mail(signup.email, subject, text, html)
+
+
+def send_card_exists_email(signup: Signup) -> None:
+    """To an address that asked for a card and has one: which card, and how to get in."""
+    subject, text, html = _render(
+        "card_exists",
+        signup.locale or current_locale(),
+        first_name=signup.first_name,
+        merchant=g.merchant,
+        number=signup.card_number,
+        login=url_for("customer.login", _external=True),
+        activate=url_for("customer.activate", _external=True),
+    )
+    merchant_core().queue_mail(signup.email, subject, text, html)
+
+
+def send_reset_email(ticket: ResetTicket) -> None:
+    """One message to the address, with a link per card that has it (an activation hint for a
+    card without a password yet)."""
+    subject, text, html = _render(
+        "reset",
+        ticket.locale or current_locale(),
+        merchant=g.merchant,
+        cards=[
+            {
+                "number": card.number,
+                "first_name": card.first_name,
+                "link": url_for("customer.reset_complete", token=card.token, _external=True)
+                if card.token
+                else None,
+            }
+            for card in ticket.cards
+        ],
+        activate=url_for("customer.activate", _external=True),
+        expires_at=ticket.expires_at,
+    )
+    merchant_core().queue_mail(ticket.email, subject, text, html)
+
+
+def send_email_change_emails(ticket: EmailChangeTicket) -> None:
+    """The confirmation link to the new address; a notice to the old one, which stays on file
+    until the link is followed, so that its owner hears of a change they did not ask for."""
+    locale = ticket.locale or current_locale()
+    context = {"first_name": ticket.first_name, "merchant": g.merchant, "new_email": ticket.new_email}
+    subject, text, html = _render(
+        "email_change",
+        locale,
+        link=url_for("customer.confirm_email", token=ticket.token, _external=True),
+        expires_at=ticket.expires_at,
+        **context,
+    )
+    merchant_core().queue_mail(ticket.new_email, subject, text, html)
+    if ticket.old_email:
+        subject, text, html = _render(
+            "email_change_notice", locale, reset=url_for("customer.reset", _external=True), **context
+        )
+        merchant_core().queue_mail(ticket.old_email, subject, text, html)

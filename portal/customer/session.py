@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import g, redirect, request, session, url_for
-from flask_login import UserMixin, current_user, login_user
+from flask import flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import UserMixin, current_user, login_user, logout_user
+from werkzeug.wrappers import Response
 
-from admin_api_client import Card
+from admin_api_client import Card, Unauthorized
 
+from ..core import merchant_core
 from ..extensions import login_manager
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -66,3 +69,15 @@ def customer_required(view: View) -> View:
         return view(**kwargs)
 
     return cast(View, wrapped)
+
+
+def current_card() -> Card:
+    """The logged-in customer's card, fresh from the core."""
+    return merchant_core().get_card(current_user.number)
+
+
+def end_stale_session(_error: Unauthorized) -> Response:
+    """The core refused the session's credentials version: the password changed elsewhere."""
+    logout_user()
+    flash(_("Your password has changed. Please log in again."), "info")
+    return redirect(url_for("customer.login"))

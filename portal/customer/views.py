@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import (
-    Blueprint,
-    abort,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -18,49 +13,25 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
-from admin_api_client import Gone, Invalid, NotFound, Unauthorized
+from admin_api_client import Gone, Invalid, Unauthorized
 
-from ..core import core_client, merchant_core
+from ..core import merchant_core
+from ..limits import limit_by_card_and_ip, limit_login
+from .blueprint import bp
 from .emails import send_activation_email
 from .forms import ActivationForm, LoginForm
 from .session import customer_required, is_customer, safe_next, start_session
 
-bp = Blueprint("customer", __name__, url_prefix="/p/<m>", template_folder="templates")
-SLUG = re.compile(r"^[a-z0-9-]{1,64}$")
-
-
-@bp.url_value_preprocessor
-def load_merchant(_endpoint: str | None, values: dict[str, str] | None) -> None:
-    slug = (values or {}).pop("m", "")
-    if not SLUG.match(slug):
-        abort(404)
-    try:
-        merchant = core_client().for_merchant(slug).get_merchant()
-    except NotFound:
-        abort(404)
-    if not merchant.portal_enabled:
-        abort(404)
-    g.merchant = merchant
-
-
-@bp.url_defaults
-def add_merchant(_endpoint: str, values: dict[str, str]) -> None:
-    if "m" not in values and "merchant" in g:
-        values["m"] = g.merchant.slug
-
 
 @bp.route("/")
 @customer_required
-def dashboard() -> str | Response:
-    card = merchant_core().get_card(current_user.number)
-    if card.credentials_version != current_user.credentials_version:
-        logout_user()
-        flash(_("Your password has changed. Please log in again."), "info")
-        return redirect(url_for(".login"))
-    return render_template("customer/dashboard.html", card=card)
+def dashboard() -> str:
+    summary = merchant_core().card_dashboard(current_user.number)
+    return render_template("customer/dashboard.html", summary=summary, card=summary.card)
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limit_login
 def login() -> str | Response | tuple[str, int]:
     if is_customer():
         return redirect(url_for(".dashboard"))
@@ -84,6 +55,7 @@ def logout() -> Response:
 
 
 @bp.route("/activate", methods=["GET", "POST"])
+@limit_by_card_and_ip
 def activate() -> str:
     form = ActivationForm()
     if form.validate_on_submit():

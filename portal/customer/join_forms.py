@@ -1,0 +1,105 @@
+"""The web sign-up form. Its rules repeat the core's (admin_core.services.signup) so that every
+mistake is shown at once, in the customer's language; the core checks again and has the last word."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, Field, SelectField, StringField, TelField
+from wtforms.fields import DateField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from .forms import ActivationForm, strip
+
+MIN_AGE = 14
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+PHONE = re.compile(r"^\+?[0-9][0-9 -]*$")
+PHONE_DIGITS = (6, 20)
+
+
+def age_on(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def phone_number(_form: FlaskForm, field: Field) -> None:
+    digits = sum(char.isdigit() for char in field.data)
+    low, high = PHONE_DIGITS
+    if not PHONE.match(field.data) or not low <= digits <= high or len(field.data) > 32:
+        raise ValidationError(_l("Enter a phone number of 6 to 20 digits; spaces, + and - are fine."))
+
+
+def birth_date(_form: FlaskForm, field: Field) -> None:
+    born: date = field.data
+    today = date.today()
+    if not EARLIEST_BIRTH_DATE <= born <= today:
+        raise ValidationError(_l("This date of birth is not possible."))
+    if age_on(born, today) < MIN_AGE:
+        raise ValidationError(_l("You need to be at least %(age)d to get a card online.", age=MIN_AGE))
+
+
+class JoinForm(FlaskForm):
+    first_name = StringField(
+        _l("First name"),
+        validators=[DataRequired(_l("Enter your first name.")), Length(max=100)],
+        filters=[strip],
+        render_kw={"autocomplete": "given-name", "maxlength": 100},
+    )
+    last_name = StringField(
+        _l("Last name"),
+        validators=[DataRequired(_l("Enter your last name.")), Length(max=100)],
+        filters=[strip],
+        render_kw={"autocomplete": "family-name", "maxlength": 100},
+    )
+    email = EmailField(
+        _l("E-mail"),
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Email(_l("This is not a valid e-mail address."), check_deliverability=False),
+            Length(max=254),
+        ],
+        filters=[strip],
+        render_kw={"autocomplete": "email"},
+    )
+    phone = TelField(
+        _l("Phone (optional)"),
+        validators=[Optional(), phone_number],
+        filters=[strip],
+        render_kw={"autocomplete": "tel"},
+    )
+    gender = SelectField(
+        _l("Gender (optional)"),
+        choices=[
+            SelectChoice("", "—"),
+            SelectChoice("female", _l("Female")),
+            SelectChoice("male", _l("Male")),
+            SelectChoice("other", _l("Other")),
+            SelectChoice("undisclosed", _l("Prefer not to say")),
+        ],
+        default="",
+        render_kw={"autocomplete": "sex"},
+    )
+    birth_date = DateField(
+        _l("Date of birth (optional)"),
+        validators=[Optional(), birth_date],
+        render_kw={"autocomplete": "bday", "min": EARLIEST_BIRTH_DATE.isoformat()},
+    )
+    password = ActivationForm.password
+    confirm = ActivationForm.confirm
+    terms = BooleanField(
+        _l("I accept the rules of the loyalty program"),
+        validators=[DataRequired(_l("Accept the rules to get a card."))],
+    )
+    privacy = BooleanField(
+        _l("I have read how my details are used"),
+        validators=[DataRequired(_l("Confirm you have read how your details are used."))],
+    )
+    marketing = BooleanField(_l("Send me offers and news (optional)"))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # A new dict: render_kw is shared by every form built from the class.
+        self.birth_date.render_kw = {**self.birth_date.render_kw, "max": date.today().isoformat()}

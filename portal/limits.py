@@ -1,0 +1,160 @@
+"""Throttling of the forms that guess passwords or send e-mail: login, activation, reset, join.
+
+Flask-Limiter does the counting. Counters live in memory (one process) unless
+RATELIMIT_STORAGE_URI (env FLASK_RATELIMIT_STORAGE_URI) names a shared store such as
+`redis://host:6379/0`, which every process of the site then shares.
+
+A view takes its limits with one of the decorators below, placed under `@bp.route`. Only POSTs
+count: showing a form is never limited.
+
+The Limiter is built per app in `init_limits`, like Babel in `i18n`: Flask-Limiter keeps its
+storage and key prefix on the Limiter object, so one module-level instance bound to two apps (the
+tests build one app per test, and two to stand for two processes) would run every app on the
+counters of the last one bound.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, g, request
+from flask.wrappers import Response
+from flask_limiter import Limit, Limiter
+from limits import parse_many
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+EXTENSION = "loyalty_portal.limiter"
+MARKS = "portal_rate_limits"  # attribute of a view function: the names of its limits
+
+LOGIN_PER_IP = "RATELIMIT_LOGIN_PER_IP"
+LOGIN_FAILURES_PER_CARD = "RATELIMIT_LOGIN_FAILURES_PER_CARD"
+FORMS_PER_IP = "RATELIMIT_FORMS_PER_IP"
+FORMS_PER_CUSTOMER = "RATELIMIT_FORMS_PER_CUSTOMER"
+
+DEFAULTS = {
+    "RATELIMIT_STORAGE_URI": "memory://",
+    # Redis down: count in this process's memory meanwhile (the same limits, per process) rather
+    # than refuse every login; Flask-Limiter logs the switch and goes back when Redis answers.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    # Every login attempt from one address.
+    LOGIN_PER_IP: "30 per minute",
+    # Wrong passwords on one card from any address; once reached, that card's login is refused,
+    # even with the right password, until the window has passed.
+    LOGIN_FAILURES_PER_CARD: "10 per 15 minutes",
+    # Activation, reset and join: sends of each form from one address...
+    FORMS_PER_IP: "10 per hour",
+    # ...and for one card number (activation) or one e-mail address (reset, join).
+    FORMS_PER_CUSTOMER: "5 per hour",
+}
+
+
+def client_ip() -> str:
+    # Behind a reverse proxy this is the proxy's address: wrap app.wsgi_app in werkzeug's
+    # ProxyFix (in create_app, with the number of proxies in front) to get the client's back.
+    return request.remote_addr or ""
+
+
+def normalize_card(raw: str) -> str:
+    """Spaces and dashes do not make another card. Same rule as the core's `normalize_number`
+    (admin_core.services.cards), repeated here because the site does not import the core."""
+    return re.sub(r"[\s-]", "", raw).upper()
+
+
+def _customer_key(kind: str, value: str) -> str:
+    """Per merchant, as card numbers are. A digest: the counter store holds no e-mail addresses
+    or card numbers, and keys stay short whatever is typed."""
+    if not value:
+        return ""
+    merchant = g.get("merchant")
+    digest = hashlib.sha256(value.encode()).hexdigest()[:32]
+    return f"{kind}:{merchant.slug if merchant else '-'}:{digest}"
+
+
+def card_key() -> str:
+    return _customer_key("card", normalize_card(request.form.get("card", "")))
+
+
+def email_key() -> str:
+    return _customer_key("email", request.form.get("email", "").strip().lower())
+
+
+def _failed_login(response: Response) -> bool:
+    return response.status_code == 401
+
+
+def _mark(view: View, *names: str) -> View:
+    setattr(view, MARKS, frozenset(getattr(view, MARKS, ())) | set(names))
+    return view
+
+
+def limit_login(view: View) -> View:
+    """Under `@bp.route` of the login view: attempts per address, failed attempts per card."""
+    return _mark(view, "login-ip", "login-card")
+
+
+def limit_by_card_and_ip(view: View) -> View:
+    """Under `@bp.route` of the activation view: sends per address and per card number."""
+    return _mark(view, "form-ip", "form-card")
+
+
+def limit_by_email_and_ip(view: View) -> View:
+    """Under `@bp.route` of the reset and join views (`/p/<m>/reset`, `/p/<m>/join`): sends per
+    address and per e-mail address (the form's `email` field)."""
+    return _mark(view, "form-ip", "form-email")
+
+
+# name (the scope in the counter's key): setting, what it counts by, which responses count
+# (None: every POST).
+LIMITS: dict[str, tuple[str, Callable[[], str], Callable[[Response], bool] | None]] = {
+    "login-ip": (LOGIN_PER_IP, client_ip, None),
+    "login-card": (LOGIN_FAILURES_PER_CARD, card_key, _failed_login),
+    "form-ip": (FORMS_PER_IP, client_ip, None),
+    "form-card": (FORMS_PER_CUSTOMER, card_key, None),
+    "form-email": (FORMS_PER_CUSTOMER, email_key, None),
+}
+
+
+def _limit(app: Flask, name: str) -> Limit:
+    setting, key_func, deduct_when = LIMITS[name]
+    value = str(app.config[setting])
+    try:
+        parse_many(value)
+    except ValueError as error:
+        raise ValueError(f"{setting}: {error} (write it like '10 per hour')") from None
+
+    def exempt() -> bool:
+        """Not one of this view's limits, or nothing to count by (the form is refused anyway)."""
+        view = current_app.view_functions.get(request.endpoint or "")
+        return name not in getattr(view, MARKS, ()) or not key_func()
+
+    return Limit(
+        value,
+        key_function=key_func,
+        scope=name,
+        methods=["POST"],
+        exempt_when=exempt,
+        deduct_when=deduct_when,
+    )
+
+
+def init_limits(app: Flask) -> None:
+    for setting, value in DEFAULTS.items():
+        app.config.setdefault(setting, value)
+    limiter = Limiter(client_ip, default_limits=[_limit(app, name) for name in LIMITS])
+    limiter.init_app(app)
+    app.extensions[EXTENSION] = limiter
+
+
+def retry_after() -> int:
+    """Seconds until the limit this request ran into lets the next attempt through."""
+    limiter: Limiter | None = current_app.extensions.get(EXTENSION)
+    hit = limiter.current_limit if limiter else None
+    if hit is None:
+        return 60
+    return max(1, math.ceil(hit.window.reset_time - time.time()))
