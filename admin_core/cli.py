@@ -16,6 +16,7 @@ from .context import EXTENSION, Core
 from .errors import CoreError
 from .mailer import smtp_sender
 from .migrate import upgrade
+from .services.expiry import expire_points
 from .services.mail_queue import deliver_due
 from .services.merchants import create_api_key, create_merchant, get_merchant
 
@@ -98,6 +99,12 @@ def create_api_key_command(slug: str | None, site: bool) -> None:
             except CoreError as error:
                 raise click.ClickException(error.message) from None
     click.echo(create_api_key(db, merchant_id))
+
+
+@core_cli.command("expire-points")
+def expire_points_command() -> None:
+    """Expire the points of cards idle longer than their merchant's points validity (run daily)."""
+    click.echo(f"Points expired on {expire_points(_core().db)} card(s).")
 
 
 @core_cli.command("send-mail")

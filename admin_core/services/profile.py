@@ -27,7 +27,7 @@ from ..models import (
 from . import utcnow
 from .consents import ConsentContext, record_consents
 from .portal_auth import session_card, verify_password
-from .signup import MAX_NAME, _name, _phone
+from .signup import MAX_NAME, customer_name, phone_number
 
 LOCALE = re.compile(r"^[a-z]{2,3}(?:[_-][A-Za-z]{2})?$")
 
@@ -57,14 +57,14 @@ def _cleaned(changes: ProfileChanges) -> dict[str, str | None]:
     """The contact fields to set, checked by the sign-up's rules; Invalid on the first bad one."""
     fields: dict[str, str | None] = {}
     if changes.first_name is not None:
-        fields["first_name"] = _name(changes.first_name, "invalid_first_name", "first name")
+        fields["first_name"] = customer_name(changes.first_name, "invalid_first_name", "first name")
     if changes.last_name is not None:
         # May stay empty: cards enrolled at a till often carry a first name only.
         fields["last_name"] = changes.last_name.strip()
         if len(fields["last_name"] or "") > MAX_NAME:
             raise Invalid("invalid_last_name", f"A last name is at most {MAX_NAME} characters.")
     if changes.phone is not None:
-        fields["phone"] = _phone(changes.phone)
+        fields["phone"] = phone_number(changes.phone)
     if changes.locale is not None:
         if not LOCALE.match(changes.locale):
             raise Invalid("invalid_locale", "A language is a code such as 'en' or 'nb'.")

@@ -77,14 +77,14 @@ def age_on(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-def _name(raw: str, code: str, what: str) -> str:
+def customer_name(raw: str, code: str, what: str) -> str:
     name = raw.strip()
     if not 1 <= len(name) <= MAX_NAME:
         raise Invalid(code, f"A {what} is 1-{MAX_NAME} characters.")
     return name
 
 
-def _phone(raw: str | None) -> str | None:
+def phone_number(raw: str | None) -> str | None:
     phone = " ".join((raw or "").split())
     if not phone:
         return None
@@ -113,10 +113,10 @@ def checked(request: SignupRequest, today: date) -> SignupRequest:
         raise Invalid("invalid_gender", f"Gender is one of {', '.join(GENDERS)}.")
     clean = replace(
         request,
-        first_name=_name(request.first_name, "invalid_first_name", "first name"),
-        last_name=_name(request.last_name, "invalid_last_name", "last name"),
+        first_name=customer_name(request.first_name, "invalid_first_name", "first name"),
+        last_name=customer_name(request.last_name, "invalid_last_name", "last name"),
         email=email_address(request.email),
-        phone=_phone(request.phone),
+        phone=phone_number(request.phone),
         gender=gender,
         birth_date=_birth_date(request.birth_date, today),
         locale=request.locale or None,
