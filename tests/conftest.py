@@ -5,6 +5,8 @@ comes from the migrations; each test runs in a rolled-back transaction unless it
 from __future__ import annotations
 
 import re
+import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -14,6 +16,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import delete
+from werkzeug.serving import make_server
 
 import admin_core
 import portal
@@ -147,3 +150,57 @@ def deliver_mail(core_app: Flask) -> str:
     result = core_app.test_cli_runner().invoke(args=["core", "send-mail", "--once"])
     assert result.exit_code == 0, result.output
     return result.output
+
+
+# A customer on a phone: Debian's Chromium driven by Playwright against a live server.
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "locale": "en-US"}
+
+
+@pytest.fixture
+def live(committed_db: Database, inbox: Inbox) -> Iterator[tuple[str, Any]]:
+    """The site with its embedded core and the demo, served on a free port: (base URL, core app)."""
+    core_app = admin_core.create_app(make_config(inbox), database=committed_db)
+    load_demo(core_app.extensions[EXTENSION], SECRET)
+    site = portal.create_app(make_config(inbox), core_app=core_app)
+    server = make_server("127.0.0.1", 0, site, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", core_app
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """One browser per test module; each test gets its own context (cookies, caches, workers)."""
+    if not shutil.which(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed (make test installs it when run as root)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        except Exception as error:  # a broken Chromium install is a reason to skip, said plainly
+            pytest.skip(f"Chromium did not start: {error}")
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(chromium: Any) -> Iterator[Any]:
+    """A fresh phone-sized page in English, and Playwright's `expect`."""
+    from playwright.sync_api import expect
+
+    context = chromium.new_context(**PHONE)
+    yield context.new_page(), expect
+    context.close()

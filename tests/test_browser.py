@@ -3,65 +3,14 @@
 from __future__ import annotations
 
 import re
-import shutil
-import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
-import admin_core
-import portal
-from admin_core.context import EXTENSION
-from admin_core.database import Database
-from admin_core.demo import load_demo
-
-from .conftest import deliver_mail, make_config
+from .conftest import deliver_mail
 from .smtp import Inbox
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "locale": "en-US"}
-
-
-@pytest.fixture
-def live(committed_db: Database, inbox: Inbox) -> Iterator[tuple[str, Any]]:
-    core_app = admin_core.create_app(make_config(inbox), database=committed_db)
-    load_demo(core_app.extensions[EXTENSION], "test-secret")
-    site = portal.create_app(make_config(inbox), core_app=core_app)
-    server = make_server("127.0.0.1", 0, site, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", core_app
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def phone() -> Iterator[Any]:
-    if not shutil.which(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (make test installs it when run as root)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        except Exception as error:  # a broken Chromium install is a reason to skip, said plainly
-            pytest.skip(f"Chromium did not start: {error}")
-        context = browser.new_context(**PHONE)
-        yield context.new_page(), sync_api.expect
-        context.close()
-        browser.close()
 
 
 def test_customer_logs_in_and_sees_points(live: tuple[str, Any], phone: Any) -> None:
