@@ -8,7 +8,7 @@ import re
 import shutil
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import psycopg
@@ -197,10 +197,22 @@ def chromium() -> Iterator[Any]:
 
 
 @pytest.fixture
-def phone(chromium: Any) -> Iterator[Any]:
+def new_phone(chromium: Any) -> Iterator[Callable[..., Any]]:
+    """Opens a page in a fresh phone-sized context, in the phone's language `locale`."""
+    contexts: list[Any] = []
+
+    def open_page(locale: str = "en-US") -> Any:
+        contexts.append(chromium.new_context(**{**PHONE, "locale": locale}))
+        return contexts[-1].new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def phone(new_phone: Callable[..., Any]) -> tuple[Any, Any]:
     """A fresh phone-sized page in English, and Playwright's `expect`."""
     from playwright.sync_api import expect
 
-    context = chromium.new_context(**PHONE)
-    yield context.new_page(), expect
-    context.close()
+    return new_phone(), expect

@@ -6,6 +6,7 @@ import uuid
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -81,7 +82,11 @@ def cancel_voucher(code: str) -> Response:
         flash(_("This voucher is no longer open: it was collected, cancelled or has expired."), "info")
         return redirect(url_for(".vouchers"), 303)
     flash(
-        _("Voucher cancelled: %(points)s points are back on your card.", points=result.voucher.points),
+        ngettext(
+            "Voucher cancelled: %(num)d point is back on your card.",
+            "Voucher cancelled: %(num)d points are back on your card.",
+            result.voucher.points,
+        ),
         "success",
     )
     return redirect(url_for(".vouchers"), 303)
