@@ -3,9 +3,7 @@ or confirm a new e-mail address by an e-mailed one-time link; change the passwor
 
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,10 +12,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, contains_eager
 
 from ..database import Database
-from ..errors import Gone, Invalid, NotFound, Unauthorized
+from ..errors import Invalid, NotFound, Unauthorized
 from ..models import Card, Customer, PortalToken, TokenPurpose
 from . import utcnow
 from .cards import find_card, get_card
+from .links import consume_link, issue_link, valid_link
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 256
@@ -100,87 +99,17 @@ def email_address(raw: str) -> str:
     return address
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _issue_token(
-    session: Session,
-    card: Card,
-    purpose: TokenPurpose,
-    expires_at: datetime,
-    now: datetime,
-    *,
-    password_hash: str | None = None,
-    new_email: str | None = None,
-) -> str:
-    """A one-time link's secret; only its hash is stored, with the card's credentials version."""
-    token = secrets.token_urlsafe(32)
-    session.add(
-        PortalToken(
-            card_id=card.id,
-            purpose=purpose,
-            token_hash=_token_hash(token),
-            password_hash=password_hash,
-            new_email=new_email,
-            credentials_version=card.credentials_version,
-            created_at=now,
-            expires_at=expires_at,
-        )
-    )
-    return token
-
-
 def issue_activation(
     session: Session, card: Card, password_hash: str, max_age: timedelta, now: datetime
 ) -> ActivationTicket:
     """An activation link for `card` (flushed, with an e-mail on file) that sets `password_hash`,
     in the caller's transaction: the activation form and web sign-up share it."""
-    token = _issue_token(
+    token = issue_link(
         session, card, TokenPurpose.ACTIVATION, now + max_age, now, password_hash=password_hash
     )
     customer = card.customer
     assert customer.email is not None
     return ActivationTicket(token, customer.email, customer.first_name, customer.locale, now + max_age)
-
-
-def _valid_token(
-    session: Session,
-    merchant_id: int,
-    token: str,
-    purpose: TokenPurpose,
-    now: datetime,
-    *,
-    lock: bool = True,
-) -> tuple[PortalToken, Card]:
-    """A link works once, until it expires, and only while the card's credentials are those it was
-    issued against."""
-    query = (
-        select(PortalToken, Card)
-        .join(Card, Card.id == PortalToken.card_id)
-        .where(
-            PortalToken.token_hash == _token_hash(token),
-            PortalToken.purpose == purpose,
-            Card.merchant_id == merchant_id,
-        )
-    )
-    row = session.execute(query.with_for_update() if lock else query).first()
-    if row is None:
-        raise Gone("token_invalid", "This link is not valid.")
-    ticket, card = row
-    if ticket.used_at is not None or ticket.credentials_version != card.credentials_version:
-        raise Gone("token_used", "This link was used already.")
-    if ticket.expires_at <= now:
-        raise Gone("token_expired", "This link has expired.")
-    return ticket, card
-
-
-def _consume_token(
-    session: Session, merchant_id: int, token: str, purpose: TokenPurpose, now: datetime
-) -> tuple[PortalToken, Card]:
-    ticket, card = _valid_token(session, merchant_id, token, purpose, now)
-    ticket.used_at = now
-    return ticket, card
 
 
 def session_card(
@@ -259,7 +188,7 @@ def complete_activation(db: Database, merchant_id: int, token: str, now: datetim
     """Set the password chosen at activation."""
     now = now or utcnow()
     with db.write() as session:
-        ticket, card = _consume_token(session, merchant_id, token, TokenPurpose.ACTIVATION, now)
+        ticket, card = consume_link(session, merchant_id, token, TokenPurpose.ACTIVATION, now)
         card.password_hash = ticket.password_hash
         card.credentials_version += 1
         card.activated_at = card.activated_at or now
@@ -322,7 +251,7 @@ def start_reset(
             ResetLink(
                 card.number,
                 card.customer.first_name,
-                _issue_token(session, card, TokenPurpose.RESET, now + max_age, now)
+                issue_link(session, card, TokenPurpose.RESET, now + max_age, now)
                 if card.password_hash is not None
                 else None,
             )
@@ -335,7 +264,7 @@ def start_reset(
 def check_reset(db: Database, merchant_id: int, token: str, now: datetime | None = None) -> None:
     """Raises Gone unless the reset link still works (shown before the customer types anything)."""
     with db.read() as session:
-        _valid_token(session, merchant_id, token, TokenPurpose.RESET, now or utcnow(), lock=False)
+        valid_link(session, merchant_id, token, TokenPurpose.RESET, now or utcnow(), lock=False)
 
 
 def complete_reset(
@@ -351,7 +280,7 @@ def complete_reset(
     password_hash = hasher.hash(password)
     now = now or utcnow()
     with db.write() as session:
-        _ticket, card = _consume_token(session, merchant_id, token, TokenPurpose.RESET, now)
+        _ticket, card = consume_link(session, merchant_id, token, TokenPurpose.RESET, now)
         card.password_hash = password_hash
         card.credentials_version += 1
     return card
@@ -387,7 +316,7 @@ def start_email_change(
             )
             .values(used_at=now)
         )
-        token = _issue_token(session, card, TokenPurpose.EMAIL_CHANGE, now + max_age, now, new_email=address)
+        token = issue_link(session, card, TokenPurpose.EMAIL_CHANGE, now + max_age, now, new_email=address)
         return EmailChangeTicket(
             token, address, customer.email, customer.first_name, customer.locale, now + max_age
         )
@@ -397,7 +326,7 @@ def complete_email_change(db: Database, merchant_id: int, token: str, now: datet
     """Put the confirmed address on file. Links sent to the old address stop working."""
     now = now or utcnow()
     with db.write() as session:
-        ticket, card = _consume_token(session, merchant_id, token, TokenPurpose.EMAIL_CHANGE, now)
+        ticket, card = consume_link(session, merchant_id, token, TokenPurpose.EMAIL_CHANGE, now)
         card.customer.email = ticket.new_email
         session.execute(
             update(PortalToken)
