@@ -11,6 +11,20 @@ def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
+def email_field(label: str) -> EmailField:
+    """An e-mail address field: the same rules and messages on every form."""
+    return EmailField(
+        label,
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Email(_l("This is not a valid e-mail address."), check_deliverability=False),
+            Length(max=254),
+        ],
+        filters=[strip],
+        render_kw={"autocomplete": "email"},
+    )
+
+
 class LoginForm(FlaskForm):
     card = StringField(
         _l("Card number"),
@@ -33,16 +47,7 @@ class LoginForm(FlaskForm):
 
 class ActivationForm(FlaskForm):
     card = LoginForm.card
-    email = EmailField(
-        _l("E-mail you gave the shop"),
-        validators=[
-            DataRequired(_l("Enter your e-mail address.")),
-            Email(_l("This is not a valid e-mail address."), check_deliverability=False),
-            Length(max=254),
-        ],
-        filters=[strip],
-        render_kw={"autocomplete": "email"},
-    )
+    email = email_field(_l("E-mail you gave the shop"))
     password = PasswordField(
         _l("New password"),
         validators=[

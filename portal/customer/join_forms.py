@@ -8,12 +8,12 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, Field, SelectField, StringField, TelField
+from wtforms import BooleanField, Field, SelectField, StringField, TelField
 from wtforms.fields import DateField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from .forms import ActivationForm, strip
+from .forms import ActivationForm, email_field, strip
 
 MIN_AGE = 14
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
@@ -54,16 +54,7 @@ class JoinForm(FlaskForm):
         filters=[strip],
         render_kw={"autocomplete": "family-name", "maxlength": 100},
     )
-    email = EmailField(
-        _l("E-mail"),
-        validators=[
-            DataRequired(_l("Enter your e-mail address.")),
-            Email(_l("This is not a valid e-mail address."), check_deliverability=False),
-            Length(max=254),
-        ],
-        filters=[strip],
-        render_kw={"autocomplete": "email"},
-    )
+    email = email_field(_l("E-mail"))
     phone = TelField(
         _l("Phone (optional)"),
         validators=[Optional(), phone_number],

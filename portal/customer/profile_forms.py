@@ -7,17 +7,16 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    EmailField,
     PasswordField,
     SelectChoice,
     SelectField,
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Length
 
 from ..i18n import LANGUAGE_NAMES
-from .forms import ActivationForm, strip
+from .forms import ActivationForm, email_field, strip
 from .join_forms import JoinForm
 
 
@@ -72,16 +71,7 @@ class PasswordForm(SectionForm):
 
 
 class EmailForm(SectionForm):
-    email = EmailField(
-        _l("New e-mail address"),
-        validators=[
-            DataRequired(_l("Enter your e-mail address.")),
-            Email(_l("This is not a valid e-mail address."), check_deliverability=False),
-            Length(max=254),
-        ],
-        filters=[strip],
-        render_kw={"autocomplete": "email"},
-    )
+    email = email_field(_l("New e-mail address"))
     password = _password(_l("Your password"))
     submit = SubmitField(_l("Send me a confirmation link"))
 
