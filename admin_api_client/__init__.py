@@ -28,6 +28,7 @@ from .models import (
     Signup,
 )
 from .program import Campaign, Catalogue, Dashboard, Reward, TierProgress, Voucher, VoucherResult
+from .wifi import Guest, Hotspot, Splash, Visit, Wordings
 
 __all__ = [
     "ActivationTicket",
@@ -42,8 +43,10 @@ __all__ = [
     "Dashboard",
     "EmailChangeTicket",
     "Gone",
+    "Guest",
     "HistoryEntry",
     "HistoryPage",
+    "Hotspot",
     "Invalid",
     "Merchant",
     "NotFound",
@@ -55,9 +58,12 @@ __all__ = [
     "ResetTicket",
     "Reward",
     "Signup",
+    "Splash",
     "TierProgress",
     "Unauthorized",
     "Unavailable",
+    "Visit",
     "Voucher",
     "VoucherResult",
+    "Wordings",
 ]

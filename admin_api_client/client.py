@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -24,6 +24,9 @@ from .models import (
     Signup,
 )
 from .program import Catalogue, Dashboard, Voucher, VoucherResult
+
+if TYPE_CHECKING:
+    from .wifi import WifiCalls
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 DEFAULT_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
@@ -66,6 +69,13 @@ class CoreClient:
 
     def close(self) -> None:
         self._http.close()
+
+    @property
+    def wifi(self) -> WifiCalls:
+        """The Wi-Fi registration's calls: hotspots, the splash, visits."""
+        from .wifi import WifiCalls
+
+        return WifiCalls(self)
 
     def _request(
         self,

@@ -13,16 +13,20 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from .context import EXTENSION, Core
-from .errors import CoreError
+from .errors import CoreError, InvalidFields
 from .mailer import smtp_sender
 from .migrate import upgrade
+from .models import ContactRequired, Hotspot, HotspotKind
 from .services.expiry import expire_points
+from .services.hotspot_settings import masked
+from .services.hotspots import HotspotOptions, create_hotspot, list_hotspots
 from .services.mail_queue import deliver_due
 from .services.merchants import create_api_key, create_merchant, get_merchant
+from .services.wifi import purge_wifi_guests
 
 CORE_APP_EXTENSION = "loyalty_core.app"
 
-core_cli = AppGroup("core", help="The admin core: database, demo data, e-mail delivery, merchants.")
+core_cli = AppGroup("core", help="The admin core: database, demo data, e-mail delivery, merchants, hotspots.")
 
 
 def _core_app() -> Flask:
@@ -99,6 +103,84 @@ def create_api_key_command(slug: str | None, site: bool) -> None:
             except CoreError as error:
                 raise click.ClickException(error.message) from None
     click.echo(create_api_key(db, merchant_id))
+
+
+@core_cli.command("create-hotspot")
+@click.argument("slug")
+@click.argument("store")
+@click.argument("kind", type=click.Choice([kind.value for kind in HotspotKind]))
+@click.option("--settings", "settings_json", required=True, help="The controller's settings, as JSON.")
+@click.option("--id", "public_id", help="The id in the splash address /wifi/<id> (default: random).")
+@click.option("--session-minutes", type=int, help="Session length granted.")
+@click.option(
+    "--contact", type=click.Choice([each.value for each in ContactRequired]), help="Asked on the form."
+)
+@click.option("--landing-url", help="Where guests go once online.")
+def create_hotspot_command(
+    slug: str,
+    store: str,
+    kind: str,
+    settings_json: str,
+    public_id: str | None,
+    session_minutes: int | None,
+    contact: str | None,
+    landing_url: str | None,
+) -> None:
+    """Create a hotspot for merchant SLUG's STORE; print it (secrets masked) as JSON."""
+    db = _core().db
+    try:
+        settings = json.loads(settings_json)
+        with db.read() as session:
+            merchant_id = get_merchant(session, slug).id
+        hotspot = create_hotspot(
+            db,
+            merchant_id,
+            store,
+            HotspotKind(kind),
+            settings if isinstance(settings, dict) else {},
+            HotspotOptions(
+                session_minutes=session_minutes,
+                contact=ContactRequired(contact) if contact else None,
+                landing_url=landing_url,
+            ),
+            public_id,
+        )
+    except json.JSONDecodeError as error:
+        raise click.BadParameter(f"not JSON: {error}", param_hint="--settings") from None
+    except CoreError as error:
+        details = f" {json.dumps(error.fields)}" if isinstance(error, InvalidFields) else ""
+        raise click.ClickException(error.message + details) from None
+    click.echo(json.dumps(_hotspot_summary(hotspot), indent=2))
+
+
+@core_cli.command("hotspots")
+@click.argument("slug")
+def hotspots_command(slug: str) -> None:
+    """List merchant SLUG's hotspots (secrets masked) as JSON."""
+    with _core().db.read() as session:
+        try:
+            merchant_id = get_merchant(session, slug).id
+        except CoreError as error:
+            raise click.ClickException(error.message) from None
+        click.echo(
+            json.dumps([_hotspot_summary(each) for each in list_hotspots(session, merchant_id)], indent=2)
+        )
+
+
+def _hotspot_summary(hotspot: Hotspot) -> dict[str, object]:
+    return {
+        "id": hotspot.public_id,
+        "kind": hotspot.kind.value,
+        "store": hotspot.store.code,
+        "splash": f"/wifi/{hotspot.public_id}",
+        "settings": masked(hotspot.settings),
+    }
+
+
+@core_cli.command("purge-wifi-guests")
+def purge_wifi_guests_command() -> None:
+    """Erase Wi-Fi-only guests kept longer than their venue's retention (run daily)."""
+    click.echo(f"Wi-Fi-only guests erased: {purge_wifi_guests(_core().db)}.")
 
 
 @core_cli.command("expire-points")

@@ -12,6 +12,7 @@ from passlib.context import CryptContext
 from .context import Core
 from .database import Database
 from .demo_program import ensure_program, ensure_regular
+from .demo_wifi import ensure_hotspots
 from .models import OperationKind
 from .services import utcnow
 from .services.cards import enroll_customer, find_card
@@ -135,6 +136,7 @@ def load_demo(core: Core, secret: str) -> dict[str, Any]:
     for row in CARDS:
         _ensure_card(db, core.passwords, merchant.id, row)
     ensure_regular(db, merchant.id, CARDS[0][0])
+    hotspots = ensure_hotspots(db, merchant.id)
     key = demo_api_key(secret)
     _ensure_key(db, merchant.id, key)
     return {
@@ -148,5 +150,5 @@ def load_demo(core: Core, secret: str) -> dict[str, Any]:
         ],
         "staff": [],
         "stores": [{"code": code, "name": name} for code, name in STORES],
-        "hotspots": [],
+        "hotspots": hotspots,
     }

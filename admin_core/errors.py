@@ -32,3 +32,11 @@ class Gone(CoreError):
 
 class Invalid(CoreError):
     status = 422
+
+
+class InvalidFields(Invalid):
+    """Invalid, with a message per field."""
+
+    def __init__(self, code: str, message: str, fields: dict[str, object]) -> None:
+        super().__init__(code, message)
+        self.fields = fields

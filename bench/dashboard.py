@@ -12,59 +12,14 @@ import argparse
 import http.client
 import os
 import re
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-import psycopg
+from common import free_port, prepare, scratch_database, serve
 from sqlalchemy import event
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-SECRET = "bench-secret"
 CARD, PASSWORD = "7000100001", "demo-password"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def prepare(database_url: str) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "FLASK_SECRET_KEY": SECRET,
-        "FLASK_SESSION_COOKIE_SECURE": "false",
-    }
-    for command in (["core", "init-db"], ["core", "demo"]):
-        subprocess.run(
-            [BIN / "flask", "--app", "wsgi", *command], cwd=ROOT, env=env, check=True, capture_output=True
-        )
-    return env
-
-
-def serve(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [BIN / "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app],
-        cwd=ROOT,
-        env=env,
-    )
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-            return process
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError(f"{app} did not start")
 
 
 def get(
@@ -153,15 +108,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     args = parser.parse_args()
 
-    scratch = tempfile.mkdtemp(prefix="loyalty-bench-")
-    pg_name = f"loyalty_bench_{uuid.uuid4().hex[:8]}"
-    if args.db == "sqlite":
-        url = f"sqlite:///{scratch}/bench.sqlite3"
-    else:
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{pg_name}"')
-        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{pg_name}"
-    try:
+    with scratch_database(args.db) as url:
         env = prepare(url)
         results = {}
         site_port, bare_port = free_port(), free_port()
@@ -181,10 +128,6 @@ def main() -> None:
             bare.terminate()
             bare.wait()
         statements = statements_per_dashboard(env)
-    finally:
-        if args.db == "postgresql":
-            with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
 
     print(
         f"\nbackend: {args.db}, gunicorn 2 workers, {args.requests} requests, "

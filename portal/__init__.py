@@ -1,4 +1,4 @@
-"""The site: customer portal (and, later, Wi-Fi registration). Stateless: signed cookie sessions,
+"""The site: customer portal and Wi-Fi registration. Stateless: signed cookie sessions,
 everything persistent lives in the admin core, reached through admin_api_client."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from admin_api_client import CoreClient, Unavailable
+from captive import init_captive
 
 from .core import CLIENT_EXTENSION
 from .customer import init_customer_portal
@@ -60,6 +61,7 @@ def create_app(config: dict[str, Any] | None = None, core_app: Flask | None = No
     init_limits(app)
 
     init_customer_portal(app)
+    init_captive(app)
     _register_error_pages(app)
     return app
 

@@ -1,4 +1,5 @@
-"""Throttling of the forms that guess passwords or send e-mail: login, activation, reset, join.
+"""Throttling of the forms that guess passwords or send e-mail: login, activation, reset, join;
+and of the Wi-Fi splash, per device and per address.
 
 Flask-Limiter does the counting. Counters live in memory (one process) unless
 RATELIMIT_STORAGE_URI (env FLASK_RATELIMIT_STORAGE_URI) names a shared store such as
@@ -27,6 +28,8 @@ from flask.wrappers import Response
 from flask_limiter import Limit, Limiter
 from limits import parse_many
 
+from captive.state import state_device
+
 View = TypeVar("View", bound=Callable[..., Any])
 
 EXTENSION = "loyalty_portal.limiter"
@@ -36,6 +39,8 @@ LOGIN_PER_IP = "RATELIMIT_LOGIN_PER_IP"
 LOGIN_FAILURES_PER_CARD = "RATELIMIT_LOGIN_FAILURES_PER_CARD"
 FORMS_PER_IP = "RATELIMIT_FORMS_PER_IP"
 FORMS_PER_CUSTOMER = "RATELIMIT_FORMS_PER_CUSTOMER"
+WIFI_PER_IP = "RATELIMIT_WIFI_PER_IP"
+WIFI_PER_DEVICE = "RATELIMIT_WIFI_PER_DEVICE"
 
 DEFAULTS = {
     "RATELIMIT_STORAGE_URI": "memory://",
@@ -51,6 +56,11 @@ DEFAULTS = {
     FORMS_PER_IP: "10 per hour",
     # ...and for one card number (activation) or one e-mail address (reset, join).
     FORMS_PER_CUSTOMER: "5 per hour",
+    # Sends of a Wi-Fi splash from one address: a venue's guests usually share its one public
+    # address, so this only stops floods; a stadium gate's burst must get through...
+    WIFI_PER_IP: "3000 per minute",
+    # ...while one device gets a few tries (a mistake, a double tap, a retry) and no more.
+    WIFI_PER_DEVICE: "10 per minute",
 }
 
 
@@ -84,6 +94,11 @@ def email_key() -> str:
     return _customer_key("email", request.form.get("email", "").strip().lower())
 
 
+def device_key() -> str:
+    """The device a splash form was made for, as its signed state says."""
+    return _customer_key("device", state_device(request.form.get("state", "")))
+
+
 def _failed_login(response: Response) -> bool:
     return response.status_code == 401
 
@@ -109,6 +124,11 @@ def limit_by_email_and_ip(view: View) -> View:
     return _mark(view, "form-ip", "form-email")
 
 
+def limit_wifi(view: View) -> View:
+    """Under `@bp.route` of the Wi-Fi splash: sends per address and per device."""
+    return _mark(view, "wifi-ip", "wifi-device")
+
+
 # name (the scope in the counter's key): setting, what it counts by, which responses count
 # (None: every POST).
 LIMITS: dict[str, tuple[str, Callable[[], str], Callable[[Response], bool] | None]] = {
@@ -117,6 +137,8 @@ LIMITS: dict[str, tuple[str, Callable[[], str], Callable[[Response], bool] | Non
     "form-ip": (FORMS_PER_IP, client_ip, None),
     "form-card": (FORMS_PER_CUSTOMER, card_key, None),
     "form-email": (FORMS_PER_CUSTOMER, email_key, None),
+    "wifi-ip": (WIFI_PER_IP, client_ip, None),
+    "wifi-device": (WIFI_PER_DEVICE, device_key, None),
 }
 
 

@@ -26,6 +26,7 @@ from admin_core.demo import load_demo
 from admin_core.migrate import upgrade
 
 from .smtp import Inbox, start_smtp
+from .wifi_venue import Phone, Venue
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 SECRET = "test-secret"
@@ -216,3 +217,33 @@ def phone(new_phone: Callable[..., Any]) -> tuple[Any, Any]:
     from playwright.sync_api import expect
 
     return new_phone(), expect
+
+
+# The Wi-Fi registration end to end: a venue (the site on loopback, where hotspots point at
+# controller simulators) and a guest's phone there.
+
+
+@pytest.fixture
+def venue(committed_db: Database, inbox: Inbox) -> Iterator[Venue]:
+    settings = {
+        "SESSION_COOKIE_SECURE": False,
+        "WIFI_MERAKI_DOMAINS": "127.0.0.1",
+        "RATELIMIT_WIFI_PER_IP": "10000 per minute",  # every phone here is 127.0.0.1
+    }
+    core_app = admin_core.create_app(make_config(inbox), database=committed_db)
+    core = core_app.extensions[EXTENSION]
+    load_demo(core, SECRET)
+    site: Flask = portal.create_app(make_config(inbox, **settings), core_app=core_app)
+    server = make_server("127.0.0.1", 0, site, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield Venue(f"http://127.0.0.1:{server.server_port}", core)
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def guest_phone(venue: Venue) -> Iterator[Phone]:
+    device = Phone(venue.base_url)
+    yield device
+    device.close()

@@ -8,7 +8,7 @@ from flask import Flask, Response, jsonify, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from ..errors import CoreError
+from ..errors import CoreError, InvalidFields
 
 PREFIX = "/api/v1"
 SPEC_OPTIONS: dict[str, Any] = {
@@ -50,7 +50,19 @@ class CoreApi(Api):
 
 
 def init_api(app: Flask) -> None:
-    from . import cards, history, offers, portal, portal_cards, profile, resets, rewards, signup
+    from . import (
+        cards,
+        history,
+        hotspots,
+        offers,
+        portal,
+        portal_cards,
+        profile,
+        resets,
+        rewards,
+        signup,
+        wifi,
+    )
 
     app.config.update(
         API_TITLE="loyalty-portal core",
@@ -71,7 +83,10 @@ def init_api(app: Flask) -> None:
     api.register_blueprint(portal_cards.blp, url_prefix=f"{PREFIX}/portal/cards")
     api.register_blueprint(rewards.rewards_blp, url_prefix=f"{PREFIX}/rewards")
     api.register_blueprint(rewards.vouchers_blp, url_prefix=f"{PREFIX}/vouchers")
+    api.register_blueprint(hotspots.blp, url_prefix=f"{PREFIX}/hotspots")
+    api.register_blueprint(wifi.blp, url_prefix=f"{PREFIX}/wifi")
 
     @app.errorhandler(CoreError)
     def core_error(error: CoreError) -> Response:
-        return error_response(error.status, error.code, error.message)
+        extra = {"fields": error.fields} if isinstance(error, InvalidFields) else {}
+        return error_response(error.status, error.code, error.message, **extra)

@@ -52,6 +52,19 @@ def authenticate() -> None:
     g.scope = Scope(merchant, site)
 
 
+def authenticate_site() -> None:
+    """before_request of the site's endpoints that name no merchant: a Wi-Fi splash knows only
+    its hotspot, and learns the merchant from it."""
+    if request.environ.get(TRUSTED_SITE_ENVIRON) is True:
+        return
+    with current_core().db.read() as session:
+        key = find_api_key(session, _bearer())
+        if key is None:
+            raise Unauthorized("invalid_api_key", "This API key is not valid.")
+        if key.merchant_id is not None:
+            raise Forbidden("site_only", "Only the portal site may call this endpoint.")
+
+
 def _check_card_session(session: Session, merchant: Merchant) -> None:
     """The site sends `X-Card-Version` with a logged-in customer's calls: the credentials version
     their session began with. After a password change elsewhere, it no longer matches."""

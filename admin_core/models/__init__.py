@@ -13,6 +13,7 @@ from .program import (
     Voucher,
     VoucherStatus,
 )
+from .wifi import ContactRequired, Hotspot, HotspotKind, WifiVisit
 
 __all__ = [
     "ApiKey",
@@ -20,8 +21,11 @@ __all__ = [
     "Card",
     "ConsentKind",
     "ConsentRecord",
+    "ContactRequired",
     "Coupon",
     "Customer",
+    "Hotspot",
+    "HotspotKind",
     "IdempotencyRecord",
     "Merchant",
     "Operation",
@@ -35,5 +39,6 @@ __all__ = [
     "TokenPurpose",
     "Voucher",
     "VoucherStatus",
+    "WifiVisit",
     "stored_enum",
 ]

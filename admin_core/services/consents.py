@@ -44,9 +44,11 @@ def record_consents(
     choices: dict[ConsentKind, bool],
     context: ConsentContext,
     now: datetime | None = None,
+    versions: dict[ConsentKind, str] | None = None,
 ) -> list[ConsentRecord]:
     """Record the choices that differ from the customer's current ones (terms and privacy are
-    recorded whenever given). Updates the customer's flags in the caller's transaction."""
+    recorded whenever given), on the merchant's wording versions unless `versions` names others
+    (a Wi-Fi venue's terms). Updates the customer's flags in the caller's transaction."""
     now = now or utcnow()
     records = []
     for kind, granted in choices.items():
@@ -59,7 +61,7 @@ def record_consents(
             customer=customer,
             kind=kind,
             granted=granted,
-            version=wording_version(merchant, kind),
+            version=(versions or {}).get(kind) or wording_version(merchant, kind),
             source=context.source,
             store_id=context.store_id,
             ip_address=context.ip_address,

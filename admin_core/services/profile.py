@@ -9,7 +9,8 @@ from datetime import date, datetime
 from typing import Any
 
 from passlib.context import CryptContext
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
 
 from ..database import Database
 from ..errors import Invalid
@@ -17,12 +18,14 @@ from ..models import (
     Card,
     ConsentKind,
     ConsentRecord,
+    Customer,
     Merchant,
     Operation,
     Pass,
     PortalToken,
     Store,
     Voucher,
+    WifiVisit,
 )
 from . import utcnow
 from .consents import ConsentContext, record_consents
@@ -135,6 +138,9 @@ def export_customer_data(
             .where(ConsentRecord.customer_id == customer.id)
             .order_by(ConsentRecord.created_at, ConsentRecord.id)
         ).all()
+        visits = session.scalars(
+            select(WifiVisit).where(WifiVisit.customer_id == customer.id).order_by(WifiVisit.created_at)
+        ).all()
 
     def of_card(card: Card) -> dict[str, Any]:
         return {
@@ -220,6 +226,15 @@ def export_customer_data(
             for record in consents
         ],
         "cards": [of_card(card) for card in cards],
+        "wifi_visits": [
+            {
+                "store": stores.get(visit.store_id),
+                "device_mac": visit.device_mac,
+                "ip_address": visit.ip_address,
+                "created_at": _iso(visit.created_at),
+            }
+            for visit in visits
+        ],
     }
 
 
@@ -237,33 +252,44 @@ def delete_account(
     balances, operations and vouchers stay, no longer tied to a person, for the merchant's books;
     the consent records stay as the proof they are, ending with the withdrawals made here."""
     verify_password(db, hasher, merchant_id, number, credentials_version, password)
-    now = now or utcnow()
     with db.write() as session:
         customer = session_card(session, merchant_id, number, credentials_version, for_update=True).customer
-        merchant = session.get_one(Merchant, merchant_id)
-        record_consents(
-            session,
-            merchant,
-            customer,
-            {ConsentKind.MARKETING: False, ConsentKind.NOTIFY_EMAIL: False, ConsentKind.NOTIFY_SMS: False},
-            context,
-            now,
-        )
-        customer.first_name = ""
-        customer.last_name = ""
-        customer.email = None
-        customer.phone = None
-        customer.locale = None
-        customer.gender = None
-        customer.birth_date = None
-        customer.store_id = None
-        customer.deleted_at = now
-        cards = session.scalars(
-            select(Card).where(Card.customer_id == customer.id).with_for_update(of=Card)
-        ).all()
-        for card in cards:
-            card.password_hash = None
-            card.activated_at = None
-            card.credentials_version += 1
-        # Pending links hold password hashes and e-mail addresses: nothing to keep them for.
-        session.execute(delete(PortalToken).where(PortalToken.card_id.in_([card.id for card in cards])))
+        erase_customer(session, session.get_one(Merchant, merchant_id), customer, context, now or utcnow())
+
+
+def erase_customer(
+    session: Session, merchant: Merchant, customer: Customer, context: ConsentContext, now: datetime
+) -> None:
+    """In the caller's transaction: the customer's personal data erased and every portal access of
+    theirs ended. The cards, their ledger and vouchers stay, no longer tied to a person; so do the
+    consent records, ending with the withdrawals made here."""
+    record_consents(
+        session,
+        merchant,
+        customer,
+        {ConsentKind.MARKETING: False, ConsentKind.NOTIFY_EMAIL: False, ConsentKind.NOTIFY_SMS: False},
+        context,
+        now,
+    )
+    customer.first_name = ""
+    customer.last_name = ""
+    customer.email = None
+    customer.phone = None
+    customer.locale = None
+    customer.gender = None
+    customer.birth_date = None
+    customer.store_id = None
+    customer.deleted_at = now
+    cards = session.scalars(
+        select(Card).where(Card.customer_id == customer.id).with_for_update(of=Card)
+    ).all()
+    for card in cards:
+        card.password_hash = None
+        card.activated_at = None
+        card.credentials_version += 1
+    # Pending links hold password hashes and e-mail addresses: nothing to keep them for.
+    session.execute(delete(PortalToken).where(PortalToken.card_id.in_([card.id for card in cards])))
+    # Which device was where, and when, is personal too; the visits stay as counts.
+    session.execute(
+        update(WifiVisit).where(WifiVisit.customer_id == customer.id).values(device_mac=None, ip_address=None)
+    )

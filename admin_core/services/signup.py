@@ -1,26 +1,29 @@
 """Sign-up: a new customer with a new card, the consents given with it and, when a password was
-chosen, the activation link that completes it. The web form uses it; the Wi-Fi sign-up will too.
+chosen, the activation link that completes it. The web form and the Wi-Fi splash both use it; each
+channel says what it asks for (`SignupRules`).
 
-One card per e-mail address and merchant: when the address has a card already, nothing is created
-and the caller learns which card, so that it can tell the owner (and only the owner, by e-mail).
+One card per e-mail address (or, without one, per phone number) and merchant: when the address
+has a card already, nothing is created and the caller learns which card, so that it can tell the
+owner (and only the owner, by e-mail).
 """
 
 from __future__ import annotations
 
 import enum
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from passlib.context import CryptContext
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, contains_eager
 from stdnum import luhn
 
 from ..database import Database
 from ..errors import Conflict, Invalid
-from ..models import Card, ConsentKind, Customer, Merchant
+from ..models import Card, ConsentKind, ContactRequired, Customer, Merchant
 from . import utcnow
 from .cards import enroll_customer
 from .consents import ConsentContext, record_consents
@@ -47,12 +50,24 @@ class SignupOutcome(enum.Enum):
 
 
 @dataclass(frozen=True)
+class SignupRules:
+    """What a channel asks for: the web form wants a last name and an e-mail address; a Wi-Fi
+    venue asks for a first name and the contact detail it chose."""
+
+    last_name: bool = True
+    contact: ContactRequired = ContactRequired.EMAIL
+
+
+WEB = SignupRules()
+
+
+@dataclass(frozen=True)
 class SignupRequest:
     first_name: str
-    last_name: str
-    email: str
     terms: bool
     privacy: bool
+    last_name: str = ""
+    email: str | None = None
     marketing: bool = False
     phone: str | None = None
     gender: str | None = None  # one of GENDERS
@@ -77,9 +92,9 @@ def age_on(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-def customer_name(raw: str, code: str, what: str) -> str:
+def customer_name(raw: str, code: str, what: str, *, required: bool = True) -> str:
     name = raw.strip()
-    if not 1 <= len(name) <= MAX_NAME:
+    if not (1 if required else 0) <= len(name) <= MAX_NAME:
         raise Invalid(code, f"A {what} is 1-{MAX_NAME} characters.")
     return name
 
@@ -105,18 +120,34 @@ def _birth_date(born: date | None, today: date) -> date | None:
     return born
 
 
-def checked(request: SignupRequest, today: date) -> SignupRequest:
+def _contact(request: SignupRequest, contact: ContactRequired) -> tuple[str | None, str | None]:
+    """The e-mail address and phone number, checked, with the one the channel requires."""
+    email = (request.email or "").strip()
+    phone = phone_number(request.phone)
+    if contact is ContactRequired.EMAIL or email:
+        email = email_address(email)
+    if contact is ContactRequired.PHONE and phone is None:
+        raise Invalid("phone_required", "A phone number is required here.")
+    if contact is ContactRequired.EITHER and not (email or phone):
+        raise Invalid("contact_required", "An e-mail address or a phone number is required here.")
+    return email or None, phone
+
+
+def checked(request: SignupRequest, today: date, rules: SignupRules = WEB) -> SignupRequest:
     """The request cleaned up (trimmed names, lower-case e-mail), or Invalid with the first rule
     it breaks, in the order of the form."""
     gender = request.gender or None
     if gender is not None and gender not in GENDERS:
         raise Invalid("invalid_gender", f"Gender is one of {', '.join(GENDERS)}.")
+    email, phone = _contact(request, rules.contact)
     clean = replace(
         request,
         first_name=customer_name(request.first_name, "invalid_first_name", "first name"),
-        last_name=customer_name(request.last_name, "invalid_last_name", "last name"),
-        email=email_address(request.email),
-        phone=phone_number(request.phone),
+        last_name=customer_name(
+            request.last_name, "invalid_last_name", "last name", required=rules.last_name
+        ),
+        email=email,
+        phone=phone,
         gender=gender,
         birth_date=_birth_date(request.birth_date, today),
         locale=request.locale or None,
@@ -147,16 +178,31 @@ def new_card_number(prefix: str) -> str:
     return body + luhn.calc_check_digit(body)
 
 
-def _card_of_address(session: Session, merchant_id: int, email: str) -> Card | None:
+def take_turn(session: Session, merchant_id: int, identity: str) -> None:
+    """Sign-ups for one address (or phone number) at one merchant take turns, so that two
+    identical submits cannot both find it free: customers' e-mail is not unique in the schema
+    (imports may repeat one). SQLite's BEGIN IMMEDIATE already makes every writer take turns; on
+    PostgreSQL a transaction-scoped advisory lock on the address does, and sign-ups for other
+    addresses go on meanwhile."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.sha256(f"signup:{merchant_id}:{identity}".encode()).digest()
+    session.execute(select(func.pg_advisory_xact_lock(int.from_bytes(digest[:8], "big", signed=True))))
+
+
+def existing_card(session: Session, merchant_id: int, email: str | None, phone: str | None) -> Card | None:
+    """The card of the customer with this e-mail address or, without one, this phone number."""
+    if email is not None:
+        match = Customer.email == email
+    elif phone is not None:
+        match = Customer.phone == phone
+    else:
+        return None
     return session.scalar(
         select(Card)
         .join(Card.customer)
         .options(contains_eager(Card.customer))
-        .where(
-            Card.merchant_id == merchant_id,
-            Customer.email == email,
-            Customer.deleted_at.is_(None),
-        )
+        .where(Card.merchant_id == merchant_id, match, Customer.deleted_at.is_(None))
         .order_by(Card.id)
         .limit(1)
     )
@@ -187,6 +233,48 @@ def _enroll(
     raise Conflict("card_numbers_exhausted", "No free card number was found; try again.")
 
 
+def sign_up(
+    db: Database,
+    session: Session,
+    merchant: Merchant,
+    request: SignupRequest,
+    context: ConsentContext,
+    now: datetime,
+    versions: dict[ConsentKind, str] | None = None,
+) -> tuple[SignupOutcome, Card]:
+    """Inside the caller's transaction, a checked request (see `checked`): the card its address
+    has here already (EXISTING, nothing stored), else a new customer and card (CREATED) with
+    terms, privacy and the marketing choice recorded, on `versions` of the wordings when given."""
+    identity = request.email or request.phone
+    if identity is not None:
+        take_turn(session, merchant.id, identity)
+        existing = existing_card(session, merchant.id, request.email, request.phone)
+        if existing is not None:
+            return SignupOutcome.EXISTING, existing
+    store_id = None
+    if request.store is not None:
+        store = find_store(session, merchant.id, request.store)
+        if store is None:
+            raise Invalid("unknown_store", "No such store.")
+        store_id = store.id
+        context = replace(context, store_id=context.store_id or store_id)
+    card = _enroll(db, session, merchant, request, store_id)
+    record_consents(
+        session,
+        merchant,
+        card.customer,
+        {
+            ConsentKind.TERMS: True,
+            ConsentKind.PRIVACY: True,
+            ConsentKind.MARKETING: request.marketing,
+        },
+        context,
+        now,
+        versions,
+    )
+    return SignupOutcome.CREATED, card
+
+
 def join(
     db: Database,
     hasher: CryptContext,
@@ -196,56 +284,23 @@ def join(
     max_age: timedelta,
     now: datetime | None = None,
 ) -> SignupResult:
-    """Sign up at `merchant`: Invalid when a rule is broken (nothing is stored); EXISTING when the
-    e-mail address has a card here already (nothing is stored either); else CREATED, with terms,
-    privacy and the marketing choice recorded, and an activation link when a password was given."""
+    """Sign up on the web at `merchant`: Invalid when a rule is broken (nothing is stored);
+    EXISTING when the e-mail address has a card here already (nothing is stored either); else
+    CREATED, with an activation link when a password was given."""
     now = now or utcnow()
     request = checked(request, now.date())
     password_hash = hasher.hash(request.password) if request.password is not None else None
     with db.write() as session:
-        # Sign-ups at one merchant take turns, so two identical submits cannot both find the
-        # address free: customers' e-mail is not unique in the schema (imports may repeat one).
-        # SQLite's BEGIN IMMEDIATE already makes writers take turns; FOR UPDATE is PostgreSQL's.
-        session.execute(select(Merchant.id).where(Merchant.id == merchant.id).with_for_update())
-        existing = _card_of_address(session, merchant.id, request.email)
-        if existing is not None:
-            holder = existing.customer
-            return SignupResult(
-                SignupOutcome.EXISTING,
-                existing.number,
-                request.email,
-                holder.first_name,
-                holder.locale,
-                None,
-            )
-        store_id = None
-        if request.store is not None:
-            store = find_store(session, merchant.id, request.store)
-            if store is None:
-                raise Invalid("unknown_store", "No such store.")
-            store_id = store.id
-            context = replace(context, store_id=context.store_id or store_id)
-        card = _enroll(db, session, merchant, request, store_id)
-        record_consents(
-            session,
-            merchant,
-            card.customer,
-            {
-                ConsentKind.TERMS: True,
-                ConsentKind.PRIVACY: True,
-                ConsentKind.MARKETING: request.marketing,
-            },
-            context,
-            now,
-        )
+        outcome, card = sign_up(db, session, merchant, request, context, now)
         activation = None
-        if password_hash is not None:
+        if outcome is SignupOutcome.CREATED and password_hash is not None:
             activation = issue_activation(session, card, password_hash, max_age, now)
+        holder = card.customer
         return SignupResult(
-            SignupOutcome.CREATED,
+            outcome,
             card.number,
-            request.email,
-            request.first_name,
-            request.locale,
+            request.email or "",
+            holder.first_name,
+            holder.locale,
             activation,
         )

@@ -33,20 +33,23 @@ def send_activation_email(ticket: ActivationTicket) -> None:
     merchant_core().queue_mail(ticket.email, subject, text, html)
 
 
-def send_welcome_email(signup: Signup) -> None:
-    """A new card's number and, when its holder chose a password, the link that activates it."""
-    ticket = signup.activation
+def send_welcome_email(
+    email: str, first_name: str, number: str, locale: str | None, ticket: ActivationTicket | None = None
+) -> None:
+    """A new card's number and, when its holder chose a password, the link that activates it;
+    else, where the merchant's portal is on, the page to choose one."""
+    portal = g.merchant.portal_enabled
     subject, text, html = _render(
         "welcome",
-        signup.locale or current_locale(),
-        first_name=signup.first_name,
+        locale or current_locale(),
+        first_name=first_name,
         merchant=g.merchant,
-        number=signup.card_number,
+        number=number,
         link=url_for("customer.activate_complete", token=ticket.token, _external=True) if ticket else None,
         expires_at=ticket.expires_at if ticket else None,
-        activate=url_for("customer.activate", _external=True),
+        activate=url_for("customer.activate", card=number, _external=True) if portal else None,
     )
-    merchant_core().queue_mail(signup.email, subject, text, html)
+    merchant_core().queue_mail(email, subject, text, html)
 
 
 def send_card_exists_email(signup: Signup) -> None:

@@ -41,18 +41,14 @@ def birth_date(_form: FlaskForm, field: Field) -> None:
         raise ValidationError(_l("You need to be at least %(age)d to get a card online.", age=MIN_AGE))
 
 
-class JoinForm(FlaskForm):
+class SignupForm(FlaskForm):
+    """What every sign-up asks: the web form here, and the Wi-Fi splash (captive/forms.py)."""
+
     first_name = StringField(
         _l("First name"),
         validators=[DataRequired(_l("Enter your first name.")), Length(max=100)],
         filters=[strip],
         render_kw={"autocomplete": "given-name", "maxlength": 100},
-    )
-    last_name = StringField(
-        _l("Last name"),
-        validators=[DataRequired(_l("Enter your last name.")), Length(max=100)],
-        filters=[strip],
-        render_kw={"autocomplete": "family-name", "maxlength": 100},
     )
     email = email_field(_l("E-mail"))
     phone = TelField(
@@ -60,6 +56,24 @@ class JoinForm(FlaskForm):
         validators=[Optional(), phone_number],
         filters=[strip],
         render_kw={"autocomplete": "tel"},
+    )
+    terms = BooleanField(
+        _l("I accept the rules of the loyalty program"),
+        validators=[DataRequired(_l("Accept the rules to get a card."))],
+    )
+    privacy = BooleanField(
+        _l("I have read how my details are used"),
+        validators=[DataRequired(_l("Confirm you have read how your details are used."))],
+    )
+    marketing = BooleanField(_l("Send me offers and news (optional)"))
+
+
+class JoinForm(SignupForm):
+    last_name = StringField(
+        _l("Last name"),
+        validators=[DataRequired(_l("Enter your last name.")), Length(max=100)],
+        filters=[strip],
+        render_kw={"autocomplete": "family-name", "maxlength": 100},
     )
     gender = SelectField(
         _l("Gender (optional)"),
@@ -80,17 +94,35 @@ class JoinForm(FlaskForm):
     )
     password = ActivationForm.password
     confirm = ActivationForm.confirm
-    terms = BooleanField(
-        _l("I accept the rules of the loyalty program"),
-        validators=[DataRequired(_l("Accept the rules to get a card."))],
-    )
-    privacy = BooleanField(
-        _l("I have read how my details are used"),
-        validators=[DataRequired(_l("Confirm you have read how your details are used."))],
-    )
-    marketing = BooleanField(_l("Send me offers and news (optional)"))
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         # A new dict: render_kw is shared by every form built from the class.
         self.birth_date.render_kw = {**self.birth_date.render_kw, "max": date.today().isoformat()}
+
+
+# The core's codes for rules the forms also check (its answer wins if they ever disagree).
+CORE_ERRORS = {
+    "invalid_first_name": ("first_name", _l("Enter your first name.")),
+    "invalid_last_name": ("last_name", _l("Enter your last name.")),
+    "invalid_email": ("email", _l("This is not a valid e-mail address.")),
+    "invalid_phone": ("phone", _l("Enter a phone number of 6 to 20 digits; spaces, + and - are fine.")),
+    "phone_required": ("phone", _l("Enter your phone number.")),
+    "contact_required": ("email", _l("Enter an e-mail address or a phone number.")),
+    "invalid_birth_date": ("birth_date", _l("This date of birth is not possible.")),
+    "too_young": ("birth_date", _l("You need to be at least %(age)d to get a card online.", age=MIN_AGE)),
+    "password_too_short": ("password", _l("This password cannot be used. Choose another one.")),
+    "password_too_long": ("password", _l("This password cannot be used. Choose another one.")),
+    "terms_required": ("terms", _l("Accept the rules to get a card.")),
+    "privacy_required": ("privacy", _l("Confirm you have read how your details are used.")),
+}
+
+
+def show_core_error(form: FlaskForm, code: str) -> None:
+    """The core refused the sign-up: say why next to the field, or above the form."""
+    name, message = CORE_ERRORS.get(code, ("", None))
+    field = getattr(form, name, None) if name else None
+    if field is not None and message is not None:
+        field.errors.append(message)
+    else:
+        form.form_errors.append(_l("Some of these details cannot be used. Check them and try again."))

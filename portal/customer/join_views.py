@@ -15,21 +15,7 @@ from ..i18n import current_locale
 from ..limits import client_ip, limit_by_email_and_ip
 from .blueprint import bp
 from .emails import send_card_exists_email, send_welcome_email
-from .join_forms import MIN_AGE, JoinForm
-
-# The core's codes for rules the form also checks (its answer wins if they ever disagree).
-FIELD_ERRORS = {
-    "invalid_first_name": ("first_name", _l("Enter your first name.")),
-    "invalid_last_name": ("last_name", _l("Enter your last name.")),
-    "invalid_email": ("email", _l("This is not a valid e-mail address.")),
-    "invalid_phone": ("phone", _l("Enter a phone number of 6 to 20 digits; spaces, + and - are fine.")),
-    "invalid_birth_date": ("birth_date", _l("This date of birth is not possible.")),
-    "too_young": ("birth_date", _l("You need to be at least %(age)d to get a card online.", age=MIN_AGE)),
-    "password_too_short": ("password", _l("This password cannot be used. Choose another one.")),
-    "password_too_long": ("password", _l("This password cannot be used. Choose another one.")),
-    "terms_required": ("terms", _l("Accept the rules to get a card.")),
-    "privacy_required": ("privacy", _l("Confirm you have read how your details are used.")),
-}
+from .join_forms import JoinForm, show_core_error
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -54,18 +40,15 @@ def join() -> str:
             ip_address=client_ip() or None,
         )
     except Invalid as error:
-        name, message = FIELD_ERRORS.get(error.code, ("", None))
-        field = getattr(form, name, None) if name else None
-        if field is not None and message is not None:
-            field.errors.append(message)
-        else:
-            form.form_errors.append(_l("Some of these details cannot be used. Check them and try again."))
+        show_core_error(form, error.code)
         return render_template("customer/join.html", form=form)
     except Conflict:
         form.form_errors.append(_l("Your card could not be created just now. Please try again."))
         return render_template("customer/join.html", form=form)
     if signup.created:
-        send_welcome_email(signup)
+        send_welcome_email(
+            signup.email, signup.first_name, signup.card_number, signup.locale, signup.activation
+        )
     else:
         send_card_exists_email(signup)
     return render_template("customer/join_sent.html", email=signup.email)

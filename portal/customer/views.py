@@ -57,7 +57,8 @@ def logout() -> Response:
 @bp.route("/activate", methods=["GET", "POST"])
 @limit_by_card_and_ip
 def activate() -> str:
-    form = ActivationForm()
+    # The welcome e-mail links here with the new card's number filled in.
+    form = ActivationForm(card=request.args.get("card"))
     if form.validate_on_submit():
         try:
             ticket = merchant_core().start_activation(

@@ -1,0 +1,199 @@
+"""The Wi-Fi part of the API: hotspots (a merchant's key) and what the splash needs (the site's)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .client import CoreClient, _segment
+from .errors import NotFound
+from .models import Merchant
+
+
+@dataclass(frozen=True)
+class Guest:
+    """The guest of a device seen before at the merchant."""
+
+    first_name: str
+    needs_consent: bool  # the venue's terms or privacy wording changed since they accepted it
+
+
+@dataclass(frozen=True)
+class Splash:
+    """A hotspot as its splash page sees it: secrets included (site key only)."""
+
+    id: str
+    kind: str
+    enabled: bool
+    settings: dict[str, Any]
+    session_minutes: int
+    up_kbps: int | None
+    down_kbps: int | None
+    quota_mb: int | None
+    landing_url: str | None
+    contact: str  # email | phone | either
+    terms_version: str
+    privacy_version: str
+    merchant: Merchant
+    store_code: str
+    store_name: str
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Splash:
+        return cls(
+            id=data["id"],
+            kind=data["kind"],
+            enabled=data["enabled"],
+            settings=data["settings"],
+            session_minutes=data["session_minutes"],
+            up_kbps=data.get("up_kbps"),
+            down_kbps=data.get("down_kbps"),
+            quota_mb=data.get("quota_mb"),
+            landing_url=data.get("landing_url") or None,
+            contact=data["contact"],
+            terms_version=data["terms_version"],
+            privacy_version=data["privacy_version"],
+            merchant=Merchant.from_json(data["merchant"]),
+            store_code=data["store"]["code"],
+            store_name=data["store"]["name"],
+        )
+
+
+@dataclass(frozen=True)
+class Wordings:
+    terms_version: str
+    terms_text: str
+    privacy_version: str
+    privacy_text: str
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A guest let online. `replayed`: the same splash state was sent before, and this is the
+    answer it got then (at `visited_at`)."""
+
+    outcome: str  # created | existing | returning
+    card_number: str
+    first_name: str
+    email: str | None
+    locale: str | None
+    visited_at: datetime
+    replayed: bool
+
+    @property
+    def created(self) -> bool:
+        return self.outcome == "created"
+
+
+@dataclass(frozen=True)
+class Hotspot:
+    """A hotspot as its merchant sees it: secrets masked."""
+
+    id: str
+    store: str
+    kind: str
+    settings: dict[str, Any]
+    splash_path: str
+    options: dict[str, Any]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Hotspot:
+        named = {"id", "store", "kind", "settings", "splash_path"}
+        options = {name: value for name, value in data.items() if name not in named}
+        return cls(data["id"], data["store"], data["kind"], data["settings"], data["splash_path"], options)
+
+
+class WifiCalls:
+    """`client.wifi`: the calls of the Wi-Fi registration."""
+
+    def __init__(self, client: CoreClient) -> None:
+        self._client = client
+
+    # The splash (site key)
+
+    def get_splash(self, hotspot: str) -> Splash:
+        """NotFound when there is no such hotspot."""
+        return Splash.from_json(self._client._request("GET", f"/wifi/hotspots/{_segment(hotspot)}").json())
+
+    def find_guest(self, hotspot: str, mac: str) -> Guest | None:
+        """The guest of a device seen before at the hotspot's merchant."""
+        path = f"/wifi/hotspots/{_segment(hotspot)}/devices/{_segment(mac)}"
+        try:
+            body = self._client._request("GET", path).json()
+        except NotFound:
+            return None
+        return Guest(body["first_name"], body["needs_consent"])
+
+    def get_wordings(self, hotspot: str) -> Wordings:
+        body = self._client._request("GET", f"/wifi/hotspots/{_segment(hotspot)}/wordings").json()
+        return Wordings(
+            body["terms_version"], body["terms_text"], body["privacy_version"], body["privacy_text"]
+        )
+
+    def record_visit(
+        self,
+        hotspot: str,
+        nonce: str,
+        *,
+        device_mac: str | None = None,
+        ip_address: str | None = None,
+        locale: str | None = None,
+        returning: bool = False,
+        first_name: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        terms: bool = False,
+        privacy: bool = False,
+        marketing: bool = False,
+    ) -> Visit:
+        """Let a guest online once per splash state (`nonce`): a sign-up, or the device's guest
+        (`returning`). Invalid with the broken rule's code, `unknown_device` or `consent_required`."""
+        payload = {
+            "nonce": nonce,
+            "device_mac": device_mac,
+            "ip_address": ip_address,
+            "locale": locale,
+            "returning": returning,
+            "first_name": first_name,
+            "email": email,
+            "phone": phone,
+            "terms": terms,
+            "privacy": privacy,
+            "marketing": marketing,
+        }
+        response = self._client._write(f"/wifi/hotspots/{_segment(hotspot)}/visits", payload, f"wifi:{nonce}")
+        body = response.json()
+        return Visit(
+            outcome=body["outcome"],
+            card_number=body["card"],
+            first_name=body["first_name"],
+            email=body.get("email"),
+            locale=body.get("locale"),
+            visited_at=datetime.fromisoformat(body["visited_at"]),
+            replayed=response.headers.get("Idempotent-Replayed") == "true",
+        )
+
+    # A merchant's hotspots (merchant key)
+
+    def list_hotspots(self) -> list[Hotspot]:
+        body = self._client._request("GET", "/hotspots").json()
+        return [Hotspot.from_json(each) for each in body["hotspots"]]
+
+    def create_hotspot(
+        self, store: str, kind: str, settings: dict[str, Any], *, id: str | None = None, **options: Any
+    ) -> Hotspot:
+        """`options`: session_minutes, up_kbps, down_kbps, quota_mb, landing_url, contact,
+        terms_version, privacy_version, terms_text, privacy_text, guest_retention_days, enabled."""
+        payload = {
+            "store": store,
+            "kind": kind,
+            "settings": settings,
+            **options,
+            **({"id": id} if id else {}),
+        }
+        return Hotspot.from_json(self._client._request("POST", "/hotspots", payload).json())
+
+    def update_hotspot(self, hotspot: str, **changes: Any) -> Hotspot:
+        path = f"/hotspots/{_segment(hotspot)}"
+        return Hotspot.from_json(self._client._request("PATCH", path, changes).json())

@@ -1,0 +1,160 @@
+"""A merchant's hotspots: one per venue controller, with its settings and the splash's options."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, fields
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..database import Database
+from ..errors import Conflict, Invalid, NotFound
+from ..models import ContactRequired, Hotspot, HotspotKind
+from . import add_unique, utcnow
+from .hotspot_settings import checked_settings, merged
+from .merchants import find_store
+
+PUBLIC_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+MAX_MINUTES = 30 * 24 * 60
+MAX_RATE = 10_000_000  # kbit/s
+MAX_QUOTA = 10_000_000  # MB
+MAX_RETENTION_DAYS = 10 * 365
+MAX_TEXT = 20_000
+
+
+@dataclass(frozen=True)
+class HotspotOptions:
+    """What the splash and the grant do, whatever the controller. None: leave as it is (on an
+    update) or take the default (on creation)."""
+
+    session_minutes: int | None = None
+    up_kbps: int | None = None
+    down_kbps: int | None = None
+    quota_mb: int | None = None
+    landing_url: str | None = None
+    contact: ContactRequired | None = None
+    terms_version: str | None = None
+    privacy_version: str | None = None
+    terms_text: str | None = None
+    privacy_text: str | None = None
+    guest_retention_days: int | None = None
+    enabled: bool | None = None
+
+
+def _in_range(value: int | None, low: int, high: int, code: str, what: str) -> None:
+    if value is not None and not low <= value <= high:
+        raise Invalid(code, f"{what} is {low}-{high}.")
+
+
+def _checked(options: HotspotOptions) -> dict[str, Any]:
+    """The options that were given, or Invalid with the first broken rule."""
+    _in_range(
+        options.session_minutes, 1, MAX_MINUTES, "invalid_session_minutes", "A session's length in minutes"
+    )
+    _in_range(options.up_kbps, 1, MAX_RATE, "invalid_rate", "An upload rate in kbit/s")
+    _in_range(options.down_kbps, 1, MAX_RATE, "invalid_rate", "A download rate in kbit/s")
+    _in_range(options.quota_mb, 1, MAX_QUOTA, "invalid_quota", "A data limit in MB")
+    _in_range(options.guest_retention_days, 1, MAX_RETENTION_DAYS, "invalid_retention", "Days kept")
+    if options.landing_url:
+        parts = urlsplit(options.landing_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or len(options.landing_url) > 500:
+            raise Invalid(
+                "invalid_landing_url", "The landing page is an http(s) address of up to 500 characters."
+            )
+    for version in (options.terms_version, options.privacy_version):
+        if version is not None and not 1 <= len(version.strip()) <= 32:
+            raise Invalid("invalid_version", "A wording version is 1-32 characters.")
+    for text in (options.terms_text, options.privacy_text):
+        if text is not None and len(text) > MAX_TEXT:
+            raise Invalid("invalid_text", f"A text is at most {MAX_TEXT} characters.")
+    given = {field.name: getattr(options, field.name) for field in fields(options)}
+    return {name: value for name, value in given.items() if value is not None}
+
+
+def new_public_id() -> str:
+    return "".join(secrets.choice(ID_ALPHABET) for _ in range(10))
+
+
+def create_hotspot(
+    db: Database,
+    merchant_id: int,
+    store_code: str,
+    kind: HotspotKind,
+    settings: dict[str, Any],
+    options: HotspotOptions = HotspotOptions(),
+    public_id: str | None = None,
+) -> Hotspot:
+    public_id = public_id or new_public_id()
+    if not PUBLIC_ID.match(public_id):
+        raise Invalid("invalid_hotspot_id", "A hotspot id is 1-64 lower-case letters, digits and dashes.")
+    values = _checked(options)
+    clean = checked_settings(kind, settings)
+    with db.read() as session:
+        store = find_store(session, merchant_id, store_code)
+    if store is None:
+        raise Invalid("unknown_store", "No such store.")
+    hotspot = Hotspot(
+        public_id=public_id,
+        merchant_id=merchant_id,
+        store_id=store.id,
+        kind=kind,
+        settings=clean,
+        created_at=utcnow(),
+        **values,
+    )
+    add_unique(db, hotspot, Conflict("hotspot_exists", f"A hotspot '{public_id}' exists already."))
+    with db.read() as session:
+        return get_hotspot(session, merchant_id, public_id)
+
+
+def update_hotspot(
+    db: Database,
+    merchant_id: int,
+    public_id: str,
+    *,
+    store_code: str | None = None,
+    kind: HotspotKind | None = None,
+    settings: dict[str, Any] | None = None,
+    options: HotspotOptions = HotspotOptions(),
+) -> Hotspot:
+    """Change what is given. Settings are merged over the current ones (a secret sent back masked
+    is kept), unless the kind changes: then they are the new controller's, whole."""
+    values = _checked(options)
+    with db.write() as session:
+        hotspot = get_hotspot(session, merchant_id, public_id)
+        if store_code is not None:
+            store = find_store(session, merchant_id, store_code)
+            if store is None:
+                raise Invalid("unknown_store", "No such store.")
+            hotspot.store_id = store.id
+        if kind is not None and kind is not hotspot.kind:
+            hotspot.kind, hotspot.settings = kind, checked_settings(kind, settings or {})
+        elif settings is not None:
+            hotspot.settings = checked_settings(hotspot.kind, merged(hotspot.settings, settings))
+        for name, value in values.items():
+            setattr(hotspot, name, value)
+    with db.read() as session:
+        return get_hotspot(session, merchant_id, public_id)
+
+
+def list_hotspots(session: Session, merchant_id: int) -> list[Hotspot]:
+    return list(
+        session.scalars(select(Hotspot).where(Hotspot.merchant_id == merchant_id).order_by(Hotspot.id))
+    )
+
+
+def find_hotspot(session: Session, public_id: str) -> Hotspot | None:
+    """Of any merchant: the splash knows only the hotspot's id."""
+    return session.scalar(select(Hotspot).where(Hotspot.public_id == public_id))
+
+
+def get_hotspot(session: Session, merchant_id: int, public_id: str) -> Hotspot:
+    hotspot = find_hotspot(session, public_id)
+    if hotspot is None or hotspot.merchant_id != merchant_id:
+        raise NotFound("hotspot_not_found", "No such hotspot.")
+    return hotspot

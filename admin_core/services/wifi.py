@@ -1,0 +1,230 @@
+"""Guests let online by a venue's hotspot: a sign-up (a new customer and card, or the card their
+e-mail address or phone number has already), or a returning device's guest in one tap. Every
+connection is a visit; one per splash state."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..database import Database
+from ..errors import Invalid
+from ..models import Card, ConsentKind, ConsentRecord, Customer, Hotspot, Merchant, Operation, WifiVisit
+from . import utcnow
+from .consents import ConsentContext, record_consents
+from .profile import erase_customer
+from .signup import SignupOutcome, SignupRequest, SignupRules, checked, sign_up
+
+SOURCE = "wifi"
+MAC_DIGITS = 12
+
+
+class VisitOutcome(enum.Enum):
+    CREATED = "created"  # a new customer and card
+    EXISTING = "existing"  # the e-mail address or phone number has a card here already
+    RETURNING = "returning"  # the device's guest, in one tap
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """Who is connecting, as the controller's verified redirect says, and the splash state they
+    came with (one visit per state)."""
+
+    nonce: str
+    device_mac: str | None = None
+    ip_address: str | None = None
+
+
+@dataclass(frozen=True)
+class Guest:
+    """A device seen before at the merchant: whose it is, and whether the venue's terms or privacy
+    wording changed since they last accepted them."""
+
+    first_name: str
+    needs_consent: bool
+
+
+@dataclass(frozen=True)
+class Visit:
+    outcome: VisitOutcome
+    card_number: str
+    first_name: str
+    email: str | None
+    locale: str | None
+    visited_at: datetime
+
+
+def normalize_mac(raw: str | None) -> str | None:
+    """aa:bb:cc:dd:ee:ff from any of the ways controllers write one (dashes, dots, upper case);
+    None when it is not a MAC address."""
+    digits = "".join(char for char in (raw or "").lower() if char not in ":-. ")
+    if len(digits) != MAC_DIGITS or any(char not in "0123456789abcdef" for char in digits):
+        return None
+    return ":".join(digits[index : index + 2] for index in range(0, MAC_DIGITS, 2))
+
+
+def _versions(hotspot: Hotspot) -> dict[ConsentKind, str]:
+    return {ConsentKind.TERMS: hotspot.terms_version, ConsentKind.PRIVACY: hotspot.privacy_version}
+
+
+def _device_customer(session: Session, merchant_id: int, mac: str | None) -> Customer | None:
+    if mac is None:
+        return None
+    return session.scalar(
+        select(Customer)
+        .join(WifiVisit, WifiVisit.customer_id == Customer.id)
+        .where(
+            WifiVisit.merchant_id == merchant_id,
+            WifiVisit.device_mac == mac,
+            Customer.deleted_at.is_(None),
+        )
+        .order_by(WifiVisit.created_at.desc())
+        .limit(1)
+    )
+
+
+def _needs_consent(session: Session, hotspot: Hotspot, customer: Customer) -> bool:
+    """True unless the customer's latest acceptance of both terms and privacy was on the venue's
+    current wordings."""
+    for kind, version in _versions(hotspot).items():
+        latest = session.scalar(
+            select(ConsentRecord.version)
+            .where(
+                ConsentRecord.customer_id == customer.id, ConsentRecord.kind == kind, ConsentRecord.granted
+            )
+            .order_by(ConsentRecord.created_at.desc(), ConsentRecord.id.desc())
+            .limit(1)
+        )
+        if latest != version:
+            return True
+    return False
+
+
+def recognize(session: Session, hotspot: Hotspot, mac: str | None) -> Guest | None:
+    customer = _device_customer(session, hotspot.merchant_id, normalize_mac(mac))
+    if customer is None:
+        return None
+    return Guest(customer.first_name, _needs_consent(session, hotspot, customer))
+
+
+def rules(hotspot: Hotspot) -> SignupRules:
+    return SignupRules(last_name=False, contact=hotspot.contact)
+
+
+def connect(
+    db: Database,
+    session: Session,
+    hotspot: Hotspot,
+    arrival: Arrival,
+    guest: SignupRequest | None,
+    *,
+    accepted: bool = False,
+    now: datetime | None = None,
+) -> Visit:
+    """In the caller's transaction: a sign-up (`guest`: the splash form) or, without one, the
+    device's guest returning in one tap (having `accepted` the venue's wordings again when they
+    changed). Records the consents with the venue, device and address, and the visit. Invalid when
+    a rule is broken or the device is not known; nothing is stored then."""
+    now = now or utcnow()
+    mac = normalize_mac(arrival.device_mac)
+    context = ConsentContext(SOURCE, hotspot.store_id, arrival.ip_address, mac)
+    merchant = hotspot.merchant
+    if guest is None:
+        customer = _device_customer(session, hotspot.merchant_id, mac)
+        card = None
+        if customer is not None:
+            card = session.scalars(select(Card).where(Card.customer_id == customer.id)).first()
+        if customer is None or card is None:
+            raise Invalid("unknown_device", "This device has not been seen here before: sign up.")
+        if _needs_consent(session, hotspot, customer):
+            if not accepted:
+                raise Invalid("consent_required", "The terms or privacy notice changed: accept them again.")
+            choices = {ConsentKind.TERMS: True, ConsentKind.PRIVACY: True}
+            record_consents(session, merchant, customer, choices, context, now, _versions(hotspot))
+        outcome = VisitOutcome.RETURNING
+    else:
+        # The venue becomes the new customer's home store.
+        request = replace(checked(guest, now.date(), rules(hotspot)), store=hotspot.store.code)
+        signed_up, card = sign_up(db, session, merchant, request, context, now, _versions(hotspot))
+        customer = card.customer
+        outcome = VisitOutcome.CREATED if signed_up is SignupOutcome.CREATED else VisitOutcome.EXISTING
+        if outcome is VisitOutcome.EXISTING:
+            # Accepted again on this splash; an unticked marketing box withdraws nothing.
+            choices = {ConsentKind.TERMS: True, ConsentKind.PRIVACY: True}
+            if request.marketing:
+                choices[ConsentKind.MARKETING] = True
+            record_consents(session, merchant, customer, choices, context, now, _versions(hotspot))
+    session.add(
+        WifiVisit(
+            merchant_id=hotspot.merchant_id,
+            hotspot_id=hotspot.id,
+            store_id=hotspot.store_id,
+            customer_id=customer.id,
+            nonce=arrival.nonce,
+            device_mac=mac,
+            ip_address=arrival.ip_address,
+            new_customer=outcome is VisitOutcome.CREATED,
+            created_at=now,
+        )
+    )
+    session.flush()
+    return Visit(outcome, card.number, customer.first_name, customer.email, customer.locale, now)
+
+
+def _wifi_only_guests(session: Session, customer_id: int | None = None) -> list[tuple[int, int, datetime]]:
+    """(customer, retention days of the venue they signed up at, last visit) of the guests known
+    only from the Wi-Fi: signed up there, never activated the portal, no operation on their card."""
+    has_activated_card = (
+        select(Card.id)
+        .where(Card.customer_id == Customer.id, Card.activated_at.is_not(None))
+        .correlate(Customer)
+        .exists()
+    )
+    has_operation = (
+        select(Operation.id)
+        .join(Card, Card.id == Operation.card_id)
+        .where(Card.customer_id == Customer.id)
+        .correlate(Customer)
+        .exists()
+    )
+    last_visit = (
+        select(func.max(WifiVisit.created_at))
+        .where(WifiVisit.customer_id == Customer.id)
+        .correlate(Customer)
+        .scalar_subquery()
+    )
+    query = (
+        select(Customer.id, Hotspot.guest_retention_days, last_visit)
+        .join(WifiVisit, (WifiVisit.customer_id == Customer.id) & WifiVisit.new_customer)
+        .join(Hotspot, Hotspot.id == WifiVisit.hotspot_id)
+        .where(Customer.deleted_at.is_(None), ~has_activated_card, ~has_operation)
+    )
+    if customer_id is not None:
+        query = query.where(Customer.id == customer_id)
+    return [(row[0], row[1], row[2]) for row in session.execute(query)]
+
+
+def purge_wifi_guests(db: Database, now: datetime | None = None) -> int:
+    """Erase the Wi-Fi-only guests whose last visit is older than their venue's retention (run
+    daily). Each is checked again under its row lock: a guest who comes back or buys something
+    meanwhile stays. Returns how many were erased."""
+    now = now or utcnow()
+
+    def due(rows: list[tuple[int, int, datetime]]) -> list[int]:
+        return [customer_id for customer_id, days, last in rows if last + timedelta(days=days) < now]
+
+    with db.read() as session:
+        candidates = due(_wifi_only_guests(session))
+    erased = 0
+    for customer_id in candidates:
+        with db.write() as session:
+            customer = session.get_one(Customer, customer_id, with_for_update=True)
+            if due(_wifi_only_guests(session, customer_id)):
+                merchant = session.get_one(Merchant, customer.merchant_id)
+                erase_customer(session, merchant, customer, ConsentContext("wifi_retention"), now)
+                erased += 1
+    return erased

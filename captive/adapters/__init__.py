@@ -1,0 +1,48 @@
+"""One adapter per hotspot controller kind."""
+
+from __future__ import annotations
+
+from .base import (
+    Adapter,
+    Arrival,
+    ControllerError,
+    ForgedRedirect,
+    FormPost,
+    Grant,
+    Granted,
+    GrantRequest,
+    Incoming,
+    Redirect,
+    SiteSettings,
+)
+from .coova import CoovaChilli
+from .meraki import Meraki
+from .mikrotik import MikroTik
+from .opennds import OpenNDS
+from .unifi import UniFi
+
+__all__ = [
+    "Adapter",
+    "Arrival",
+    "ControllerError",
+    "ForgedRedirect",
+    "FormPost",
+    "Grant",
+    "GrantRequest",
+    "Granted",
+    "Incoming",
+    "Redirect",
+    "SiteSettings",
+    "adapter_for",
+]
+
+
+def adapter_for(kind: str, site: SiteSettings) -> Adapter:
+    adapters: dict[str, Adapter] = {
+        "opennds": OpenNDS(),
+        "meraki": Meraki(site.meraki_domains),
+        "unifi": UniFi(site.timeout),
+        "mikrotik": MikroTik(site.timeout),
+        "coova": CoovaChilli(),
+    }
+    return adapters[kind]

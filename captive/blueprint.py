@@ -1,0 +1,66 @@
+"""The splash's blueprint and what its views share: the hotspot of the request, its adapter, the
+pages that refuse."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from flask import Blueprint, current_app, g, render_template, request, url_for
+
+from admin_api_client import NotFound, Splash
+from portal.core import core_client
+
+from .adapters import Adapter, Incoming, SiteSettings, adapter_for
+
+bp = Blueprint("captive", __name__, template_folder="templates")
+
+
+def load_splash(hotspot: str) -> Splash | None:
+    """The hotspot, when it exists and is switched on; its merchant becomes the request's."""
+    try:
+        splash = core_client().wifi.get_splash(hotspot)
+    except NotFound:
+        return None
+    if not splash.enabled:
+        return None
+    g.merchant = splash.merchant
+    return splash
+
+
+def adapter(splash: Splash) -> Adapter:
+    config = current_app.config
+    domains = tuple(str(config["WIFI_MERAKI_DOMAINS"]).replace(",", " ").split())
+    return adapter_for(splash.kind, SiteSettings(domains, float(config["WIFI_CONTROLLER_TIMEOUT"])))
+
+
+def incoming() -> Incoming:
+    """The controller's parameters: a query string, or the form a router's login page posted."""
+    source = request.form if request.method == "POST" else request.args
+    query = request.query_string.decode("latin-1")
+    return Incoming(source.to_dict(), f"{request.base_url}?{query}" if query else request.base_url)
+
+
+def guest_password(nonce: str) -> str:
+    """A per-guest controller password that a retry of the same visit finds again."""
+    key = str(current_app.secret_key).encode()
+    return hmac.new(key, f"wifi-guest:{nonce}".encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def online_url(splash: Splash) -> str:
+    return url_for("captive.online", hotspot=splash.id, _external=True)
+
+
+def landing_url(splash: Splash) -> str | None:
+    """Where a guest goes once online: the venue's page, else the merchant's portal when it is on.
+    Never the address the controller's redirect named."""
+    if splash.landing_url:
+        return splash.landing_url
+    if splash.merchant.portal_enabled:
+        return url_for("customer.dashboard", m=splash.merchant.slug, _external=True)
+    return None
+
+
+def refused(message: str, status: int) -> tuple[str, int]:
+    """No grant and no redirect: a page that says why, and how to start again."""
+    return render_template("captive/refused.html", message=message), status

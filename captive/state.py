@@ -1,0 +1,63 @@
+"""The splash state: what the controller's verified redirect said, carried signed (itsdangerous)
+from the splash page to the sign-up and the grant. It is short-lived, bound to its hotspot, and
+names its visit (`nonce`): the core lets a device online once per state."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from .adapters import Arrival
+
+SALT = "loyalty-portal.wifi-splash-state"
+
+
+class StateRefused(Exception):
+    def __init__(self, expired: bool) -> None:
+        super().__init__("expired" if expired else "invalid")
+        self.expired = expired
+
+
+@dataclass(frozen=True)
+class SplashState:
+    hotspot: str
+    nonce: str
+    arrival: Arrival
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key or "", salt=SALT)
+
+
+def new_state(hotspot: str, arrival: Arrival) -> tuple[str, SplashState]:
+    """A fresh state for a verified arrival, and the signed token the splash form carries."""
+    state = SplashState(hotspot, secrets.token_urlsafe(16), arrival)
+    body = {"h": hotspot, "n": state.nonce, "m": arrival.mac, "i": arrival.ip, "g": arrival.grant}
+    return _serializer().dumps(body), state
+
+
+def read_state(token: str, hotspot: str) -> SplashState:
+    """The state of a form sent to `hotspot`'s splash; StateRefused when it was altered, made for
+    another hotspot, or is older than WIFI_STATE_MAX_AGE."""
+    try:
+        body: Any = _serializer().loads(token, max_age=int(current_app.config["WIFI_STATE_MAX_AGE"]))
+    except SignatureExpired:
+        raise StateRefused(expired=True) from None
+    except BadSignature:
+        raise StateRefused(expired=False) from None
+    if not isinstance(body, dict) or body.get("h") != hotspot:
+        raise StateRefused(expired=False)
+    return SplashState(body["h"], body["n"], Arrival(body["m"], body["i"], body["g"]))
+
+
+def state_device(token: str) -> str:
+    """The device a state was made for, to count its sends by; "" for a state that is not ours."""
+    try:
+        body: Any = _serializer().loads(token)
+    except BadSignature:
+        return ""
+    return str(body.get("m") or "") if isinstance(body, dict) else ""

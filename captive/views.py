@@ -1,0 +1,208 @@
+"""The splash: the controller's redirect comes in, the guest signs up (or taps "connect"), the
+controller lets the device online, the guest sees "you are online" and goes on to the venue's page.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
+
+from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
+
+from admin_api_client import Conflict, Invalid, Splash, Visit
+from portal.core import core_client
+from portal.customer.emails import send_welcome_email
+from portal.customer.join_forms import show_core_error
+from portal.extensions import csrf
+from portal.i18n import LOCALES, current_locale
+from portal.limits import client_ip, limit_wifi
+
+from .adapters import ControllerError, ForgedRedirect, FormPost, Grant, GrantRequest, Redirect
+from .blueprint import adapter, bp, guest_password, incoming, landing_url, load_splash, online_url, refused
+from .forms import SplashForm, WelcomeBackForm
+from .state import SplashState, StateRefused, new_state, read_state
+
+log = logging.getLogger(__name__)
+VISIT = "wifi_visit"  # the session's note of the last visit, for the "you are online" page
+FORGED = _l("This sign-in page did not come from the venue's Wi-Fi. Reconnect to the Wi-Fi to start again.")
+EXPIRED = _l("This page has expired. Reconnect to the Wi-Fi to start again.")
+USED = _l("This sign-in page was used already. If you are not online, reconnect to the Wi-Fi to start again.")
+CONTROLLER_DOWN = _l("The Wi-Fi did not let you online just now. Please try again in a moment.")
+
+
+@bp.route("/wifi/<hotspot>", methods=["GET", "POST"])
+@csrf.exempt  # a router's login page posts the redirect here; our own form is checked below
+@limit_wifi
+def splash(hotspot: str) -> Response | str | tuple[str, int]:
+    found = load_splash(hotspot)
+    if found is None:
+        abort(404)
+    token = request.form.get("state") if request.method == "POST" else None
+    if token:
+        csrf.protect()
+        try:
+            state = read_state(token, hotspot)
+        except StateRefused as refusal:
+            return refused(EXPIRED if refusal.expired else FORGED, 400)
+        if request.form.get("lang") in LOCALES:
+            session["locale"] = request.form["lang"]
+            return _page(found, state, token)
+        return _connect(found, state, token)
+    return _arrive(found)
+
+
+def _arrive(splash: Splash) -> Response | str | tuple[str, int]:
+    came = incoming()
+    if not came.params:
+        # Opened without Wi-Fi: the same sign-up lives on the web.
+        return render_template("captive/no_wifi.html", splash=splash), 200
+    try:
+        arrival = adapter(splash).arrive(splash, came)
+    except ForgedRedirect as forged:
+        log.warning("Refused a %s redirect to hotspot %s: %s", splash.kind, splash.id, forged.reason)
+        return refused(FORGED, 400)
+    except ControllerError as error:
+        log.warning("Hotspot %s: %s", splash.id, error)
+        return refused(CONTROLLER_DOWN, 502)
+    if arrival.online:
+        return redirect(online_url(splash), 303)
+    token, state = new_state(splash.id, arrival)
+    return _page(splash, state, token)
+
+
+def _page(
+    splash: Splash,
+    state: SplashState,
+    token: str,
+    form: SplashForm | None = None,
+    welcome: WelcomeBackForm | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    """The splash: the one-tap "welcome back" for a device seen before, and the sign-up form."""
+    guest = None
+    if state.arrival.mac and form is None:
+        guest = core_client().wifi.find_guest(splash.id, state.arrival.mac)
+    if guest is not None and welcome is None:
+        welcome = WelcomeBackForm(guest.needs_consent, formdata=None)
+    page = render_template(
+        "captive/splash.html",
+        splash=splash,
+        token=token,
+        guest=guest,
+        form=form or SplashForm(splash.contact, formdata=None),
+        welcome=welcome,
+    )
+    return page, status
+
+
+def _connect(splash: Splash, state: SplashState, token: str) -> Response | str | tuple[str, int]:
+    returning = "returning" in request.form
+    form = None
+    if returning:
+        welcome = WelcomeBackForm(bool(request.form.get("needs_consent")))
+        if not welcome.validate():
+            return _page(splash, state, token, welcome=welcome, status=422)
+        consents = {"terms": bool(welcome.terms.data), "privacy": bool(welcome.privacy.data)}
+    else:
+        form = SplashForm(splash.contact)
+        if not form.validate():
+            return _page(splash, state, token, form=form, status=422)
+        consents = {"terms": True, "privacy": True, "marketing": bool(form.marketing.data)}
+    try:
+        visit = core_client().wifi.record_visit(
+            splash.id,
+            state.nonce,
+            device_mac=state.arrival.mac,
+            ip_address=state.arrival.ip or client_ip() or None,
+            locale=current_locale(),
+            returning=returning,
+            first_name=form.first_name.data if form else None,
+            email=(form.email.data or None) if form else None,
+            phone=(form.phone.data or None) if form else None,
+            **consents,
+        )
+    except Invalid as error:
+        if error.code in ("unknown_device", "consent_required") or form is None:
+            # Not known after all, or the wording changed meanwhile: show the page again.
+            return _page(splash, state, token, status=422)
+        show_core_error(form, error.code)
+        return _page(splash, state, token, form=form, status=422)
+    except Conflict:
+        target = form or SplashForm(splash.contact, formdata=None)
+        target.form_errors.append(_l("Your card could not be created just now. Please try again."))
+        return _page(splash, state, token, form=target, status=409)
+    grace = timedelta(seconds=int(current_app.config["WIFI_REPLAY_GRACE"]))
+    if visit.replayed and datetime.now(UTC) - visit.visited_at > grace:
+        return refused(USED, 409)
+    if visit.created and visit.email and not visit.replayed:
+        send_welcome_email(visit.email, visit.first_name, visit.card_number, visit.locale)
+    session[VISIT] = _note(splash, visit)
+    return _grant(splash, state)
+
+
+def _note(splash: Splash, visit: Visit) -> dict[str, str | bool]:
+    return {
+        "hotspot": splash.id,
+        "outcome": visit.outcome,
+        "card": visit.card_number,
+        "first_name": visit.first_name,
+        "emailed": bool(visit.created and visit.email),
+    }
+
+
+def _grant(splash: Splash, state: SplashState) -> Response | str | tuple[str, int]:
+    request_ = GrantRequest(
+        splash, state.arrival, online_url(splash), state.nonce, guest_password(state.nonce)
+    )
+    try:
+        grant: Grant = adapter(splash).grant(request_)
+    except ForgedRedirect as forged:
+        log.warning("Refused a %s grant at hotspot %s: %s", splash.kind, splash.id, forged.reason)
+        return refused(FORGED, 400)
+    except ControllerError as error:
+        log.warning("Hotspot %s did not grant: %s", splash.id, error)
+        return render_template("captive/retry.html", splash=splash, state=request.form.to_dict()), 502
+    if isinstance(grant, Redirect):
+        return redirect(grant.url, 303)
+    if isinstance(grant, FormPost):
+        return render_template("captive/connect.html", splash=splash, grant=grant)
+    return redirect(online_url(splash), 303)
+
+
+@bp.route("/wifi/<hotspot>/online")
+def online(hotspot: str) -> str:
+    """Where the controller sends the device once it is online: a moment's "you are online" (the
+    device may still be checking its connection), then the venue's landing page."""
+    splash = load_splash(hotspot)
+    if splash is None:
+        abort(404)
+    visit = session.get(VISIT)
+    return render_template(
+        "captive/online.html",
+        splash=splash,
+        visit=visit if visit and visit.get("hotspot") == hotspot else None,
+        landing=landing_url(splash),
+        delay=int(current_app.config["WIFI_ONLINE_DELAY"]),
+    )
+
+
+@bp.route("/wifi/<hotspot>/terms")
+def terms(hotspot: str) -> str:
+    splash = load_splash(hotspot)
+    if splash is None:
+        abort(404)
+    return render_template(
+        "captive/terms.html", splash=splash, wordings=core_client().wifi.get_wordings(hotspot)
+    )
+
+
+@bp.route("/guest/s/<site>/")
+@csrf.exempt
+def unifi(site: str) -> Response:
+    """A UniFi controller sends guests to /guest/s/<site>/ on the portal's host: the hotspot whose
+    id is that site's name answers."""
+    query = urlencode({**request.args.to_dict(), "site": site})
+    return redirect(f"{url_for('.splash', hotspot=site)}?{query}", 302)

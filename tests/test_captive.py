@@ -1,0 +1,305 @@
+"""The splash page itself, whatever the controller: what a guest sees and may do, and every way a
+redirect or a splash state that is not genuine is refused. The controllers' own protocols are
+tested against their simulators in test_captive_controllers.py."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+import portal
+from admin_core.context import Core
+from admin_core.models import Customer, HotspotKind, OutboundMail, WifiVisit
+from admin_core.services.hotspots import HotspotOptions, create_hotspot, update_hotspot
+from admin_core.services.merchants import get_merchant
+
+from .conftest import deliver_mail, make_config
+from .smtp import Inbox
+
+FASKEY = "venueKey2026"
+GATEWAY = "192.168.1.1:2050"
+MAC = "aa:bb:cc:00:11:22"
+
+
+@pytest.fixture
+def cafe(core: Core, demo: dict[str, Any]) -> str:
+    with core.db.read() as session:
+        merchant_id = get_merchant(session, "demo").id
+    create_hotspot(
+        core.db,
+        merchant_id,
+        "MAIN",
+        HotspotKind.OPENNDS,
+        {"fas_level": 1, "faskey": FASKEY, "gateway_address": GATEWAY},
+        HotspotOptions(landing_url="https://cafe.example/welcome", terms_text="Be nice."),
+        "cafe",
+    )
+    return "cafe"
+
+
+def arrival(mac: str = MAC, gateway: str = GATEWAY, token: str = "client-token") -> tuple[str, str]:
+    """An openNDS level-1 redirect, as the gateway builds it: (query string, hid)."""
+    hid = hashlib.sha256(token.encode()).hexdigest()
+    payload = (
+        f"hid={hid}, clientip=10.0.0.7, clientmac={mac}, client_type=cpd_can, gatewayname=Cafe%20Wi-Fi, "
+        f"gatewayaddress={gateway}, originurl=http%3A%2F%2Fexample.com%2F"
+    )
+    return "fas=" + base64.b64encode(payload.encode()).decode(), hid
+
+
+def form_values(page: str) -> dict[str, str]:
+    """The splash form's hidden values: its signed state and CSRF token."""
+    state = re.search(r'name="state" value="([^"]+)"', page)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert state and token, page
+    return {"state": state.group(1), "csrf_token": token.group(1)}
+
+
+def sign_up(client: FlaskClient, page: str, **fields: str) -> Any:
+    data = {"first_name": "Lena", "email": "lena@example.com", "terms": "y", "privacy": "y", **fields}
+    return client.post("/wifi/cafe", data={**form_values(page), **data})
+
+
+def test_the_splash_shows_the_venue_and_a_short_form_without_scripts(client: FlaskClient, cafe: str) -> None:
+    query, _ = arrival()
+    page = client.get(f"/wifi/cafe?{query}")
+    assert page.status_code == 200
+    assert "Free Wi-Fi at Via Roma 1 — main shop" in page.text
+    assert "Demo Café &amp; Market" in page.text
+    for label in ("First name", "E-mail", "Phone (optional)", "I accept the Wi-Fi terms", "privacy notice"):
+        assert label in page.text
+    assert "<script" not in page.text and "manifest" not in page.text
+    assert "http" not in re.sub(r'(href|action|value)="[^"]*"', "", page.text).replace("http-equiv", "")
+
+
+def test_a_sign_up_lets_the_device_online_through_the_gateway_and_e_mails_the_card(
+    client: FlaskClient, core: Core, core_app: Flask, inbox: Inbox, cafe: str
+) -> None:
+    query, hid = arrival()
+    page = client.get(f"/wifi/cafe?{query}").text
+    grant = sign_up(client, page, marketing="y")
+    assert grant.status_code == 303
+    location = urlsplit(grant.headers["Location"])
+    assert (location.scheme, location.netloc, location.path) == ("http", GATEWAY, "/opennds_auth/")
+    params = parse_qs(location.query)
+    assert params["tok"] == [hashlib.sha256((hid + FASKEY).encode()).hexdigest()]
+    assert params["redir"] == ["http://localhost/wifi/cafe/online"]
+
+    online = client.get("/wifi/cafe/online")
+    assert "You are online" in online.text
+    number = re.search(r'<span class="number">(\d+)</span>', online.text)
+    assert number is not None
+    assert 'data-landing="https://cafe.example/welcome" data-delay="5"' in online.text
+
+    deliver_mail(core_app)
+    [message] = inbox.messages
+    text = inbox.text(message)
+    assert message["To"] == "lena@example.com" and number.group(1) in text
+    assert f"http://localhost/p/demo/activate?card={number.group(1)}" in text
+
+
+def test_a_returning_device_connects_in_one_tap(client: FlaskClient, core: Core, cafe: str) -> None:
+    query, _ = arrival()
+    sign_up(client, client.get(f"/wifi/cafe?{query}").text)
+    again = client.get(f"/wifi/cafe?{arrival(token='next-visit')[0]}").text
+    assert "Welcome back, Lena — connect" in again
+    assert "Not Lena? Sign up" in again
+    tap = client.post("/wifi/cafe", data={**form_values(again), "returning": "1"})
+    assert tap.status_code == 303 and urlsplit(tap.headers["Location"]).netloc == GATEWAY
+    assert "Welcome back, Lena." in client.get("/wifi/cafe/online").text
+    with core.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(WifiVisit)) == 2
+        assert (
+            session.scalar(select(func.count()).select_from(Customer).where(Customer.first_name == "Lena"))
+            == 1
+        )
+
+
+def test_changed_terms_are_asked_again_before_the_one_tap(client: FlaskClient, core: Core, cafe: str) -> None:
+    sign_up(client, client.get(f"/wifi/cafe?{arrival()[0]}").text)
+    with core.db.read() as session:
+        merchant_id = get_merchant(session, "demo").id
+    update_hotspot(core.db, merchant_id, "cafe", options=HotspotOptions(privacy_version="2"))
+    page = client.get(f"/wifi/cafe?{arrival(token='t2')[0]}").text
+    assert "Our terms or privacy notice changed since your last visit." in page
+    refused = client.post("/wifi/cafe", data={**form_values(page), "returning": "1", "needs_consent": "1"})
+    assert refused.status_code == 422 and "Accept the terms to go online." in refused.text
+    accepted = client.post(
+        "/wifi/cafe",
+        data={
+            **form_values(page),
+            "returning": "1",
+            "needs_consent": "1",
+            "back-terms": "y",
+            "back-privacy": "y",
+        },
+    )
+    assert accepted.status_code == 303
+
+
+def test_form_mistakes_are_shown_next_to_their_fields_and_nothing_is_stored(
+    client: FlaskClient, core: Core, cafe: str
+) -> None:
+    page = client.get(f"/wifi/cafe?{arrival()[0]}").text
+    answer = sign_up(client, page, first_name="", email="not-an-address", terms="")
+    assert answer.status_code == 422
+    for message in (
+        "Enter your first name.",
+        "This is not a valid e-mail address.",
+        "Accept the terms to go online.",
+    ):
+        assert message in answer.text
+    assert 'aria-invalid="true"' in answer.text
+    with core.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(WifiVisit)) == 0
+
+
+def test_a_forged_gateway_address_gets_no_splash_and_no_redirect(client: FlaskClient, cafe: str) -> None:
+    query, _ = arrival(gateway="evil.example:80")
+    answer = client.get(f"/wifi/cafe?{query}")
+    assert answer.status_code == 400 and "Location" not in answer.headers
+    assert "did not come from the venue's Wi-Fi" in answer.text and "state" not in answer.text
+
+
+def test_garbage_from_the_controller_is_refused_plainly(client: FlaskClient, cafe: str) -> None:
+    for query in ("fas=%%%", "fas=" + base64.b64encode(b"hid=short").decode(), "foo=bar"):
+        answer = client.get(f"/wifi/cafe?{query}")
+        assert answer.status_code == 400, query
+
+
+@pytest.mark.parametrize("change", ["tamper", "other-hotspot"])
+def test_an_altered_or_borrowed_state_is_refused(
+    client: FlaskClient, core: Core, cafe: str, change: str
+) -> None:
+    page = client.get(f"/wifi/cafe?{arrival()[0]}").text
+    values = form_values(page)
+    if change == "tamper":
+        values["state"] = values["state"][:-3] + ("AAA" if not values["state"].endswith("AAA") else "BBB")
+        target = "/wifi/cafe"
+    else:
+        target = "/wifi/demo-opennds"
+    answer = client.post(
+        target, data={**values, "first_name": "Lena", "email": "l@example.com", "terms": "y", "privacy": "y"}
+    )
+    assert answer.status_code == 400 and "Location" not in answer.headers
+    with core.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(WifiVisit)) == 0
+
+
+def site(core_app: Flask, inbox: Inbox, **settings: Any) -> FlaskClient:
+    return portal.create_app(make_config(inbox, **settings), core_app=core_app).test_client()
+
+
+def test_an_expired_state_is_refused(core_app: Flask, inbox: Inbox, cafe: str) -> None:
+    client = site(core_app, inbox, WIFI_STATE_MAX_AGE=-1)  # every state is too old
+    page = client.get(f"/wifi/cafe?{arrival()[0]}").text
+    answer = sign_up(client, page)
+    assert answer.status_code == 400 and "This page has expired" in answer.text
+
+
+def test_a_double_tap_gets_the_same_grant_but_a_state_replayed_later_is_refused(
+    client: FlaskClient, core: Core, core_app: Flask, inbox: Inbox, cafe: str
+) -> None:
+    page = client.get(f"/wifi/cafe?{arrival()[0]}").text
+    first = sign_up(client, page)
+    again = sign_up(client, page)
+    assert first.status_code == again.status_code == 303
+    assert first.headers["Location"] == again.headers["Location"]
+    later = site(core_app, inbox, WIFI_REPLAY_GRACE=-1)  # the grace has passed
+    later.set_cookie("loyalty_session", client.get_cookie("loyalty_session").value)  # type: ignore[union-attr]
+    late = sign_up(later, page)
+    assert late.status_code == 409 and "Location" not in late.headers
+    assert "was used already" in late.text
+    with core.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(WifiVisit)) == 1
+        assert session.scalar(select(func.count()).select_from(OutboundMail)) == 1
+
+
+def test_the_language_can_change_without_losing_the_redirect(client: FlaskClient, cafe: str) -> None:
+    page = client.get(f"/wifi/cafe?{arrival()[0]}").text
+    italian = client.post("/wifi/cafe", data={**form_values(page), "lang": "it"})
+    assert italian.status_code == 200 and 'lang="it"' in italian.text
+    assert "Nome" in italian.text
+    assert sign_up(client, italian.text).status_code == 303
+
+
+def test_the_terms_page_shows_the_venue_s_wording(client: FlaskClient, cafe: str) -> None:
+    page = client.get("/wifi/cafe/terms")
+    assert page.status_code == 200 and "Be nice." in page.text
+
+
+def test_without_wifi_the_page_points_to_the_web_sign_up(client: FlaskClient, cafe: str) -> None:
+    page = client.get("/wifi/cafe")
+    assert page.status_code == 200 and "/p/demo/join" in page.text
+
+
+def test_an_unknown_or_switched_off_hotspot_is_not_found(client: FlaskClient, core: Core, cafe: str) -> None:
+    assert client.get("/wifi/nowhere").status_code == 404
+    with core.db.read() as session:
+        merchant_id = get_merchant(session, "demo").id
+    update_hotspot(core.db, merchant_id, "cafe", options=HotspotOptions(enabled=False))
+    assert client.get(f"/wifi/cafe?{arrival()[0]}").status_code == 404
+
+
+def test_a_unifi_controller_s_guest_path_reaches_the_hotspot_named_like_its_site(
+    client: FlaskClient, demo: dict[str, Any]
+) -> None:
+    answer = client.get(
+        "/guest/s/demo-unifi/?ap=aa:aa:aa:aa:aa:01&id=aa:bb:cc:00:11:22&t=1700000000&url=http://example.com/"
+    )
+    assert answer.status_code == 302
+    target = urlsplit(answer.headers["Location"])
+    assert target.path == "/wifi/demo-unifi" and parse_qs(target.query)["site"] == ["demo-unifi"]
+    splash = client.get(answer.headers["Location"])
+    assert splash.status_code == 200 and "Free Wi-Fi at Central Station kiosk" in splash.text
+    wrong_site = client.get("/wifi/demo-unifi?id=aa:bb:cc:00:11:22&site=default")
+    assert wrong_site.status_code == 400
+
+
+def test_a_controller_that_does_not_answer_gets_a_retry_that_keeps_the_sign_up(
+    client: FlaskClient, core: Core, demo: dict[str, Any]
+) -> None:
+    with core.db.read() as session:
+        merchant_id = get_merchant(session, "demo").id
+    update_hotspot(core.db, merchant_id, "demo-unifi", settings={"controller_url": "http://127.0.0.1:9"})
+    page = client.get("/wifi/demo-unifi?id=aa:bb:cc:00:11:22&ap=aa:aa:aa:aa:aa:01").text
+    values = form_values(page)
+    answer = client.post(
+        "/wifi/demo-unifi",
+        data={**values, "first_name": "Lena", "email": "lena@example.com", "terms": "y", "privacy": "y"},
+    )
+    assert answer.status_code == 502 and "Try again" in answer.text
+    retry = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', answer.text))
+    assert retry["state"] == values["state"] and retry["email"] == "lena@example.com"
+    assert client.post("/wifi/demo-unifi", data=retry).status_code == 502
+    with core.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(WifiVisit)) == 1
+
+
+def test_one_device_is_throttled_but_its_neighbours_are_not(core_app: Flask, inbox: Inbox, cafe: str) -> None:
+    app = portal.create_app(make_config(inbox, RATELIMIT_WIFI_PER_DEVICE="2 per minute"), core_app=core_app)
+    phone, neighbour = app.test_client(), app.test_client()
+    page = phone.get(f"/wifi/cafe?{arrival()[0]}").text
+    for _ in range(2):
+        assert phone.post("/wifi/cafe", data={**form_values(page), "first_name": ""}).status_code == 422
+    assert phone.post("/wifi/cafe", data={**form_values(page), "first_name": ""}).status_code == 429
+    other = neighbour.get(f"/wifi/cafe?{arrival(mac='aa:bb:cc:00:11:33')[0]}").text
+    assert sign_up(neighbour, other).status_code == 303
+
+
+def test_the_sign_up_form_needs_its_csrf_token(client: FlaskClient, cafe: str) -> None:
+    page = client.get(f"/wifi/cafe?{arrival()[0]}").text
+    state = form_values(page)["state"]
+    answer = client.post(
+        "/wifi/cafe",
+        data={"state": state, "first_name": "Lena", "email": "l@example.com", "terms": "y", "privacy": "y"},
+    )
+    assert answer.status_code == 400
