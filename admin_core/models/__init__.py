@@ -13,6 +13,7 @@ from .program import (
     Voucher,
     VoucherStatus,
 )
+from .staff import CustomerImport, MerchantLogo, Staff, StaffLevel
 from .wifi import ContactRequired, Hotspot, HotspotKind, WifiVisit
 
 __all__ = [
@@ -24,16 +25,20 @@ __all__ = [
     "ContactRequired",
     "Coupon",
     "Customer",
+    "CustomerImport",
     "Hotspot",
     "HotspotKind",
     "IdempotencyRecord",
     "Merchant",
+    "MerchantLogo",
     "Operation",
     "OperationKind",
     "OutboundMail",
     "Pass",
     "PortalToken",
     "Reward",
+    "Staff",
+    "StaffLevel",
     "Store",
     "Tier",
     "TokenPurpose",

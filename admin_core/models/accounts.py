@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Date,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -68,6 +70,17 @@ class Merchant(Base):
     privacy_version: Mapped[str] = mapped_column(String(32), default="1")
     marketing_version: Mapped[str] = mapped_column(String(32), default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The portal's look and where it may be embedded (the merchant's admin sets these).
+    header_text: Mapped[str] = mapped_column(Text, default="")
+    footer_text: Mapped[str] = mapped_column(Text, default="")
+    accent_color: Mapped[str] = mapped_column(String(7), default="#0b57d0")
+    accent_text_color: Mapped[str] = mapped_column(String(7), default="#ffffff")
+    offered_locales: Mapped[str] = mapped_column(String(64), default="en,it,bg,nb")
+    embed_origins: Mapped[list[str]] = mapped_column(JSON, default=list)
+    points_per_unit: Mapped[int] = mapped_column(Integer, default=1)  # per unit of the currency spent
+    terms_url: Mapped[str | None] = mapped_column(String(500))
+    privacy_url: Mapped[str | None] = mapped_column(String(500))
+    staff_2fa_required: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Store(Base):
@@ -82,7 +95,11 @@ class Store(Base):
 
 class Customer(Base):
     __tablename__ = "customers"
-    __table_args__ = (Index("ix_customers_merchant_email", "merchant_id", "email"),)
+    __table_args__ = (
+        Index("ix_customers_merchant_email", "merchant_id", "email"),
+        Index("ix_customers_merchant_phone", "merchant_id", "phone"),
+        Index("ix_customers_store_created", "store_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"))
@@ -138,6 +155,7 @@ class Operation(Base):
     credit: Mapped[int] = mapped_column(BigInteger, default=0)
     discount: Mapped[int] = mapped_column(BigInteger, default=0)
     description: Mapped[str | None] = mapped_column(String(200))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))  # who recorded it at a till
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     store: Mapped[Store | None] = relationship()

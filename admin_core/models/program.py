@@ -67,6 +67,7 @@ class Voucher(Base):
     __table_args__ = (
         UniqueConstraint("merchant_id", "code"),
         Index("ix_vouchers_card_status", "card_id", "status"),
+        Index("ix_vouchers_collected_store", "collected_store_id", "collected_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
