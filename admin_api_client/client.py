@@ -26,6 +26,7 @@ from .models import (
 from .program import Catalogue, Dashboard, Voucher, VoucherResult
 
 if TYPE_CHECKING:
+    from .settings import SettingsCalls
     from .wifi import WifiCalls
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -77,12 +78,20 @@ class CoreClient:
 
         return WifiCalls(self)
 
+    @property
+    def settings(self) -> SettingsCalls:
+        """The merchant's portal settings and logo."""
+        from .settings import SettingsCalls
+
+        return SettingsCalls(self)
+
     def _request(
         self,
         method: str,
         path: str,
         json: Any = None,
         headers: dict[str, str] | None = None,
+        content: bytes | None = None,
     ) -> httpx.Response:
         merged = dict(headers or {})
         if self.merchant:
@@ -90,7 +99,7 @@ class CoreClient:
         if self.card_version is not None:
             merged["X-Card-Version"] = str(self.card_version)
         try:
-            response = self._http.request(method, path, json=json, headers=merged)
+            response = self._http.request(method, path, json=json, headers=merged, content=content)
         except httpx.HTTPError as error:
             raise Unavailable("unavailable", f"The core did not answer: {error}") from error
         if response.status_code >= 500:

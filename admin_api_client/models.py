@@ -15,10 +15,27 @@ class Merchant:
     currency: str
     default_locale: str
     timezone: str
+    header_text: str = ""
+    footer_text: str = ""
+    accent_color: str = "#0b57d0"
+    accent_text_color: str = "#ffffff"
+    offered_locales: tuple[str, ...] = ("en", "it", "bg", "nb")
+    embed_origins: tuple[str, ...] = ()  # may frame the portal
+    points_per_unit: int = 1
+    points_validity_months: int | None = None
+    tier_period_months: int = 12
+    terms_url: str | None = None
+    privacy_url: str | None = None
+    staff_2fa_required: bool = False
+    logo_digest: str | None = None  # None: no logo
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Merchant:
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+        values = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        for name in ("offered_locales", "embed_origins"):
+            if name in values:
+                values[name] = tuple(values[name])
+        return cls(**values)
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ def init_api(app: Flask) -> None:
         cards,
         history,
         hotspots,
+        merchant,
         offers,
         portal,
         portal_cards,
@@ -85,6 +86,8 @@ def init_api(app: Flask) -> None:
     api.register_blueprint(rewards.vouchers_blp, url_prefix=f"{PREFIX}/vouchers")
     api.register_blueprint(hotspots.blp, url_prefix=f"{PREFIX}/hotspots")
     api.register_blueprint(wifi.blp, url_prefix=f"{PREFIX}/wifi")
+    api.register_blueprint(merchant.blp, url_prefix=f"{PREFIX}/merchant")
+    api.register_blueprint(merchant.site_blp, url_prefix=f"{PREFIX}/portal/merchant")
 
     @app.errorhandler(CoreError)
     def core_error(error: CoreError) -> Response:

@@ -68,13 +68,39 @@ class OperationResultSchema(Schema):
     balances = fields.Nested(BalancesSchema, required=True)
 
 
+class Locales(fields.Field):
+    """The merchants table keeps offered languages as "en,it"; the API speaks lists."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> list[str]:
+        return str(value).split(",") if value else []
+
+
 class MerchantSchema(Schema):
+    """A merchant as its portal shows it: the look, languages, embedding and program rules."""
+
     slug = fields.String(required=True)
     name = fields.String(required=True)
     portal_enabled = fields.Boolean(required=True)
     currency = fields.String(required=True)
     default_locale = fields.String(required=True)
     timezone = fields.String(required=True)
+    header_text = fields.String(required=True)
+    footer_text = fields.String(required=True)
+    accent_color = fields.String(required=True, metadata={"description": "#rrggbb"})
+    accent_text_color = fields.String(required=True, metadata={"description": "Text on the accent, #rrggbb"})
+    offered_locales = Locales(required=True, metadata={"type": "array", "items": {"type": "string"}})
+    embed_origins = fields.List(
+        fields.String(), required=True, metadata={"description": "May frame the portal"}
+    )
+    points_per_unit = fields.Integer(required=True, metadata={"description": "Per currency unit spent"})
+    points_validity_months = fields.Integer(allow_none=True, metadata={"description": "None: never expire"})
+    tier_period_months = fields.Integer(required=True)
+    terms_url = fields.String(allow_none=True)
+    privacy_url = fields.String(allow_none=True)
+    staff_2fa_required = fields.Boolean(required=True)
+    logo_digest = fields.String(
+        allow_none=True, metadata={"description": "SHA-256 of the logo; None: no logo"}
+    )
 
 
 Password = fields.String(required=True, validate=validate.Length(1, MAX_PASSWORD))

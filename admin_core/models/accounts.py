@@ -81,6 +81,9 @@ class Merchant(Base):
     terms_url: Mapped[str | None] = mapped_column(String(500))
     privacy_url: Mapped[str | None] = mapped_column(String(500))
     staff_2fa_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    logo_digest: Mapped[str | None] = mapped_column(
+        String(64)
+    )  # of merchant_logos' row: the page asks no more
 
 
 class Store(Base):

@@ -57,6 +57,14 @@ def get_merchant(session: Session, slug: str) -> Merchant:
     return merchant
 
 
+def get_merchant_by_id(session: Session, merchant_id: int, *, for_update: bool = False) -> Merchant:
+    query = select(Merchant).where(Merchant.id == merchant_id)
+    merchant = session.scalar(query.with_for_update() if for_update else query)
+    if merchant is None:
+        raise NotFound("merchant_not_found", "No such merchant.")
+    return merchant
+
+
 def create_store(db: Database, merchant_id: int, code: str, name: str) -> Store:
     if not STORE_CODE.match(code):
         raise Invalid("invalid_store_code", "A store code is 1-32 letters, digits, - or _.")

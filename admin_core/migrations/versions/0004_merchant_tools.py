@@ -83,6 +83,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('terms_url', sa.String(length=500), nullable=True))
         batch_op.add_column(sa.Column('privacy_url', sa.String(length=500), nullable=True))
         batch_op.add_column(sa.Column('staff_2fa_required', sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(sa.Column('logo_digest', sa.String(length=64), nullable=True))
 
     with op.batch_alter_table('operations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('staff_id', sa.Integer(), nullable=True))
@@ -102,6 +103,7 @@ def downgrade() -> None:
         batch_op.drop_column('staff_id')
 
     with op.batch_alter_table('merchants', schema=None) as batch_op:
+        batch_op.drop_column('logo_digest')
         batch_op.drop_column('staff_2fa_required')
         batch_op.drop_column('privacy_url')
         batch_op.drop_column('terms_url')
