@@ -15,6 +15,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from admin_api_client import CoreClient, Unavailable
 from captive import init_captive
 
+from .brand import bp as brand_bp
 from .core import CLIENT_EXTENSION
 from .customer import init_customer_portal
 from .extensions import csrf, login_manager
@@ -62,6 +63,7 @@ def create_app(config: dict[str, Any] | None = None, core_app: Flask | None = No
 
     init_customer_portal(app)
     init_captive(app)
+    app.register_blueprint(brand_bp)
     _register_error_pages(app)
     return app
 

@@ -20,17 +20,30 @@ LANGUAGE_NAMES = {
 }
 
 
+def offered() -> tuple[str, ...]:
+    """The languages of this request's merchant (all of ours without one)."""
+    merchant = getattr(g, "merchant", None)
+    chosen = tuple(locale for locale in LOCALES if merchant is None or locale in merchant.offered_locales)
+    return chosen or LOCALES
+
+
 def select_locale() -> str:
+    languages = offered()
     saved = session.get("locale")
-    if saved in LOCALES:
+    if saved in languages:
         return str(saved)
-    browser = request.accept_languages.best_match(LOCALES)
+    browser = request.accept_languages.best_match(languages)
     if browser:
         return browser
     merchant = getattr(g, "merchant", None)
-    if merchant is not None and merchant.default_locale in LOCALES:
+    if merchant is not None and merchant.default_locale in languages:
         return str(merchant.default_locale)
-    return "en"
+    return languages[0]
+
+
+def offered_languages() -> list[tuple[str, str]]:
+    """(code, name) of the languages the page offers to switch to."""
+    return [(code, LANGUAGE_NAMES[code]) for code in offered()]
 
 
 def select_timezone() -> str | None:
@@ -73,6 +86,7 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["until"] = until
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
+    app.jinja_env.globals["offered_languages"] = offered_languages
     app.jinja_env.globals["current_locale"] = current_locale
 
 

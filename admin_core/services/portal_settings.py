@@ -20,6 +20,7 @@ from .merchants import get_merchant_by_id
 LOCALES = ("en", "it", "bg", "nb")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MIN_CONTRAST = 4.5  # WCAG AA for text: the accent colour carries buttons' and the header's text
+PAGE = "#ffffff"  # links are written in the accent colour on it
 MAX_ORIGINS = 20
 MAX_HEADER = 500
 MAX_FOOTER = 1000
@@ -113,6 +114,8 @@ def checked(current: Merchant, changes: PortalSettings) -> dict[str, Any]:
             values[name] = values[name].lower()
     accent = values.get("accent_color", current.accent_color)
     ink = values.get("accent_text_color", current.accent_text_color)
+    if contrast(accent, PAGE) < MIN_CONTRAST:
+        raise Invalid("low_contrast", "Links in the accent colour must stay readable on the page's white.")
     if contrast(accent, ink) < MIN_CONTRAST:
         raise Invalid(
             "low_contrast", f"Text on the accent colour needs a contrast of {MIN_CONTRAST}:1 or more."
