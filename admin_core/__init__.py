@@ -51,8 +51,10 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
 
     from .api import init_api
     from .cli import core_cli
+    from .staff import init_staff
 
     init_api(app)
+    init_staff(app)
     app.cli.add_command(core_cli)
     return app
 

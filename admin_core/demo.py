@@ -12,6 +12,7 @@ from passlib.context import CryptContext
 from .context import Core
 from .database import Database
 from .demo_program import ensure_program, ensure_regular
+from .demo_staff import ensure_staff
 from .demo_wifi import ensure_hotspots
 from .models import OperationKind
 from .services import utcnow
@@ -137,6 +138,7 @@ def load_demo(core: Core, secret: str) -> dict[str, Any]:
         _ensure_card(db, core.passwords, merchant.id, row)
     ensure_regular(db, merchant.id, CARDS[0][0])
     hotspots = ensure_hotspots(db, merchant.id)
+    staff = ensure_staff(db, core.passwords, merchant.id)
     key = demo_api_key(secret)
     _ensure_key(db, merchant.id, key)
     return {
@@ -148,7 +150,7 @@ def load_demo(core: Core, secret: str) -> dict[str, Any]:
             else {"number": number, "email": email, "activated": False}
             for number, _, _, email, _, activated, _, _ in CARDS
         ],
-        "staff": [],
+        "staff": staff,
         "stores": [{"code": code, "name": name} for code, name in STORES],
         "hotspots": hotspots,
     }

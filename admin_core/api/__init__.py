@@ -62,6 +62,7 @@ def init_api(app: Flask) -> None:
         resets,
         rewards,
         signup,
+        team,
         wifi,
     )
 
@@ -88,6 +89,7 @@ def init_api(app: Flask) -> None:
     api.register_blueprint(wifi.blp, url_prefix=f"{PREFIX}/wifi")
     api.register_blueprint(merchant.blp, url_prefix=f"{PREFIX}/merchant")
     api.register_blueprint(merchant.site_blp, url_prefix=f"{PREFIX}/portal/merchant")
+    api.register_blueprint(team.blp, url_prefix=PREFIX)
 
     @app.errorhandler(CoreError)
     def core_error(error: CoreError) -> Response:

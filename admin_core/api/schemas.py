@@ -75,6 +75,11 @@ class Locales(fields.Field):
         return str(value).split(",") if value else []
 
 
+class StoreSchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+
+
 class MerchantSchema(Schema):
     """A merchant as its portal shows it: the look, languages, embedding and program rules."""
 

@@ -18,15 +18,10 @@ from ..services.hotspots import find_hotspot
 from ..services.signup import SignupRequest
 from .auth import authenticate_site
 from .idempotent import IDEMPOTENCY_DOC, run_once
-from .schemas import MerchantSchema
+from .schemas import MerchantSchema, StoreSchema
 
 blp = Blueprint("wifi", __name__, description="The Wi-Fi splash's hotspots and visits (site key only)")
 blp.before_request(authenticate_site)
-
-
-class StoreSchema(Schema):
-    code = fields.String(required=True)
-    name = fields.String(required=True)
 
 
 class GuestSchema(Schema):

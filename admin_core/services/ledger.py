@@ -52,8 +52,10 @@ def record_operation(
     number: str,
     request: OperationRequest,
     now: datetime | None = None,
+    staff_id: int | None = None,
 ) -> tuple[Operation, Card]:
-    """Apply one operation inside the caller's write transaction; the card row is locked first."""
+    """Apply one operation inside the caller's write transaction; the card row is locked first.
+    `staff_id`: who recorded it at a till."""
     _check(request)
     store = find_store(session, merchant_id, request.store_code)
     if store is None:
@@ -76,6 +78,7 @@ def record_operation(
         points=points,
         credit=credit,
         discount=request.discount,
+        staff_id=staff_id,
         created_at=now,
     )
     session.add(operation)

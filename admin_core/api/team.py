@@ -1,0 +1,191 @@
+"""A merchant's stores, staff accounts, coupons and store figures (merchant key: the merchant's
+admin's reach, every store). The staff web UI calls the same services, each staff member within
+their own store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy.orm import joinedload
+
+from ..context import current_core
+from ..models import Coupon, Staff, StaffLevel, Store
+from ..services import staff as staff_service
+from ..services.figures import Figures, store_figures
+from ..services.store_coupons import coupons_in_scope, create_coupon, set_coupon_published
+from .auth import authenticate, scope
+from .schemas import StoreSchema
+
+blp = Blueprint("team", __name__, description="Stores, staff, coupons and store figures (merchant key)")
+blp.before_request(authenticate)
+
+
+def merchant_scope() -> staff_service.StaffScope:
+    return staff_service.StaffScope.merchant(scope().merchant.id)
+
+
+class StoreListSchema(Schema):
+    stores = fields.List(fields.Nested(StoreSchema), required=True)
+
+
+class DaySchema(Schema):
+    day = fields.Date(required=True)
+    sign_ups = fields.Integer(required=True)
+    wifi_sign_ups = fields.Integer(required=True)
+    vouchers_collected = fields.Integer(required=True)
+
+
+class FiguresSchema(Schema):
+    store = fields.String(allow_none=True, metadata={"description": "None: every store"})
+    days = fields.List(fields.Nested(DaySchema), required=True)
+
+
+class FiguresQuerySchema(Schema):
+    days = fields.Integer(load_default=30, validate=validate.Range(1, 366))
+
+
+class StaffInSchema(Schema):
+    first_name = fields.String(required=True, validate=validate.Length(max=1000))
+    last_name = fields.String(required=True, validate=validate.Length(max=1000))
+    email = fields.String(required=True, validate=validate.Length(max=1000))
+    password = fields.String(required=True, validate=validate.Length(max=1000))
+    level = fields.Enum(StaffLevel, by_value=True, required=True)
+    store = fields.String(load_default=None, allow_none=True, metadata={"description": "None for an ADMIN"})
+    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+
+
+class StaffChangesSchema(Schema):
+    disabled = fields.Boolean()
+    reset_two_factor = fields.Boolean()
+
+
+class StaffSchema(Schema):
+    id = fields.Integer(required=True)
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
+    email = fields.String(required=True)
+    phone = fields.String(allow_none=True)
+    level = fields.Enum(StaffLevel, by_value=True, required=True)
+    store = fields.Function(lambda staff: staff.store.code if staff.store else None, allow_none=True)
+    two_factor = fields.Function(lambda staff: staff.totp_enabled_at is not None)
+    disabled = fields.Function(lambda staff: staff.disabled_at is not None)
+
+
+class StaffListSchema(Schema):
+    staff = fields.List(fields.Nested(StaffSchema), required=True)
+
+
+class CouponInSchema(Schema):
+    title = fields.String(required=True, validate=validate.Length(max=1000))
+    description = fields.String(load_default="", validate=validate.Length(max=5000))
+    code = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    valid_from = fields.AwareDateTime(required=True)
+    valid_until = fields.AwareDateTime(required=True)
+    store = fields.String(load_default=None, allow_none=True, metadata={"description": "None: every store"})
+
+
+class ManagedCouponSchema(Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    description = fields.String(required=True)
+    code = fields.String(allow_none=True)
+    valid_from = fields.DateTime(required=True)
+    valid_until = fields.DateTime(required=True)
+    published = fields.Boolean(required=True)
+    store = fields.Function(lambda coupon: coupon.store.code if coupon.store else None, allow_none=True)
+
+
+class CouponListSchema(Schema):
+    coupons = fields.List(fields.Nested(ManagedCouponSchema), required=True)
+
+
+class CouponChangesSchema(Schema):
+    published = fields.Boolean(required=True)
+
+
+@blp.route("/stores", methods=["GET"])
+@blp.response(200, StoreListSchema)
+def list_stores() -> dict[str, list[Store]]:
+    with current_core().db.read() as session:
+        return {"stores": merchant_scope().stores(session)}
+
+
+@blp.route("/stores/<code>/figures", methods=["GET"])
+@blp.arguments(FiguresQuerySchema, location="query")
+@blp.response(200, FiguresSchema)
+def read_figures(query: dict[str, Any], code: str) -> Figures:
+    """Per day in the merchant's time zone: sign-ups at the store, of which on the Wi-Fi, vouchers
+    collected there. The code `*` gives every store together."""
+    with current_core().db.read() as session:
+        return store_figures(session, merchant_scope(), None if code == "*" else code, query["days"])
+
+
+@blp.route("/staff", methods=["GET"])
+@blp.response(200, StaffListSchema)
+def list_staff() -> dict[str, list[Staff]]:
+    with current_core().db.read() as session:
+        return {"staff": staff_service.list_staff(session, merchant_scope())}
+
+
+@blp.route("/staff", methods=["POST"])
+@blp.arguments(StaffInSchema)
+@blp.response(201, StaffSchema)
+def create_staff(payload: dict[str, Any]) -> Staff:
+    """A staff account. Errors: 422 store_required (a MANAGER or USER works at one store, an ADMIN
+    at none), unknown_store, invalid_email, password_too_short…; 409 staff_exists."""
+    core = current_core()
+    return staff_service.create_staff(
+        core.db, core.passwords, merchant_scope(), staff_service.NewStaff(**payload)
+    )
+
+
+@blp.route("/staff/<int:staff_id>", methods=["PATCH"])
+@blp.arguments(StaffChangesSchema)
+@blp.response(200, StaffSchema)
+def change_staff(payload: dict[str, Any], staff_id: int) -> Staff:
+    db, reach = current_core().db, merchant_scope()
+    if "disabled" in payload:
+        staff_service.set_staff_disabled(db, reach, staff_id, payload["disabled"])
+    if payload.get("reset_two_factor"):
+        staff_service.reset_two_factor(db, reach, staff_id)
+    with db.read() as session:
+        return staff_service.get_staff(session, reach, staff_id)
+
+
+@blp.route("/coupons", methods=["GET"])
+@blp.response(200, CouponListSchema)
+def list_coupons() -> dict[str, list[Coupon]]:
+    with current_core().db.read() as session:
+        return {"coupons": coupons_in_scope(session, merchant_scope())}
+
+
+@blp.route("/coupons", methods=["POST"])
+@blp.arguments(CouponInSchema)
+@blp.response(201, ManagedCouponSchema)
+def publish(payload: dict[str, Any]) -> Coupon:
+    made = create_coupon(
+        current_core().db,
+        merchant_scope(),
+        title=payload["title"],
+        description=payload["description"],
+        code=payload["code"],
+        valid_from=payload["valid_from"],
+        valid_until=payload["valid_until"],
+        store_code=payload["store"],
+    )
+    return _coupon(made.id)
+
+
+@blp.route("/coupons/<int:coupon_id>", methods=["PATCH"])
+@blp.arguments(CouponChangesSchema)
+@blp.response(200, ManagedCouponSchema)
+def change_coupon(payload: dict[str, Any], coupon_id: int) -> Coupon:
+    set_coupon_published(current_core().db, merchant_scope(), coupon_id, payload["published"])
+    return _coupon(coupon_id)
+
+
+def _coupon(coupon_id: int) -> Coupon:
+    with current_core().db.read() as session:
+        return session.get_one(Coupon, coupon_id, options=[joinedload(Coupon.store)])

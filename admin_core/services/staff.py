@@ -1,0 +1,211 @@
+"""Staff accounts: who may do what at which store. A merchant's admin sees every store; a manager or
+a user sees one. Services that act for staff take their `StaffScope` and refuse what lies outside
+it, so the web UI and the API cannot differ on it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import pyotp
+from passlib.context import CryptContext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..database import Database
+from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from ..models import Staff, StaffLevel, Store
+from . import add_unique, utcnow
+from .merchants import find_store
+from .portal_auth import check_password_rules, email_address
+from .signup import customer_name, phone_number
+
+TOTP_ISSUER = "loyalty-portal"
+TOTP_WINDOW = 1  # one 30-second step either side: phones' clocks drift
+CODE = re.compile(r"^\d{6}$")
+
+
+@dataclass(frozen=True)
+class StaffScope:
+    """What one staff member (or a merchant's API key: `staff_id` None, every store) may reach."""
+
+    merchant_id: int
+    staff_id: int | None
+    level: StaffLevel
+    store_id: int | None  # None: every store of the merchant
+
+    @classmethod
+    def of(cls, staff: Staff) -> StaffScope:
+        return cls(staff.merchant_id, staff.id, staff.level, staff.store_id)
+
+    @classmethod
+    def merchant(cls, merchant_id: int) -> StaffScope:
+        return cls(merchant_id, None, StaffLevel.ADMIN, None)
+
+    @property
+    def every_store(self) -> bool:
+        return self.store_id is None
+
+    def require(self, *levels: StaffLevel) -> None:
+        if self.level not in levels:
+            raise Forbidden("not_allowed", "Your level does not allow this.")
+
+    def store(self, session: Session, code: str | None) -> Store | None:
+        """The store `code` names, when it is within reach; without a code, one's own store (None
+        for an admin: every store). Another store, or another merchant's: NotFound, the same
+        answer as no such store, so that nothing is learnt about it."""
+        if code is None:
+            return session.get(Store, self.store_id) if self.store_id is not None else None
+        found = find_store(session, self.merchant_id, code)
+        if found is None or (self.store_id is not None and found.id != self.store_id):
+            raise NotFound("unknown_store", "No such store.")
+        return found
+
+    def stores(self, session: Session) -> list[Store]:
+        query = select(Store).where(Store.merchant_id == self.merchant_id).order_by(Store.code)
+        if self.store_id is not None:
+            query = query.where(Store.id == self.store_id)
+        return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class NewStaff:
+    first_name: str
+    last_name: str
+    email: str
+    password: str
+    level: StaffLevel
+    store: str | None  # a store code; None only for an admin
+    phone: str | None = None
+
+
+def create_staff(db: Database, hasher: CryptContext, scope: StaffScope, new: NewStaff) -> Staff:
+    """Only a merchant's admin creates accounts: a manager or user for one store, or another admin."""
+    scope.require(StaffLevel.ADMIN)
+    first = customer_name(new.first_name, "invalid_first_name", "first name")
+    last = customer_name(new.last_name, "invalid_last_name", "last name")
+    email = email_address(new.email)
+    phone = phone_number(new.phone)
+    check_password_rules(new.password)
+    if (new.level is StaffLevel.ADMIN) != (new.store is None):
+        raise Invalid("store_required", "A manager or user works at one store; an admin at none.")
+    with db.read() as session:
+        store = scope.store(session, new.store) if new.store is not None else None
+    staff = Staff(
+        merchant_id=scope.merchant_id,
+        store_id=store.id if store else None,
+        level=new.level,
+        first_name=first,
+        last_name=last,
+        phone=phone,
+        email=email,
+        password_hash=hasher.hash(new.password),
+        created_at=utcnow(),
+    )
+    add_unique(db, staff, Conflict("staff_exists", "An account with this e-mail address exists already."))
+    with db.read() as session:
+        return get_staff(session, scope, staff.id)
+
+
+def list_staff(session: Session, scope: StaffScope) -> list[Staff]:
+    scope.require(StaffLevel.ADMIN, StaffLevel.MANAGER)
+    query = select(Staff).where(Staff.merchant_id == scope.merchant_id).order_by(Staff.last_name, Staff.id)
+    if scope.store_id is not None:
+        query = query.where(Staff.store_id == scope.store_id)
+    return list(session.scalars(query))
+
+
+def get_staff(session: Session, scope: StaffScope, staff_id: int) -> Staff:
+    staff = session.get(Staff, staff_id)
+    if staff is None or staff.merchant_id != scope.merchant_id:
+        raise NotFound("staff_not_found", "No such staff member.")
+    if scope.store_id is not None and staff.store_id != scope.store_id and staff.id != scope.staff_id:
+        raise NotFound("staff_not_found", "No such staff member.")
+    return staff
+
+
+def set_staff_disabled(db: Database, scope: StaffScope, staff_id: int, disabled: bool) -> Staff:
+    scope.require(StaffLevel.ADMIN)
+    if staff_id == scope.staff_id:
+        raise Invalid("not_yourself", "You cannot switch off your own account.")
+    with db.write() as session:
+        staff = get_staff(session, scope, staff_id)
+        staff.disabled_at = (staff.disabled_at or utcnow()) if disabled else None
+        staff.credentials_version += 1  # their sessions end
+    return staff
+
+
+def reset_two_factor(db: Database, scope: StaffScope, staff_id: int) -> Staff:
+    """A lost phone: the admin switches the account's two-factor off; it is set up again at login."""
+    scope.require(StaffLevel.ADMIN)
+    with db.write() as session:
+        staff = get_staff(session, scope, staff_id)
+        staff.totp_secret, staff.totp_enabled_at = None, None
+        staff.credentials_version += 1
+    return staff
+
+
+def authenticate_staff(db: Database, hasher: CryptContext, email: str, password: str) -> Staff:
+    """The account, when the password is right and it is not switched off; Unauthorized otherwise,
+    the same for an unknown address (after the same hashing work)."""
+    with db.read() as session:
+        staff = session.scalar(select(Staff).where(Staff.email == email.strip().lower()))
+    if staff is None:
+        hasher.dummy_verify()  # an unknown address costs what a known one does
+    valid = staff is not None and hasher.verify(password, staff.password_hash)
+    if staff is None or not valid or staff.disabled_at is not None:
+        raise Unauthorized("wrong_credentials", "The e-mail address or the password is wrong.")
+    return staff
+
+
+def record_login(db: Database, staff_id: int, now: datetime | None = None) -> None:
+    with db.write() as session:
+        staff = session.get_one(Staff, staff_id)
+        staff.last_login_at = now or utcnow()
+
+
+def change_staff_password(db: Database, hasher: CryptContext, staff_id: int, current: str, new: str) -> Staff:
+    check_password_rules(new)
+    with db.write() as session:
+        staff = session.get_one(Staff, staff_id, with_for_update=True)
+        if not hasher.verify(current, staff.password_hash):
+            raise Unauthorized("wrong_password", "The password is wrong.")
+        staff.password_hash = hasher.hash(new)
+        staff.credentials_version += 1
+    return staff
+
+
+def totp_uri(staff: Staff, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(
+        name=staff.email, issuer_name=f"{TOTP_ISSUER} {staff.merchant.name}"
+    )
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def code_matches(secret: str, code: str, now: datetime | None = None) -> bool:
+    code = "".join(code.split())
+    return bool(CODE.match(code)) and pyotp.TOTP(secret).verify(
+        code, for_time=now or utcnow(), valid_window=TOTP_WINDOW
+    )
+
+
+def enable_two_factor(
+    db: Database, staff_id: int, secret: str, code: str, now: datetime | None = None
+) -> Staff:
+    """Switch two-factor on with the secret the staff member's app was shown, once it gives a
+    right code (so a mistyped set-up cannot lock them out)."""
+    if not code_matches(secret, code, now):
+        raise Invalid("wrong_code", "This code is not the one your app shows.")
+    with db.write() as session:
+        staff = session.get_one(Staff, staff_id, with_for_update=True)
+        staff.totp_secret, staff.totp_enabled_at = secret, now or utcnow()
+    return staff
+
+
+def check_second_factor(staff: Staff, code: str, now: datetime | None = None) -> None:
+    if staff.totp_secret is None or not code_matches(staff.totp_secret, code, now):
+        raise Unauthorized("wrong_code", "This code is not the one your app shows.")

@@ -1,0 +1,114 @@
+"""What staff do at a till, within their scope: look a card up (any card of their merchant: a
+customer's card works in every store), record an operation and collect a voucher at their own
+store (an admin chooses the store), see a card's latest operations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import get_currency_precision
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from ..database import Database
+from ..errors import Invalid, NotFound
+from ..models import Card, Operation, OperationKind, Store, Voucher, VoucherStatus
+from . import utcnow
+from .cards import get_card
+from .idempotency import Outcome, request_fingerprint, run_once
+from .ledger import OperationRequest, record_operation
+from .staff import StaffScope
+from .vouchers import collect_voucher
+
+MONEY_KINDS = (OperationKind.TOPUP_CREDIT, OperationKind.SPEND_CREDIT)
+TILL_KINDS = (OperationKind.EARN_POINTS, OperationKind.REDEEM_POINTS, *MONEY_KINDS)
+RECENT = 10
+
+
+@dataclass(frozen=True)
+class CardAtTill:
+    card: Card
+    recent: list[Operation]
+    open_vouchers: list[Voucher]
+
+
+def amount_of(kind: OperationKind, typed: str, currency: str) -> int:
+    """What the till typed: whole points, or money in the currency's units ("12.50", "12,50")
+    turned into minor units."""
+    try:
+        value = Decimal(typed.strip().replace(",", "."))
+    except InvalidOperation:
+        raise Invalid("invalid_amount", "This is not a number.") from None
+    if kind in MONEY_KINDS:
+        value = value.scaleb(get_currency_precision(currency))
+    if value != value.to_integral_value() or value <= 0:
+        raise Invalid("invalid_amount", "Whole points, or money with at most the currency's decimals.")
+    return int(value)
+
+
+def card_at_till(session: Session, scope: StaffScope, number: str) -> CardAtTill:
+    card = get_card(session, scope.merchant_id, number)
+    recent = session.scalars(
+        select(Operation)
+        .options(joinedload(Operation.store))
+        .where(Operation.card_id == card.id)
+        .order_by(Operation.created_at.desc(), Operation.id.desc())
+        .limit(RECENT)
+    ).all()
+    vouchers = session.scalars(
+        select(Voucher)
+        .where(
+            Voucher.card_id == card.id, Voucher.status == VoucherStatus.ISSUED, Voucher.expires_at > utcnow()
+        )
+        .order_by(Voucher.created_at)
+    ).all()
+    return CardAtTill(card, list(recent), list(vouchers))
+
+
+def _store(session: Session, scope: StaffScope, code: str | None) -> Store:
+    store = scope.store(session, code)
+    if store is None:
+        raise Invalid("store_required", "Choose the store this happens at.")
+    return store
+
+
+def record_at_till(
+    db: Database,
+    scope: StaffScope,
+    number: str,
+    kind: OperationKind,
+    amount: int,
+    store_code: str | None,
+    attempt: str,
+) -> Outcome:
+    """Once per `attempt` (one per page view: a double tap records once)."""
+    if kind not in TILL_KINDS:
+        raise Invalid("invalid_kind", "Not an operation of the till.")
+    fingerprint = request_fingerprint("TILL", number, [kind.value, amount, store_code, scope.staff_id])
+
+    def work(session: Session) -> tuple[int, dict[str, object]]:
+        store = _store(session, scope, store_code)
+        operation, card = record_operation(
+            session,
+            scope.merchant_id,
+            number,
+            OperationRequest(kind, amount, store.code),
+            staff_id=scope.staff_id,
+        )
+        return 201, {"operation": operation.id, "points": card.points, "credit": card.credit}
+
+    return run_once(db, scope.merchant_id, f"till:{attempt}", fingerprint, work)
+
+
+def collect_at_till(db: Database, scope: StaffScope, code: str, store_code: str | None) -> Voucher:
+    with db.write() as session:
+        store = _store(session, scope, store_code)
+        return collect_voucher(session, scope.merchant_id, code, store.code)
+
+
+def stores_for_till(session: Session, scope: StaffScope) -> list[Store]:
+    stores = scope.stores(session)
+    if not stores:
+        raise NotFound("unknown_store", "No store to work at.")
+    return stores

@@ -1,0 +1,36 @@
+"""The staff UI's blueprint: its pages check CSRF, speak the staff member's language, and show
+refusals as pages, not JSON."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+bp = Blueprint("staff", __name__, template_folder="templates")
+csrf = CSRFProtect()
+
+
+@bp.record_once
+def _init_csrf(state: object) -> None:
+    csrf.init_app(state.app)  # type: ignore[attr-defined]
+
+
+@bp.before_request
+def _check_csrf() -> None:
+    if request.method == "POST":
+        csrf.protect()
+
+
+@bp.app_errorhandler(CSRFError)
+def _form_expired(_error: CSRFError) -> tuple[str, int]:
+    return render_template("staff/message.html", title_key="expired"), 400
+
+
+@bp.errorhandler(403)
+def _forbidden(_error: Exception) -> tuple[str, int]:
+    return render_template("staff/message.html", title_key="forbidden"), 403
+
+
+@bp.errorhandler(404)
+def _not_found(_error: Exception) -> tuple[str, int]:
+    return render_template("staff/message.html", title_key="not_found"), 404

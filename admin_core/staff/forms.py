@@ -1,0 +1,176 @@
+"""The staff UI's forms. Their rules are the services' too; these say what is wrong at once, in the
+staff member's language."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.fields import DateField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+
+MIN_PASSWORD = 8
+
+
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)],
+        filters=[strip],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password.")), Length(max=256)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("Code from your authenticator app"),
+        validators=[DataRequired(_l("Enter the 6-digit code.")), Length(max=12)],
+        filters=[strip],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class CardLookupForm(FlaskForm):
+    number = StringField(
+        _l("Card number or scan"),
+        validators=[DataRequired(_l("Type or scan a card number.")), Length(max=64)],
+        filters=[strip],
+        render_kw={"autocomplete": "off", "inputmode": "numeric", "autofocus": True},
+    )
+
+
+class OperationForm(FlaskForm):
+    attempt = HiddenField()  # one per page view: a double tap records once
+    kind = SelectField(
+        _l("Operation"),
+        choices=[
+            ("earn_points", _l("Purchase: add points")),
+            ("redeem_points", _l("Take points off")),
+            ("topup_credit", _l("Top up prepaid credit")),
+            ("spend_credit", _l("Pay with prepaid credit")),
+        ],
+    )
+    amount = StringField(
+        _l("Points, or amount of money"),
+        validators=[DataRequired(_l("Enter how many points, or how much money."))],
+        filters=[strip],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
+    store = SelectField(_l("Store"))
+
+
+class VoucherForm(FlaskForm):
+    code = StringField(
+        _l("Voucher code"),
+        validators=[DataRequired(_l("Type the code on the customer's voucher.")), Length(max=32)],
+        filters=[strip],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters"},
+    )
+    store = SelectField(_l("Store"))
+
+
+class CouponForm(FlaskForm):
+    title = StringField(
+        _l("Title"), validators=[DataRequired(_l("Give the coupon a title.")), Length(max=200)]
+    )
+    description = TextAreaField(_l("Description (optional)"), validators=[Length(max=2000)])
+    code = StringField(
+        _l("Code to show at the till (optional)"), validators=[Length(max=32)], filters=[strip]
+    )
+    valid_from = DateField(_l("Valid from"), validators=[DataRequired(_l("Choose the first day."))])
+    valid_until = DateField(
+        _l("Valid until (included)"), validators=[DataRequired(_l("Choose the last day."))]
+    )
+    store = SelectField(_l("For the customers of"))
+
+
+class StaffForm(FlaskForm):
+    first_name = StringField(
+        _l("First name"), validators=[DataRequired(_l("Enter the first name.")), Length(max=100)]
+    )
+    last_name = StringField(
+        _l("Last name"), validators=[DataRequired(_l("Enter the last name.")), Length(max=100)]
+    )
+    phone = TelField(_l("Phone (optional)"), validators=[Optional(), Length(max=32)], filters=[strip])
+    email = EmailField(
+        _l("E-mail (their login)"),
+        validators=[
+            DataRequired(_l("Enter the e-mail address.")),
+            Email(_l("This is not a valid e-mail address."), check_deliverability=False),
+            Length(max=254),
+        ],
+        filters=[strip],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(_l("Choose a password.")),
+            Length(min=MIN_PASSWORD, max=256, message=_l("At least %(min)d characters.", min=MIN_PASSWORD)),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    level = SelectField(
+        _l("Level"),
+        choices=[
+            ("USER", _l("User: the till")),
+            ("MANAGER", _l("Manager: the till, the store's coupons and figures")),
+            ("ADMIN", _l("Admin: every store, staff, settings")),
+        ],
+    )
+    store = SelectField(_l("Store"))
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(_l("Choose a password.")),
+            Length(min=MIN_PASSWORD, max=256, message=_l("At least %(min)d characters.", min=MIN_PASSWORD)),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class SettingsForm(FlaskForm):
+    portal_enabled = BooleanField(_l("The customer portal is on"))
+    header_text = TextAreaField(_l("Header text"), validators=[Length(max=500)])
+    footer_text = TextAreaField(_l("Footer text"), validators=[Length(max=1000)])
+    accent_color = StringField(_l("Accent colour"), render_kw={"type": "color"})
+    accent_text_color = StringField(_l("Text on the accent colour"), render_kw={"type": "color"})
+    default_locale = SelectField(_l("Default language"))
+    offered_locales = StringField(_l("Languages offered (codes, comma-separated)"))
+    timezone = StringField(_l("Time zone"), validators=[DataRequired(), Length(max=64)])
+    currency = StringField(_l("Currency"), validators=[DataRequired(), Length(min=3, max=3)])
+    embed_origins = TextAreaField(_l("Websites allowed to embed the portal (one origin per line)"))
+    points_per_unit = IntegerField(_l("Points per currency unit spent"), validators=[NumberRange(0, 1000)])
+    points_validity_months = IntegerField(
+        _l("Months points stay valid without purchases (0: always)"), validators=[NumberRange(0, 120)]
+    )
+    tier_period_months = IntegerField(_l("Months counted for tiers"), validators=[NumberRange(1, 60)])
+    terms_url = StringField(_l("Address of the program's rules (optional)"), validators=[Length(max=500)])
+    privacy_url = StringField(_l("Address of the privacy notice (optional)"), validators=[Length(max=500)])
+    staff_2fa_required = BooleanField(_l("Every staff member must use two-factor login"))

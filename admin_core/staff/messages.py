@@ -1,0 +1,40 @@
+"""The services' refusals, as the staff UI says them in the staff member's language."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from ..errors import CoreError
+
+REFUSALS = {
+    "insufficient_points": _l("The card does not have enough points."),
+    "insufficient_credit": _l("The card does not have enough prepaid credit."),
+    "invalid_amount": _l("Enter a positive amount: whole points, or money with at most two decimals."),
+    "voucher_not_found": _l("No voucher has this code."),
+    "voucher_collected": _l("This voucher was collected already."),
+    "voucher_cancelled": _l("This voucher was cancelled."),
+    "voucher_expired": _l("This voucher has expired."),
+    "unknown_store": _l("Not a store you work at."),
+    "store_required": _l("Choose a store."),
+    "card_not_found": _l("No card has this number."),
+    "staff_exists": _l("An account with this e-mail address exists already."),
+    "invalid_phone": _l("Enter a phone number of 6 to 20 digits; spaces, + and - are fine."),
+    "invalid_email": _l("This is not a valid e-mail address."),
+    "password_too_short": _l("This password cannot be used. Choose another one."),
+    "not_yourself": _l("You cannot switch off your own account."),
+    "low_contrast": _l("These colours are too close: text on them would be hard to read."),
+    "invalid_origin": _l("Write each website as an origin, like https://www.example.com."),
+    "invalid_locales": _l("Offer one or more of: en, it, bg, nb."),
+    "invalid_default_locale": _l("The default language must be one of those offered."),
+    "invalid_timezone": _l("Write a time zone like Europe/Rome."),
+    "invalid_currency": _l("Write a currency code like EUR."),
+    "invalid_coupon_code": _l("A coupon code is 1-32 letters, digits or dashes."),
+    "invalid_period": _l("The last day must come after the first."),
+    "invalid_logo": _l("This file is not a PNG, JPEG or SVG image."),
+    "unsafe_svg": _l("This SVG holds scripts, links or styles: save it as plain drawing, or upload a PNG."),
+    "logo_too_large": _l("This image is too large: at most 256 KB and 2000 pixels."),
+}
+
+
+def refusal(error: CoreError) -> str:
+    return str(REFUSALS.get(error.code, _l("This cannot be done: %(reason)s", reason=error.message)))

@@ -1,0 +1,131 @@
+"""The merchant's admin manages staff accounts; managers see their store's. Managers (their store)
+and the admin (every store) publish coupons."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from ..context import current_core
+from ..errors import CoreError, NotFound
+from ..models import StaffLevel
+from ..services import staff as staff_service
+from ..services.store_coupons import MANAGING, coupons_in_scope, create_coupon, set_coupon_published
+from .auth import current_scope, current_staff, staff_required
+from .blueprint import bp
+from .forms import CouponForm, StaffForm
+from .messages import refusal
+
+
+def _stores(every: str | None) -> list[tuple[str, str]]:
+    """The stores one may pick, with `every` first (its label) when "every store" is a choice."""
+    with current_core().db.read() as session:
+        stores = current_scope().stores(session)
+    first = [("", every)] if every else []
+    return first + [(store.code, store.name) for store in stores]
+
+
+@bp.route("/team", methods=["GET", "POST"])
+@staff_required(*MANAGING)
+def team() -> Response | str | tuple[str, int]:
+    scope = current_scope()
+    form = StaffForm()
+    form.store.choices = _stores(_("— (admins work at every store)"))
+    status = 200
+    if scope.level is StaffLevel.ADMIN and form.validate_on_submit():
+        core = current_core()
+        level = StaffLevel(form.level.data)
+        new = staff_service.NewStaff(
+            first_name=form.first_name.data or "",
+            last_name=form.last_name.data or "",
+            email=form.email.data or "",
+            password=form.password.data or "",
+            level=level,
+            store=form.store.data or None,
+            phone=form.phone.data or None,
+        )
+        try:
+            made = staff_service.create_staff(core.db, core.passwords, scope, new)
+        except CoreError as error:
+            form.form_errors.append(refusal(error))
+            status = 422
+        else:
+            flash(_("Account created for %(name)s.", name=f"{made.first_name} {made.last_name}"), "success")
+            return redirect(url_for(".team"))
+    elif form.errors:
+        status = 422
+    with current_core().db.read() as session:
+        members = staff_service.list_staff(session, scope)
+    return render_template("staff/team.html", members=members, form=form), status
+
+
+@bp.route("/team/<int:staff_id>/<action>", methods=["POST"])
+@staff_required(StaffLevel.ADMIN)
+def team_action(staff_id: int, action: str) -> Response:
+    core, scope = current_core(), current_scope()
+    try:
+        if action in ("disable", "enable"):
+            staff_service.set_staff_disabled(core.db, scope, staff_id, action == "disable")
+        elif action == "reset-two-factor":
+            staff_service.reset_two_factor(core.db, scope, staff_id)
+        else:
+            abort(404)
+    except NotFound:
+        abort(404)
+    except CoreError as error:
+        flash(refusal(error), "error")
+    else:
+        flash(_("Done."), "success")
+    return redirect(url_for(".team"))
+
+
+@bp.route("/coupons", methods=["GET", "POST"])
+@staff_required(*MANAGING)
+def coupons() -> Response | str | tuple[str, int]:
+    scope = current_scope()
+    form = CouponForm()
+    form.store.choices = _stores(_("Every store") if scope.every_store else None)
+    status = 200
+    if form.validate_on_submit():
+        zone = ZoneInfo(current_staff().merchant.timezone)
+        assert form.valid_from.data is not None and form.valid_until.data is not None
+        try:
+            create_coupon(
+                current_core().db,
+                scope,
+                title=form.title.data or "",
+                description=form.description.data or "",
+                code=form.code.data or None,
+                valid_from=datetime.combine(form.valid_from.data, time(0), zone),
+                # Valid until the end of the last day, in the merchant's time zone.
+                valid_until=datetime.combine(form.valid_until.data + timedelta(days=1), time(0), zone),
+                store_code=form.store.data or None,
+            )
+        except CoreError as error:
+            form.form_errors.append(refusal(error))
+            status = 422
+        else:
+            flash(_("Coupon published."), "success")
+            return redirect(url_for(".coupons"))
+    elif form.errors:
+        status = 422
+    with current_core().db.read() as session:
+        listed = coupons_in_scope(session, scope)
+    return render_template("staff/coupons.html", coupons=listed, form=form), status
+
+
+@bp.route("/coupons/<int:coupon_id>/<action>", methods=["POST"])
+@staff_required(*MANAGING)
+def coupon_action(coupon_id: int, action: str) -> Response:
+    if action not in ("withdraw", "publish"):
+        abort(404)
+    try:
+        set_coupon_published(current_core().db, current_scope(), coupon_id, action == "publish")
+    except NotFound:
+        abort(404)
+    flash(_("Done."), "success")
+    return redirect(url_for(".coupons"))

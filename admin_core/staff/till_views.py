@@ -1,0 +1,106 @@
+"""The till: find a card by its number (typed, or scanned: a scanner types it), record an
+operation, collect a voucher."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from ..context import current_core
+from ..errors import Conflict, CoreError, Invalid, NotFound
+from ..models import OperationKind
+from ..services import till
+from ..services.cards import normalize_number
+from .auth import current_scope, current_staff, staff_required
+from .blueprint import bp
+from .forms import CardLookupForm, OperationForm, VoucherForm
+from .messages import refusal
+
+
+def _store_choices(form: OperationForm | VoucherForm) -> None:
+    with current_core().db.read() as session:
+        stores = till.stores_for_till(session, current_scope())
+    form.store.choices = [(store.code, store.name) for store in stores]
+
+
+@bp.route("/", methods=["GET", "POST"])
+@staff_required()
+def home() -> Response | str:
+    lookup = CardLookupForm()
+    if lookup.validate_on_submit():
+        return redirect(url_for(".card", number=normalize_number(lookup.number.data or "")))
+    voucher = VoucherForm()
+    _store_choices(voucher)
+    return render_template("staff/home.html", lookup=lookup, voucher=voucher)
+
+
+def _card_page(number: str, operation: OperationForm, status: int = 200) -> tuple[str, int]:
+    try:
+        with current_core().db.read() as session:
+            found = till.card_at_till(session, current_scope(), number)
+    except NotFound:
+        abort(404)
+    operation.attempt.data = secrets.token_urlsafe(16)
+    merchant = current_staff().merchant
+    return render_template("staff/card.html", found=found, form=operation, merchant=merchant), status
+
+
+@bp.route("/cards/<number>", methods=["GET"])
+@staff_required()
+def card(number: str) -> tuple[str, int]:
+    form = OperationForm()
+    _store_choices(form)
+    return _card_page(number, form)
+
+
+@bp.route("/cards/<number>/operations", methods=["POST"])
+@staff_required()
+def record(number: str) -> Response | tuple[str, int]:
+    form = OperationForm()
+    _store_choices(form)
+    if not form.validate():
+        return _card_page(number, form, 422)
+    kind = OperationKind(form.kind.data)
+    try:
+        amount = till.amount_of(kind, form.amount.data or "", current_staff().merchant.currency)
+        till.record_at_till(
+            current_core().db, current_scope(), number, kind, amount, form.store.data, form.attempt.data or ""
+        )
+    except (Invalid, Conflict) as error:
+        form.amount.errors.append(refusal(error))
+        return _card_page(number, form, 422 if isinstance(error, Invalid) else 409)
+    except NotFound:
+        abort(404)
+    flash(_("Done: the card is updated."), "success")
+    return redirect(url_for(".card", number=number))
+
+
+@bp.route("/vouchers", methods=["POST"])
+@staff_required()
+def collect() -> Response | tuple[str, int]:
+    form = VoucherForm()
+    _store_choices(form)
+    back = request.form.get("back") or ""
+    if form.validate():
+        try:
+            voucher = till.collect_at_till(
+                current_core().db, current_scope(), form.code.data or "", form.store.data
+            )
+        except CoreError as error:
+            flash(refusal(error), "error")
+        else:
+            flash(
+                _(
+                    "Voucher %(code)s collected: hand over “%(reward)s”.",
+                    code=voucher.code,
+                    reward=voucher.reward.name,
+                ),
+                "success",
+            )
+    else:
+        flash(_("Type the code on the customer's voucher."), "error")
+    number = back if back and back.replace("-", "").isalnum() else None
+    return redirect(url_for(".card", number=number) if number else url_for(".home"))
