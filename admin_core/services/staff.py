@@ -168,7 +168,7 @@ def record_login(db: Database, staff_id: int, now: datetime | None = None) -> No
 def change_staff_password(db: Database, hasher: CryptContext, staff_id: int, current: str, new: str) -> Staff:
     check_password_rules(new)
     with db.write() as session:
-        staff = session.get_one(Staff, staff_id, with_for_update=True)
+        staff = session.get_one(Staff, staff_id, with_for_update={"of": Staff})
         if not hasher.verify(current, staff.password_hash):
             raise Unauthorized("wrong_password", "The password is wrong.")
         staff.password_hash = hasher.hash(new)
@@ -201,7 +201,7 @@ def enable_two_factor(
     if not code_matches(secret, code, now):
         raise Invalid("wrong_code", "This code is not the one your app shows.")
     with db.write() as session:
-        staff = session.get_one(Staff, staff_id, with_for_update=True)
+        staff = session.get_one(Staff, staff_id, with_for_update={"of": Staff})
         staff.totp_secret, staff.totp_enabled_at = secret, now or utcnow()
     return staff
 

@@ -17,6 +17,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields import DateField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 MIN_PASSWORD = 8
@@ -63,10 +64,10 @@ class OperationForm(FlaskForm):
     kind = SelectField(
         _l("Operation"),
         choices=[
-            ("earn_points", _l("Purchase: add points")),
-            ("redeem_points", _l("Take points off")),
-            ("topup_credit", _l("Top up prepaid credit")),
-            ("spend_credit", _l("Pay with prepaid credit")),
+            SelectChoice("earn_points", _l("Purchase: add points")),
+            SelectChoice("redeem_points", _l("Take points off")),
+            SelectChoice("topup_credit", _l("Top up prepaid credit")),
+            SelectChoice("spend_credit", _l("Pay with prepaid credit")),
         ],
     )
     amount = StringField(
@@ -131,9 +132,9 @@ class StaffForm(FlaskForm):
     level = SelectField(
         _l("Level"),
         choices=[
-            ("USER", _l("User: the till")),
-            ("MANAGER", _l("Manager: the till, the store's coupons and figures")),
-            ("ADMIN", _l("Admin: every store, staff, settings")),
+            SelectChoice("USER", _l("User: the till")),
+            SelectChoice("MANAGER", _l("Manager: the till, the store's coupons and figures")),
+            SelectChoice("ADMIN", _l("Admin: every store, staff, settings")),
         ],
     )
     store = SelectField(_l("Store"))

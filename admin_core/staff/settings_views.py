@@ -7,6 +7,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from wtforms.fields.choices import SelectChoice
+
 from ..context import current_core
 from ..errors import CoreError
 from ..models import Merchant, StaffLevel
@@ -28,7 +30,7 @@ def _form(merchant: Merchant) -> SettingsForm:
         terms_url=merchant.terms_url or "",
         privacy_url=merchant.privacy_url or "",
     )
-    form.default_locale.choices = [(code, code) for code in LOCALES]
+    form.default_locale.choices = [SelectChoice(code) for code in LOCALES]
     return form
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from ..context import current_core
 from ..errors import CoreError, NotFound
@@ -21,12 +22,12 @@ from .forms import CouponForm, StaffForm
 from .messages import refusal
 
 
-def _stores(every: str | None) -> list[tuple[str, str]]:
+def _stores(every: str | None) -> list[SelectChoice]:
     """The stores one may pick, with `every` first (its label) when "every store" is a choice."""
     with current_core().db.read() as session:
         stores = current_scope().stores(session)
-    first = [("", every)] if every else []
-    return first + [(store.code, store.name) for store in stores]
+    first = [SelectChoice("", every)] if every else []
+    return first + [SelectChoice(store.code, store.name) for store in stores]
 
 
 @bp.route("/team", methods=["GET", "POST"])

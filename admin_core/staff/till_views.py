@@ -8,6 +8,7 @@ import secrets
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from ..context import current_core
 from ..errors import Conflict, CoreError, Invalid, NotFound
@@ -23,7 +24,7 @@ from .messages import refusal
 def _store_choices(form: OperationForm | VoucherForm) -> None:
     with current_core().db.read() as session:
         stores = till.stores_for_till(session, current_scope())
-    form.store.choices = [(store.code, store.name) for store in stores]
+    form.store.choices = [SelectChoice(store.code, store.name) for store in stores]
 
 
 @bp.route("/", methods=["GET", "POST"])
