@@ -1,0 +1,449 @@
+"""Nobody reaches another merchant's data, and no staff member another store's: every endpoint of
+the API and every page of the staff UI, table by table. Each row first proves that its owner gets
+through (so that a wrong address cannot pass as a refusal), then that the outsider does not, and
+that nothing changed. A test fails when an endpoint or a staff page has no row."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from admin_core.context import TRUSTED_SITE_ENVIRON, Core
+from admin_core.models import (
+    Coupon,
+    HotspotKind,
+    Merchant,
+    Operation,
+    Reward,
+    Staff,
+    StaffLevel,
+    Voucher,
+    VoucherStatus,
+)
+from admin_core.services import utcnow
+from admin_core.services.cards import enroll_customer
+from admin_core.services.hotspots import create_hotspot
+from admin_core.services.merchants import create_api_key, create_merchant, create_store, get_merchant
+from admin_core.services.offers import publish_coupon
+from admin_core.services.portal_auth import set_password
+from admin_core.services.staff import NewStaff, StaffScope, create_staff
+from admin_core.services.vouchers import redeem_reward
+
+OTHER_CARD = "8800000001"
+PASSWORD = "other-staff-password"
+
+
+@dataclass
+class World:
+    """Two merchants: the demo (stores MAIN and STATION) and "other" (store OTHER), each with a
+    card, a coupon per store, a voucher, a hotspot and staff."""
+
+    demo_key: str
+    other_key: str
+    ids: dict[str, Any]
+
+
+@pytest.fixture
+def world(core: Core, demo: dict[str, Any]) -> World:
+    db = core.db
+    other = create_merchant(db, "other", "Other shop", portal_enabled=True)
+    create_store(db, other.id, "OTHER", "Other shop's store")
+    enroll_customer(db, other.id, OTHER_CARD, first_name="Olga", email="olga@example.com")
+    set_password(db, core.passwords, other.id, OTHER_CARD, "olga-password")
+    with db.read() as session:
+        demo_id = get_merchant(session, "demo").id
+    month = utcnow() + timedelta(days=30)
+    coupons = {
+        name: publish_coupon(db, merchant_id, title=f"{name} coupon", valid_until=month, store_code=store).id
+        for name, merchant_id, store in (
+            ("main", demo_id, "MAIN"),
+            ("station", demo_id, "STATION"),
+            ("other", other.id, "OTHER"),
+        )
+    }
+    other_admin = create_staff(
+        db,
+        core.passwords,
+        StaffScope.merchant(other.id),
+        NewStaff("Otto", "Other", "otto@other.example", PASSWORD, StaffLevel.ADMIN, None),
+    )
+    create_hotspot(
+        db, other.id, "OTHER", HotspotKind.MERAKI, {"mode": "click-through"}, public_id="other-lobby"
+    )
+    with db.write() as session:
+        demo_merchant = session.get_one(Merchant, demo_id)
+        espresso = session.scalar(
+            select(Reward.id).where(Reward.merchant_id == demo_id, Reward.name == "Espresso")
+        )
+        assert espresso is not None
+        voucher = redeem_reward(session, demo_merchant, "7000100001", espresso)[0].code
+    with db.read() as session:
+        staff = {row.email: row.id for row in session.scalars(select(Staff))}
+    return World(
+        demo_key=demo["api_key"],
+        other_key=create_api_key(db, other.id),
+        ids={
+            "coupons": coupons,
+            "staff": staff,
+            "other_admin": other_admin.id,
+            "demo_voucher": voucher,
+        },
+    )
+
+
+def counts(core: Core) -> tuple[int, ...]:
+    with core.db.read() as session:
+        return tuple(
+            session.scalar(select(func.count()).select_from(model)) or 0
+            for model in (Operation, Coupon, Staff)
+        )
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+# The API, with a merchant's key: (endpoint, method, path, body). Paths name the demo merchant's
+# resources; the demo's key must get through, the other merchant's key must not.
+MERCHANT_API = [
+    ("cards.read_card", "GET", "/api/v1/cards/7000100001", None),
+    (
+        "cards.post_operation",
+        "POST",
+        "/api/v1/cards/7000100001/operations",
+        {"kind": "earn_points", "amount": 5, "store": "MAIN"},
+    ),
+    ("vouchers.read_voucher", "GET", "/api/v1/vouchers/{demo_voucher}", None),
+    ("vouchers.collect", "POST", "/api/v1/vouchers/{demo_voucher}/collect", {"store": "MAIN"}),
+    ("vouchers.cancel", "POST", "/api/v1/vouchers/{demo_voucher}/cancel", None),
+    ("hotspots.read_hotspot", "GET", "/api/v1/hotspots/demo-opennds", None),
+    ("hotspots.update_hotspot", "PATCH", "/api/v1/hotspots/demo-opennds", {"session_minutes": 30}),
+    ("team.change_coupon", "PATCH", "/api/v1/coupons/{coupon_main}", {"published": False}),
+    ("team.change_staff", "PATCH", "/api/v1/staff/{staff_till}", {"disabled": True}),
+    ("team.read_figures", "GET", "/api/v1/stores/MAIN/figures", None),
+    (
+        "team.publish",
+        "POST",
+        "/api/v1/coupons",
+        {
+            "title": "Mine",
+            "valid_from": "2026-01-01T00:00:00+00:00",
+            "valid_until": "2030-01-01T00:00:00+00:00",
+            "store": "MAIN",
+        },
+    ),
+    (
+        "team.create_staff",
+        "POST",
+        "/api/v1/staff",
+        {
+            "first_name": "New",
+            "last_name": "Hire",
+            "email": "new@demo.example",
+            "password": "new-staff-password",
+            "level": "USER",
+            "store": "MAIN",
+        },
+    ),
+    (
+        "hotspots.create_hotspot",
+        "POST",
+        "/api/v1/hotspots",
+        {"store": "MAIN", "kind": "meraki", "settings": {"mode": "click-through"}},
+    ),
+]
+# Listings and the merchant's own settings: nothing of the demo's may show in the other's answer.
+MERCHANT_LISTINGS = [
+    ("team.list_coupons", "/api/v1/coupons", "main coupon"),
+    ("team.list_staff", "/api/v1/staff", "demo.example"),
+    ("team.list_stores", "/api/v1/stores", "STATION"),
+    ("hotspots.list_hotspots", "/api/v1/hotspots", "demo-"),
+    ("merchant.read_settings", "/api/v1/merchant", "Demo Caf"),
+    ("rewards.read_catalogue", "/api/v1/rewards", "Espresso"),
+]
+# Changing one's own settings and logo: the other merchant's calls change only their own.
+MERCHANT_OWN = ["merchant.change_settings", "merchant.upload_logo", "merchant.delete_logo"]
+# The site's endpoints: a merchant's key is refused; the site reaches a card only under its merchant.
+SITE_ONLY = [
+    "portal.",
+    "portal_cards.",
+    "profile.",
+    "history.",
+    "offers.",
+    "resets.",
+    "signup.",
+    "wifi.",
+    "merchant_logo.",
+]
+PUBLIC = ["api-docs.openapi_json"]
+
+
+def expand(path: str, world: World) -> str:
+    ids = world.ids
+    return path.format(
+        demo_voucher=ids["demo_voucher"],
+        coupon_main=ids["coupons"]["main"],
+        staff_till=ids["staff"]["till@demo.example"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "method", "path", "body"), MERCHANT_API, ids=[row[0] for row in MERCHANT_API]
+)
+def test_another_merchant_s_key_reaches_nothing_of_the_demo(
+    core_app: Flask, core: Core, world: World, endpoint: str, method: str, path: str, body: Any
+) -> None:
+    api = core_app.test_client()
+    url = expand(path, world)
+    before = counts(core)
+    outsider = api.open(
+        url, method=method, json=body, headers={**bearer(world.other_key), "Idempotency-Key": "x1"}
+    )
+    assert outsider.status_code in (403, 404, 422), (endpoint, outsider.status_code, outsider.json)
+    assert counts(core) == before
+    owner = api.open(
+        url, method=method, json=body, headers={**bearer(world.demo_key), "Idempotency-Key": "x2"}
+    )
+    assert 200 <= owner.status_code < 300, (endpoint, owner.status_code, owner.json)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "path", "demo_only"), MERCHANT_LISTINGS, ids=[row[0] for row in MERCHANT_LISTINGS]
+)
+def test_listings_show_only_one_s_own(
+    core_app: Flask, world: World, endpoint: str, path: str, demo_only: str
+) -> None:
+    api = core_app.test_client()
+    assert demo_only in api.get(path, headers=bearer(world.demo_key)).text
+    assert demo_only not in api.get(path, headers=bearer(world.other_key)).text
+
+
+def test_settings_and_logo_change_only_one_s_own(core_app: Flask, world: World) -> None:
+    api = core_app.test_client()
+    before = api.get("/api/v1/merchant", headers=bearer(world.demo_key)).json
+    logo = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><rect width="1" height="1"/></svg>'
+    assert (
+        api.patch(
+            "/api/v1/merchant", json={"header_text": "Other's"}, headers=bearer(world.other_key)
+        ).status_code
+        == 200
+    )
+    assert api.put("/api/v1/merchant/logo", data=logo, headers=bearer(world.other_key)).status_code == 200
+    assert api.delete("/api/v1/merchant/logo", headers=bearer(world.other_key)).status_code == 200
+    assert api.get("/api/v1/merchant", headers=bearer(world.demo_key)).json == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/v1/portal/merchant"),
+        ("GET", "/api/v1/portal/cards/7000100001/dashboard"),
+        ("GET", "/api/v1/portal/cards/7000100001/export"),
+        ("POST", "/api/v1/portal/login"),
+        ("GET", "/api/v1/wifi/hotspots/demo-opennds"),
+        ("GET", "/api/v1/portal/merchant/logo"),
+    ],
+)
+def test_a_merchant_key_cannot_act_as_the_site(core_app: Flask, world: World, method: str, path: str) -> None:
+    answer = core_app.test_client().open(path, method=method, json={}, headers=bearer(world.demo_key))
+    assert answer.status_code == 403 and answer.json["error"]["code"] == "site_only"
+
+
+@pytest.mark.parametrize(
+    "path", ["dashboard", "history", "offers", "profile", "export", "rewards", "vouchers"]
+)
+def test_the_site_reaches_a_card_only_under_its_own_merchant(
+    core_app: Flask, world: World, path: str
+) -> None:
+    site = core_app.test_client()
+    site.environ_base[TRUSTED_SITE_ENVIRON] = True
+    session = {"X-Card-Version": "1"}  # Olga's password was set once
+    own = site.get(f"/api/v1/portal/cards/{OTHER_CARD}/{path}", headers={"X-Merchant": "other", **session})
+    assert own.status_code == 200, own.json
+    crossed = site.get(f"/api/v1/portal/cards/{OTHER_CARD}/{path}", headers={"X-Merchant": "demo", **session})
+    assert crossed.status_code in (401, 404)  # no such card here: its session is no session
+
+
+def test_a_key_cannot_name_another_merchant(core_app: Flask, world: World) -> None:
+    answer = core_app.test_client().get(
+        "/api/v1/cards/7000100001", headers={**bearer(world.other_key), "X-Merchant": "demo"}
+    )
+    assert answer.status_code == 403 and answer.json["error"]["code"] == "wrong_merchant"
+
+
+def test_every_api_endpoint_has_a_row(core_app: Flask) -> None:
+    covered = (
+        {row[0] for row in MERCHANT_API}
+        | {row[0] for row in MERCHANT_LISTINGS}
+        | set(MERCHANT_OWN)
+        | set(PUBLIC)
+    )
+    missing = [
+        rule.endpoint
+        for rule in core_app.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
+        and rule.endpoint not in covered
+        and not rule.endpoint.startswith(tuple(SITE_ONLY))
+    ]
+    assert missing == []
+
+
+# The staff UI: who may open what.
+
+
+def staff_client(core_app: Flask, email: str, password: str = "demo-staff-password") -> FlaskClient:
+    client = core_app.test_client()
+    page = client.get("/login").text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert token
+    answer = client.post("/login", data={"csrf_token": token.group(1), "email": email, "password": password})
+    assert answer.status_code == 302, answer.text
+    return client
+
+
+def token_of(client: FlaskClient) -> str:
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/account").text)
+    assert found
+    return found.group(1)
+
+
+USER, MANAGER, ADMIN, OTHER_ADMIN = (
+    "till@demo.example",
+    "manager@demo.example",
+    "admin@demo.example",
+    "otto@other.example",
+)
+# (actor, method, path, form data, expected status). Each path is one that another actor opens
+# (the rows with 2xx/3xx), so a refusal is a refusal and not a wrong address.
+STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
+    (USER, "GET", "/", None, 200),
+    (USER, "GET", "/cards/7000100001", None, 200),
+    (USER, "GET", f"/cards/{OTHER_CARD}", None, 404),
+    (
+        USER,
+        "POST",
+        "/cards/7000100001/operations",
+        {"kind": "earn_points", "amount": "5", "store": "MAIN", "attempt": "u1"},
+        422,
+    ),
+    (
+        USER,
+        "POST",
+        "/cards/7000100001/operations",
+        {"kind": "earn_points", "amount": "5", "store": "STATION", "attempt": "u2"},
+        302,
+    ),
+    (USER, "GET", "/coupons", None, 403),
+    (USER, "GET", "/figures", None, 403),
+    (USER, "GET", "/team", None, 403),
+    (USER, "GET", "/settings", None, 403),
+    (USER, "POST", "/coupons/{coupon_main}/withdraw", None, 403),
+    (USER, "POST", "/team/{staff_manager}/disable", None, 403),
+    (USER, "GET", "/account", None, 200),
+    (MANAGER, "GET", "/coupons", None, 200),
+    (MANAGER, "POST", "/coupons/{coupon_main}/withdraw", None, 302),
+    (MANAGER, "POST", "/coupons/{coupon_station}/withdraw", None, 404),
+    (MANAGER, "POST", "/coupons/{coupon_other}/withdraw", None, 404),
+    (MANAGER, "GET", "/figures?store=MAIN", None, 200),
+    (MANAGER, "GET", "/figures?store=STATION", None, 404),
+    (MANAGER, "GET", "/team", None, 200),
+    (MANAGER, "POST", "/team/{staff_till}/disable", None, 403),
+    (MANAGER, "GET", "/settings", None, 403),
+    (MANAGER, "POST", "/settings/logo", {"remove": "1"}, 403),
+    (ADMIN, "GET", "/figures?store=STATION", None, 200),
+    (ADMIN, "GET", "/figures?store=OTHER", None, 404),
+    (ADMIN, "POST", "/coupons/{coupon_station}/withdraw", None, 302),
+    (ADMIN, "POST", "/coupons/{coupon_other}/withdraw", None, 404),
+    (ADMIN, "POST", "/team/{staff_till}/disable", None, 302),
+    (ADMIN, "POST", "/team/{other_admin}/disable", None, 404),
+    (ADMIN, "POST", "/team/{other_admin}/reset-two-factor", None, 404),
+    (ADMIN, "GET", "/settings", None, 200),
+    (ADMIN, "POST", "/settings/logo", {"remove": "1"}, 302),
+    (ADMIN, "GET", f"/cards/{OTHER_CARD}", None, 404),
+    (OTHER_ADMIN, "GET", "/cards/7000100001", None, 404),
+    (OTHER_ADMIN, "GET", f"/cards/{OTHER_CARD}", None, 200),
+    (
+        OTHER_ADMIN,
+        "POST",
+        "/cards/7000100001/operations",
+        {"kind": "earn_points", "amount": "5", "store": "OTHER", "attempt": "o1"},
+        404,
+    ),
+    (OTHER_ADMIN, "POST", "/vouchers", {"code": "{demo_voucher}", "store": "OTHER"}, 302),
+]
+# Staff pages whose rows are elsewhere (logging in and out, the language) or that no data is behind.
+STAFF_OPEN = {
+    "staff.login",
+    "staff.login_code",
+    "staff.logout",
+    "staff.language",
+    "staff.two_factor",
+    "static",
+}
+
+
+def fill(text: str, world: World) -> str:
+    ids = world.ids
+    return text.format(
+        coupon_main=ids["coupons"]["main"],
+        coupon_station=ids["coupons"]["station"],
+        coupon_other=ids["coupons"]["other"],
+        staff_till=ids["staff"][USER],
+        staff_manager=ids["staff"][MANAGER],
+        other_admin=ids["other_admin"],
+        demo_voucher=ids["demo_voucher"],
+    )
+
+
+@pytest.mark.parametrize(("actor", "method", "path", "data", "status"), STAFF_PAGES)
+def test_staff_reach_only_their_store_and_merchant(
+    core_app: Flask,
+    core: Core,
+    world: World,
+    actor: str,
+    method: str,
+    path: str,
+    data: dict[str, str] | None,
+    status: int,
+) -> None:
+    client = staff_client(core_app, actor, PASSWORD if actor == OTHER_ADMIN else "demo-staff-password")
+    form = {name: fill(value, world) for name, value in (data or {}).items()}
+    if method == "POST":
+        form["csrf_token"] = token_of(client)
+    before = counts(core)
+    answer = client.open(fill(path, world), method=method, data=form)
+    assert answer.status_code == status, answer.text[:500]
+    if status >= 400:
+        assert counts(core) == before
+
+
+def test_a_voucher_of_another_merchant_is_not_collected(core_app: Flask, core: Core, world: World) -> None:
+    client = staff_client(core_app, OTHER_ADMIN, PASSWORD)
+    client.post(
+        "/vouchers",
+        data={"csrf_token": token_of(client), "code": world.ids["demo_voucher"], "store": "OTHER"},
+    )
+    with core.db.read() as session:
+        status = session.scalar(select(Voucher.status).where(Voucher.code == world.ids["demo_voucher"]))
+    assert status is VoucherStatus.ISSUED
+
+
+def test_every_staff_page_has_a_row(core_app: Flask) -> None:
+    tested = [
+        re.sub(r"\{[^}]+\}", "1", path.split("?")[0]) for _actor, _method, path, _data, _status in STAFF_PAGES
+    ]
+    missing = [
+        rule.rule
+        for rule in core_app.url_map.iter_rules()
+        if rule.endpoint.startswith("staff.")
+        and rule.endpoint not in STAFF_OPEN
+        and not any(re.fullmatch(re.sub(r"<[^>]+>", "[^/]+", rule.rule), path) for path in tested)
+    ]
+    assert missing == [], "staff pages without a row in STAFF_PAGES"
