@@ -1,0 +1,78 @@
+"""Staff at a till, on a phone, in Debian's Chromium: every page of the staff UI passes axe-core
+with no serious or critical issue; a purchase is recorded by typing (or scanning) the card."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+pytestmark = pytest.mark.browser
+
+AXE = Axe()
+BLOCKING = ("serious", "critical")
+
+
+def blocking_issues(page: Any, name: str) -> list[str]:
+    return [
+        f"{name}: {violation['id']} ({violation['impact']}) {violation['help']}"
+        for violation in AXE.run(page).response["violations"]
+        if violation["impact"] in BLOCKING
+    ]
+
+
+def test_a_manager_works_the_till_and_every_page_is_accessible(live: tuple[str, Any], phone: Any) -> None:
+    base, _ = live
+    page, expect = phone
+    heading = page.get_by_role("heading", level=1)
+    issues: list[str] = []
+
+    page.goto(f"{base}/core/login")
+    expect(heading).to_have_text("Staff login")
+    issues += blocking_issues(page, "login")
+    page.get_by_label("E-mail").fill("manager@demo.example")
+    page.get_by_label("Password").fill("demo-staff-password")
+    page.get_by_role("button", name="Log in").tap()
+
+    expect(heading).to_have_text("Till")
+    issues += blocking_issues(page, "till")
+    page.get_by_label("Card number or scan").fill("7000100001")
+    page.keyboard.press("Enter")  # as a barcode scanner ends what it types
+    expect(heading).to_have_text("Card 7000100001")
+    issues += blocking_issues(page, "card")
+    points = int(page.locator(".balances dd").first.inner_text())
+    page.get_by_label("Points, or amount of money").fill("30")
+    page.get_by_role("button", name="Record").tap()
+    expect(page.get_by_role("status")).to_have_text("Done: the card is updated.")
+    expect(page.locator(".balances dd").first).to_have_text(str(points + 30))
+
+    menu = page.get_by_role("navigation", name="Staff menu")
+    for link, title in [
+        ("Coupons", "Coupons"),
+        ("Figures", "Figures: the last 30 days"),
+        ("Staff", "Staff"),
+        ("My account", "My account"),
+    ]:
+        menu.get_by_role("link", name=link).tap()
+        expect(heading).to_have_text(title)
+        issues += blocking_issues(page, link)
+    page.get_by_role("link", name="Set it up").tap()
+    expect(heading).to_have_text("Set up two-factor login")
+    expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
+    issues += blocking_issues(page, "two-factor")
+    assert issues == []
+
+
+def test_the_admin_s_settings_page_is_accessible(live: tuple[str, Any], phone: Any) -> None:
+    base, _ = live
+    page, expect = phone
+    page.goto(f"{base}/core/login")
+    page.get_by_label("E-mail").fill("admin@demo.example")
+    page.get_by_label("Password").fill("demo-staff-password")
+    page.get_by_role("button", name="Log in").tap()
+    page.get_by_role("navigation", name="Staff menu").get_by_role("link", name="Portal settings").tap()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Portal settings")
+    assert blocking_issues(page, "settings") == []
+    assert re.search(r"\d", page.get_by_label("Points per currency unit spent").input_value())
