@@ -19,6 +19,7 @@ from .brand import bp as brand_bp
 from .core import CLIENT_EXTENSION
 from .customer import init_customer_portal
 from .extensions import csrf, login_manager
+from .framing import init_framing
 from .i18n import init_i18n
 from .limits import init_limits, retry_after
 
@@ -60,6 +61,7 @@ def create_app(config: dict[str, Any] | None = None, core_app: Flask | None = No
     login_manager.init_app(app)
     init_i18n(app)
     init_limits(app)
+    init_framing(app)
 
     init_customer_portal(app)
     init_captive(app)
