@@ -10,6 +10,19 @@ from .models import Merchant
 
 
 @dataclass(frozen=True)
+class Program:
+    """The rules the portal shows: points per currency unit spent, levels, expiry."""
+
+    points_per_unit: int
+    currency: str
+    points_validity_months: int | None  # None: points never expire
+    tier_period_months: int
+    tiers: tuple[tuple[str, int], ...]  # (name, points earned in the period), lowest first
+    terms_url: str | None
+    privacy_url: str | None
+
+
+@dataclass(frozen=True)
 class Logo:
     content_type: str
     data: bytes
@@ -39,6 +52,19 @@ class SettingsCalls:
 
     def remove_logo(self) -> Merchant:
         return Merchant.from_json(self._client._request("DELETE", "/merchant/logo").json())
+
+    def program(self) -> Program:
+        """The merchant's program rules (site key)."""
+        body = self._client._request("GET", "/portal/program").json()
+        return Program(
+            points_per_unit=body["points_per_unit"],
+            currency=body["currency"],
+            points_validity_months=body.get("points_validity_months"),
+            tier_period_months=body["tier_period_months"],
+            tiers=tuple((tier["name"], tier["threshold"]) for tier in body["tiers"]),
+            terms_url=body.get("terms_url"),
+            privacy_url=body.get("privacy_url"),
+        )
 
     def logo(self) -> Logo:
         """The logo the portal shows (site key); NotFound when there is none."""

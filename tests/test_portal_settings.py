@@ -217,3 +217,31 @@ def test_the_admin_changes_settings_and_the_logo_in_the_staff_ui(
         content_type="multipart/form-data",
     )
     assert unsafe.status_code == 302 and "scripts, links or styles" in staff.get("/settings").text
+
+
+def test_the_portal_shows_the_program_s_rules(api: FlaskClient, client: FlaskClient) -> None:
+    page = client.get("/p/demo/rules").text
+    assert "1 point for every €1.00 you spend." in page
+    assert "Points expire after 12 months without purchases." in page
+    assert re.findall(r'<span class="what">([^<]+)</span>', page) == ["Bronze", "Silver", "Gold"]
+    api.patch(
+        "/api/v1/merchant",
+        json={
+            "points_per_unit": 3,
+            "points_validity_months": 0,
+            "terms_url": "https://shop.example.com/rules",
+        },
+    )
+    page = client.get("/p/demo/rules").text
+    assert "3 points for every €1.00 you spend." in page and "Your points do not expire." in page
+    assert 'href="https://shop.example.com/rules"' in client.get("/p/demo/join").text
+
+
+def test_the_profile_offers_only_the_merchant_s_languages(api: FlaskClient, client: FlaskClient) -> None:
+    from .conftest import login
+
+    api.patch("/api/v1/merchant", json={"offered_locales": ["en", "nb"]})
+    login(client, "7000100001", "demo-password")
+    page = client.get("/p/demo/profile").text
+    choices = re.findall(r'<option[^>]*value="([a-z]{2})"', page)
+    assert choices == ["en", "nb"]

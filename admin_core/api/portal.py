@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields
 
 from ..context import current_core
 from ..models import Merchant
 from ..services import mail_queue, portal_auth
+from ..services.program import tiers
 from .auth import authenticate, portal_merchant, require_site, scope
 from .schemas import (
     ActivationStartSchema,
@@ -31,6 +33,31 @@ blp.before_request(require_site)
 @blp.response(200, MerchantSchema)
 def read_merchant() -> Merchant:
     return scope().merchant
+
+
+class LevelSchema(Schema):
+    name = fields.String(required=True)
+    threshold = fields.Integer(required=True, metadata={"description": "Points earned in the tier period"})
+
+
+class ProgramSchema(Schema):
+    points_per_unit = fields.Integer(required=True, metadata={"description": "Per currency unit spent"})
+    currency = fields.String(required=True)
+    points_validity_months = fields.Integer(allow_none=True, metadata={"description": "None: never expire"})
+    tier_period_months = fields.Integer(required=True)
+    tiers = fields.List(fields.Nested(LevelSchema), required=True)
+    terms_url = fields.String(allow_none=True)
+    privacy_url = fields.String(allow_none=True)
+
+
+@blp.route("/program", methods=["GET"])
+@blp.response(200, ProgramSchema)
+def read_program() -> dict[str, Any]:
+    """The program's rules as the portal shows them."""
+    merchant = portal_merchant()
+    with current_core().db.read() as session:
+        levels = tiers(session, merchant.id)
+    return {**ProgramSchema(exclude=("tiers",)).dump(merchant), "tiers": levels}
 
 
 @blp.route("/login", methods=["POST"])

@@ -161,3 +161,8 @@ def dashboard(session: Session, merchant: Merchant, number: str, now: datetime) 
         expiring=expiring_points(merchant, card, now),
         open_vouchers=open_vouchers or 0,
     )
+
+
+def tiers(session: Session, merchant_id: int) -> list[Tier]:
+    """The program's levels, lowest first: what the portal's rules page lists."""
+    return list(session.scalars(select(Tier).where(Tier.merchant_id == merchant_id).order_by(Tier.threshold)))

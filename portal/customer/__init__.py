@@ -16,6 +16,7 @@ def init_customer_portal(app: Flask) -> None:
         pwa,
         reset_views,
         reward_views,
+        rules_views,
         views,
     )
     from .blueprint import bp

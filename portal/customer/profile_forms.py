@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length
 
-from ..i18n import LANGUAGE_NAMES
+from ..i18n import offered_languages
 from .forms import ActivationForm, email_field, strip
 from .join_forms import JoinForm
 
@@ -48,12 +48,15 @@ class DetailsForm(SectionForm):
 
 
 class LanguageForm(SectionForm):
-    locale = SelectField(
-        _l("Language"),
-        # Each language named in itself, marked as such for screen readers.
-        choices=[SelectChoice(code, name, render_kw={"lang": code}) for code, name in LANGUAGE_NAMES.items()],
-    )
+    locale = SelectField(_l("Language"))
     submit = SubmitField(_l("Save the language"))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # The merchant's languages, each named in itself and marked so for screen readers.
+        self.locale.choices = [
+            SelectChoice(code, name, render_kw={"lang": code}) for code, name in offered_languages()
+        ]
 
 
 class ChoicesForm(SectionForm):
