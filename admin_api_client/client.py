@@ -26,6 +26,7 @@ from .models import (
 from .program import Catalogue, Dashboard, Voucher, VoucherResult
 
 if TYPE_CHECKING:
+    from .imports import ImportCalls
     from .settings import SettingsCalls
     from .wifi import WifiCalls
 
@@ -84,6 +85,13 @@ class CoreClient:
         from .settings import SettingsCalls
 
         return SettingsCalls(self)
+
+    @property
+    def imports(self) -> ImportCalls:
+        """Customers imports: upload a file for a dry run, read its report, apply it."""
+        from .imports import ImportCalls
+
+        return ImportCalls(self)
 
     def _request(
         self,

@@ -33,6 +33,8 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
         MAIL_PORT=25,
         MAIL_DEFAULT_SENDER="loyalty-portal <no-reply@localhost>",
         MAIL_SUPPRESS_SEND=False,  # Flask-Mail would drop mail silently under TESTING
+        # The largest body anyone sends: a customers file (customer_files.MAX_BYTES) and its form.
+        MAX_CONTENT_LENGTH=33 * 1024 * 1024,
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env()

@@ -14,6 +14,7 @@ from flask.cli import AppGroup
 
 from .context import EXTENSION, Core
 from .errors import CoreError, InvalidFields
+from .import_cli import import_customers_command
 from .mailer import smtp_sender
 from .migrate import upgrade
 from .models import ContactRequired, Hotspot, HotspotKind
@@ -222,3 +223,6 @@ def send_mail(once: bool, interval: float) -> None:
             if once or stopping:
                 return
             time.sleep(interval)
+
+
+core_cli.add_command(import_customers_command)

@@ -29,6 +29,7 @@ from admin_core.models import (
 )
 from admin_core.services import utcnow
 from admin_core.services.cards import enroll_customer
+from admin_core.services.customer_import import dry_run
 from admin_core.services.hotspots import create_hotspot
 from admin_core.services.merchants import create_api_key, create_merchant, create_store, get_merchant
 from admin_core.services.offers import publish_coupon
@@ -84,6 +85,10 @@ def world(core: Core, demo: dict[str, Any]) -> World:
         )
         assert espresso is not None
         voucher = redeem_reward(session, demo_merchant, "7000100001", espresso)[0].code
+    imports = {
+        name: dry_run(db, merchant_id, "customers.csv", b"card,first_name\n9900000001,Ida\n").id
+        for name, merchant_id in (("demo", demo_id), ("other", other.id))
+    }
     with db.read() as session:
         staff = {row.email: row.id for row in session.scalars(select(Staff))}
     return World(
@@ -94,6 +99,7 @@ def world(core: Core, demo: dict[str, Any]) -> World:
             "staff": staff,
             "other_admin": other_admin.id,
             "demo_voucher": voucher,
+            "imports": imports,
         },
     )
 
@@ -113,6 +119,8 @@ def bearer(key: str) -> dict[str, str]:
 # The API, with a merchant's key: (endpoint, method, path, body). Paths name the demo merchant's
 # resources; the demo's key must get through, the other merchant's key must not.
 MERCHANT_API = [
+    ("imports.read_import", "GET", "/api/v1/customers/imports/{import_demo}", None),
+    ("imports.apply_import", "POST", "/api/v1/customers/imports/{import_demo}/apply", None),
     ("cards.read_card", "GET", "/api/v1/cards/7000100001", None),
     (
         "cards.post_operation",
@@ -169,7 +177,7 @@ MERCHANT_LISTINGS = [
     ("rewards.read_catalogue", "/api/v1/rewards", "Espresso"),
 ]
 # Changing one's own settings and logo: the other merchant's calls change only their own.
-MERCHANT_OWN = ["merchant.change_settings", "merchant.upload_logo", "merchant.delete_logo"]
+MERCHANT_OWN = ["merchant.change_settings", "merchant.upload_logo", "merchant.delete_logo", "imports.upload"]
 # The site's endpoints: a merchant's key is refused; the site reaches a card only under its merchant.
 SITE_ONLY = [
     "portal.",
@@ -188,6 +196,7 @@ PUBLIC = ["api-docs.openapi_json"]
 def expand(path: str, world: World) -> str:
     ids = world.ids
     return path.format(
+        import_demo=ids["imports"]["demo"],
         demo_voucher=ids["demo_voucher"],
         coupon_main=ids["coupons"]["main"],
         staff_till=ids["staff"]["till@demo.example"],
@@ -238,6 +247,16 @@ def test_settings_and_logo_change_only_one_s_own(core_app: Flask, world: World) 
     assert api.put("/api/v1/merchant/logo", data=logo, headers=bearer(world.other_key)).status_code == 200
     assert api.delete("/api/v1/merchant/logo", headers=bearer(world.other_key)).status_code == 200
     assert api.get("/api/v1/merchant", headers=bearer(world.demo_key)).json == before
+    upload = api.post(
+        "/api/v1/customers/imports?filename=mine.csv",
+        data=b"card\n9900000002\n",
+        headers=bearer(world.other_key),
+    )
+    assert upload.status_code == 201
+    assert (
+        api.get(f"/api/v1/customers/imports/{upload.json['id']}", headers=bearer(world.demo_key)).status_code
+        == 404
+    )
 
 
 @pytest.mark.parametrize(
@@ -371,6 +390,13 @@ STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
     (ADMIN, "GET", "/settings", None, 200),
     (ADMIN, "POST", "/settings/logo", {"remove": "1"}, 302),
     (ADMIN, "GET", f"/cards/{OTHER_CARD}", None, 404),
+    (ADMIN, "GET", "/imports", None, 200),
+    (MANAGER, "GET", "/imports", None, 403),
+    (ADMIN, "GET", "/imports/{import_demo}", None, 200),
+    (ADMIN, "GET", "/imports/{import_other}", None, 404),
+    (ADMIN, "POST", "/imports/{import_other}/apply", None, 404),
+    (MANAGER, "POST", "/imports/{import_demo}/apply", None, 403),
+    (OTHER_ADMIN, "POST", "/imports/{import_other}/apply", None, 302),
     (OTHER_ADMIN, "GET", "/cards/7000100001", None, 404),
     (OTHER_ADMIN, "GET", f"/cards/{OTHER_CARD}", None, 200),
     (
@@ -403,6 +429,8 @@ def fill(text: str, world: World) -> str:
         staff_manager=ids["staff"][MANAGER],
         other_admin=ids["other_admin"],
         demo_voucher=ids["demo_voucher"],
+        import_demo=ids["imports"]["demo"],
+        import_other=ids["imports"]["other"],
     )
 
 

@@ -54,6 +54,7 @@ def init_api(app: Flask) -> None:
         cards,
         history,
         hotspots,
+        imports,
         merchant,
         offers,
         portal,
@@ -86,6 +87,7 @@ def init_api(app: Flask) -> None:
     api.register_blueprint(rewards.rewards_blp, url_prefix=f"{PREFIX}/rewards")
     api.register_blueprint(rewards.vouchers_blp, url_prefix=f"{PREFIX}/vouchers")
     api.register_blueprint(hotspots.blp, url_prefix=f"{PREFIX}/hotspots")
+    api.register_blueprint(imports.blp, url_prefix=f"{PREFIX}/customers/imports")
     api.register_blueprint(wifi.blp, url_prefix=f"{PREFIX}/wifi")
     api.register_blueprint(merchant.blp, url_prefix=f"{PREFIX}/merchant")
     api.register_blueprint(merchant.site_blp, url_prefix=f"{PREFIX}/portal/merchant")

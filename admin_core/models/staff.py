@@ -72,6 +72,8 @@ class CustomerImport(Base):
     filename: Mapped[str] = mapped_column(String(255))
     digest: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
+    # A workbook's lines as read at the dry run (gzipped JSON): applying reads these, not it again.
+    lines: Mapped[bytes | None] = mapped_column(LargeBinary)
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -51,7 +51,16 @@ def init_staff(app: Flask) -> None:
     login.login_view = "staff.login"
     login.login_message = ""
 
-    from . import figures_views, settings_views, team_views, till_views, views  # noqa: F401  (the routes)
+    from . import (  # noqa: F401  (the routes)
+        figures_views,
+        import_views,
+        settings_views,
+        team_views,
+        till_views,
+        views,
+    )
     from .blueprint import bp
+    from .messages import reason
 
     app.register_blueprint(bp)
+    app.jinja_env.globals["reason"] = reason

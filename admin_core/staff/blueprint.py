@@ -26,6 +26,11 @@ def _form_expired(_error: CSRFError) -> tuple[str, int]:
     return render_template("staff/message.html", title_key="expired"), 400
 
 
+@bp.errorhandler(413)
+def _too_large(_error: Exception) -> tuple[str, int]:
+    return render_template("staff/message.html", title_key="too_large"), 413
+
+
 @bp.errorhandler(403)
 def _forbidden(_error: Exception) -> tuple[str, int]:
     return render_template("staff/message.html", title_key="forbidden"), 403

@@ -33,8 +33,33 @@ REFUSALS = {
     "invalid_logo": _l("This file is not a PNG, JPEG or SVG image."),
     "unsafe_svg": _l("This SVG holds scripts, links or styles: save it as plain drawing, or upload a PNG."),
     "logo_too_large": _l("This image is too large: at most 256 KB and 2000 pixels."),
+    # A customers file, and its rows.
+    "unsupported_file": _l("This file is neither a CSV file (UTF-8) nor an Excel workbook (.xlsx)."),
+    "invalid_csv": _l("This CSV file cannot be read."),
+    "invalid_xlsx": _l("This Excel file cannot be read: it is damaged or not a workbook."),
+    "empty_file": _l("The file has no rows."),
+    "file_too_large": _l("The file is too large."),
+    "too_many_rows": _l("The file has too many rows: split it."),
+    "duplicate_column": _l("Two columns have the same name."),
+    "no_card_column": _l("The file has no card number column: name it card_number in the first line."),
+    "missing_card_number": _l("No card number."),
+    "invalid_card_number": _l("Not a card number: 4-32 letters or digits."),
+    "duplicate_card": _l("This card number is on an earlier line too."),
+    "invalid_first_name": _l("The first name is too long."),
+    "invalid_last_name": _l("The last name is too long."),
+    "invalid_gender": _l("Gender is female, male, other or undisclosed."),
+    "invalid_birth_date": _l("Not a possible date of birth."),
+    "invalid_language": _l("The language is en, it, bg or nb."),
+    "invalid_points": _l("Points are a whole number."),
+    "invalid_credit": _l("Credit is an amount of money, like 12.50."),
+    "invalid_consent": _l("A consent is yes or no."),
 }
 
 
+def reason(code: str, message: str) -> str:
+    """A refusal's code in the staff member's language; the service's own words for others."""
+    return str(REFUSALS.get(code, _l("This cannot be done: %(reason)s", reason=message)))
+
+
 def refusal(error: CoreError) -> str:
-    return str(REFUSALS.get(error.code, _l("This cannot be done: %(reason)s", reason=error.message)))
+    return reason(error.code, error.message)

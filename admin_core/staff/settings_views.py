@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
-
 from wtforms.fields.choices import SelectChoice
 
 from ..context import current_core

@@ -58,6 +58,7 @@ def upgrade() -> None:
     sa.Column('filename', sa.String(length=255), nullable=False),
     sa.Column('digest', sa.String(length=64), nullable=False),
     sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('lines', sa.LargeBinary(), nullable=True),
     sa.Column('report', sa.JSON(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('applied_at', sa.DateTime(timezone=True), nullable=True),

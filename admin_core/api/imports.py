@@ -1,0 +1,83 @@
+"""Customers imports (merchant key): upload a CSV or XLSX file for a dry run, read its report, apply it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from ..context import current_core
+from ..models import CustomerImport
+from ..services import customer_import
+from ..services.customer_import import MAX_FILENAME
+from .auth import authenticate, scope
+
+blp = Blueprint("imports", __name__, description="Customers imports from CSV or XLSX files (merchant key)")
+blp.before_request(authenticate)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILE = {"schema": {"type": "string", "format": "binary"}}
+
+
+class UploadQuerySchema(Schema):
+    filename = fields.String(required=True, validate=validate.Length(1, MAX_FILENAME))
+
+
+class RejectedRowSchema(Schema):
+    line = fields.Integer(required=True, metadata={"description": "In the file; the header is line 1"})
+    card = fields.String(required=True, metadata={"description": "The row's card number, as far as read"})
+    code = fields.String(required=True, metadata={"description": "invalid_email, duplicate_card, …"})
+    message = fields.String(required=True)
+
+
+class ImportReportSchema(Schema):
+    rows = fields.Integer(required=True, metadata={"description": "Rows read, header and blank lines aside"})
+    created = fields.Integer(
+        required=True, metadata={"description": "New cards: created, or before applying, to create"}
+    )
+    unchanged = fields.Integer(required=True, metadata={"description": "Cards the merchant has already"})
+    rejected = fields.Integer(required=True)
+    rejections = fields.List(
+        fields.Nested(RejectedRowSchema), required=True, metadata={"description": "Every rejected row"}
+    )
+    unknown_columns = fields.List(fields.String(), required=True, metadata={"description": "Ignored"})
+
+
+class CustomerImportSchema(Schema):
+    id = fields.Integer(required=True)
+    filename = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    applied_at = fields.DateTime(allow_none=True, metadata={"description": "None: a dry run so far"})
+    report = fields.Nested(ImportReportSchema, required=True)
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(UploadQuerySchema, location="query")
+@blp.response(201, CustomerImportSchema)
+@blp.doc(requestBody={"content": {"text/csv": FILE, XLSX: FILE, "application/octet-stream": FILE}})
+def upload(query: dict[str, Any]) -> CustomerImport:
+    """The request body is the file: CSV (UTF-8, `,` or `;`) or XLSX, a header line first. Nothing
+    is imported yet: the answer is the dry run's report. Errors: 422 empty_file,
+    file_too_large, unsupported_file, invalid_xlsx, invalid_csv, no_card_column, duplicate_column,
+    too_many_rows."""
+    return customer_import.dry_run(
+        current_core().db, scope().merchant.id, query["filename"], request.get_data(cache=False)
+    )
+
+
+@blp.route("/<int:import_id>", methods=["GET"])
+@blp.response(200, CustomerImportSchema)
+def read_import(import_id: int) -> CustomerImport:
+    """404 import_not_found, also for another merchant's."""
+    with current_core().db.read() as session:
+        return customer_import.get_import(session, scope().merchant.id, import_id)
+
+
+@blp.route("/<int:import_id>/apply", methods=["POST"])
+@blp.response(200, CustomerImportSchema)
+def apply_import(import_id: int) -> CustomerImport:
+    """Create the new cards the file holds, checked again now; the report then says what was done.
+    Applying again answers the same report and changes nothing. 404 import_not_found."""
+    return customer_import.apply_import(current_core().db, scope().merchant.id, import_id)

@@ -1,0 +1,68 @@
+"""The merchant's admin imports customers from a file: the dry run says what would happen, line by
+line; applying does it."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import defer
+from werkzeug.wrappers import Response
+
+from ..context import current_core
+from ..errors import CoreError, NotFound
+from ..models import CustomerImport, StaffLevel
+from ..services.customer_files import MAX_BYTES
+from ..services.customer_import import apply_import, dry_run, get_import
+from .auth import current_scope, current_staff, staff_required
+from .blueprint import bp
+from .messages import refusal
+
+RECENT = 10
+
+
+@bp.route("/imports", methods=["GET", "POST"])
+@staff_required(StaffLevel.ADMIN)
+def imports() -> Response | str:
+    merchant_id = current_scope().merchant_id
+    if request.method == "POST":
+        upload = request.files.get("file")
+        filename = (upload.filename or "customers") if upload else ""
+        content = upload.read(MAX_BYTES + 1) if upload else b""  # one more: the service says "too large"
+        try:
+            made = dry_run(current_core().db, merchant_id, filename, content, staff_id=current_staff().id)
+        except CoreError as error:
+            flash(refusal(error), "error")
+            return redirect(url_for(".imports"))
+        return redirect(url_for(".import_report", import_id=made.id))
+    with current_core().db.read() as session:
+        recent = session.scalars(
+            select(CustomerImport)
+            .options(defer(CustomerImport.content))
+            .where(CustomerImport.merchant_id == merchant_id)
+            .order_by(CustomerImport.created_at.desc())
+            .limit(RECENT)
+        ).all()
+    return render_template("staff/imports.html", recent=recent)
+
+
+@bp.route("/imports/<int:import_id>", methods=["GET"])
+@staff_required(StaffLevel.ADMIN)
+def import_report(import_id: int) -> str:
+    try:
+        with current_core().db.read() as session:
+            found = get_import(session, current_scope().merchant_id, import_id)
+    except NotFound:
+        abort(404)
+    return render_template("staff/import_report.html", upload=found, report=found.report or {})
+
+
+@bp.route("/imports/<int:import_id>/apply", methods=["POST"])
+@staff_required(StaffLevel.ADMIN)
+def import_apply(import_id: int) -> Response:
+    try:
+        done = apply_import(current_core().db, current_scope().merchant_id, import_id)
+    except NotFound:
+        abort(404)
+    flash(_("Imported: %(created)s new cards.", created=(done.report or {}).get("created", 0)), "success")
+    return redirect(url_for(".import_report", import_id=import_id))

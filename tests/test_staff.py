@@ -1,0 +1,379 @@
+"""The staff UI as staff use it: logging in (with two-factor when on or required), the till, a
+store's coupons and figures, staff accounts."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pyotp
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select, update
+
+from admin_core.context import Core
+from admin_core.models import Card, Coupon, Merchant, Operation, Staff, Voucher, VoucherStatus
+
+PASSWORD = "demo-staff-password"
+ADMIN, MANAGER, USER = "admin@demo.example", "manager@demo.example", "till@demo.example"
+
+
+def token(page: str) -> str:
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert found, page
+    return found.group(1)
+
+
+def post(client: FlaskClient, url: str, data: dict[str, str], page: str | None = None) -> Any:
+    """A form sent the way a browser does: with the token of the page it is on."""
+    return client.post(url, data={"csrf_token": token(page or client.get(url).text), **data})
+
+
+def log_in(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
+    return post(client, "/login", {"email": email, "password": password})
+
+
+@pytest.fixture
+def staff(core_app: Flask, demo: dict[str, Any]) -> FlaskClient:
+    return core_app.test_client()
+
+
+def operations(core: Core) -> int:
+    with core.db.read() as session:
+        return session.scalar(select(func.count()).select_from(Operation)) or 0
+
+
+def card_points(core: Core, number: str = "7000100001") -> tuple[int, int]:
+    with core.db.read() as session:
+        card = session.scalar(select(Card).where(Card.number == number))
+        assert card is not None
+        return card.points, card.credit
+
+
+def test_a_wrong_password_is_refused_the_same_as_an_unknown_address(staff: FlaskClient) -> None:
+    wrong = log_in(staff, ADMIN, "not-the-password")
+    unknown = log_in(staff, "nobody@demo.example")
+    assert wrong.status_code == unknown.status_code == 401
+    assert "The e-mail address or the password is wrong." in wrong.text
+    assert staff.get("/").status_code == 302  # still out: to the login page
+
+
+def test_the_login_form_needs_its_csrf_token(staff: FlaskClient) -> None:
+    answer = staff.post("/login", data={"email": ADMIN, "password": PASSWORD})
+    assert answer.status_code == 400 and "Please try again" in answer.text
+
+
+def test_a_till_records_a_purchase_once_even_when_tapped_twice(staff: FlaskClient, core: Core) -> None:
+    log_in(staff, USER)
+    page = staff.get("/cards/7000100001").text
+    assert "Anna Rossi" in page and "Central Station kiosk" not in re.findall(
+        r"<select[^>]*store.*?</select>", page, re.S
+    )
+    attempt = re.search(r'name="attempt" type="hidden" value="([^"]+)"', page)
+    assert attempt
+    form = {"kind": "earn_points", "amount": "40", "store": "STATION", "attempt": attempt.group(1)}
+    before, points = operations(core), card_points(core)[0]
+    first = post(staff, "/cards/7000100001/operations", form, page)
+    again = post(staff, "/cards/7000100001/operations", form, page)
+    assert first.status_code == again.status_code == 302
+    assert operations(core) == before + 1 and card_points(core)[0] == points + 40
+    with core.db.read() as session:
+        latest = session.scalars(select(Operation).order_by(Operation.id.desc())).first()
+        assert latest is not None
+        assert latest.staff_id == session.scalar(select(Staff.id).where(Staff.email == USER))
+
+
+def test_money_is_typed_in_euros_and_kept_in_cents(staff: FlaskClient, core: Core) -> None:
+    log_in(staff, USER)
+    page = staff.get("/cards/7000100001").text
+    attempt = re.search(r'name="attempt" type="hidden" value="([^"]+)"', page)
+    assert attempt
+    credit = card_points(core)[1]
+    post(
+        staff,
+        "/cards/7000100001/operations",
+        {"kind": "topup_credit", "amount": "12,50", "store": "STATION", "attempt": attempt.group(1)},
+        page,
+    )
+    assert card_points(core)[1] == credit + 1250
+
+
+def test_a_refused_operation_says_why_and_changes_nothing(staff: FlaskClient, core: Core) -> None:
+    log_in(staff, USER)
+    page = staff.get("/cards/7000100001").text
+    before = operations(core)
+    too_many = post(
+        staff,
+        "/cards/7000100001/operations",
+        {"kind": "redeem_points", "amount": "99999", "store": "STATION", "attempt": "a1"},
+        page,
+    )
+    assert too_many.status_code == 409 and "The card does not have enough points." in too_many.text
+    not_a_number = post(
+        staff,
+        "/cards/7000100001/operations",
+        {"kind": "earn_points", "amount": "lots", "store": "STATION", "attempt": "a2"},
+        page,
+    )
+    assert not_a_number.status_code == 422 and "Enter a positive amount" in not_a_number.text
+    assert operations(core) == before
+
+
+def test_an_unknown_card_is_not_found(staff: FlaskClient) -> None:
+    log_in(staff, USER)
+    lookup = post(staff, "/", {"number": "7000 1000 99"})
+    assert lookup.headers["Location"] == "/cards/7000100099"
+    assert staff.get("/cards/7000100099").status_code == 404
+
+
+def test_a_voucher_is_collected_at_the_staff_member_s_store(
+    staff: FlaskClient, core: Core, core_app: Flask
+) -> None:
+    from admin_core.models import Reward
+    from admin_core.services.vouchers import redeem_reward
+
+    with core.db.write() as session:
+        merchant = session.scalar(select(Merchant).where(Merchant.slug == "demo"))
+        assert merchant is not None
+        reward = session.scalar(select(Reward.id).where(Reward.name == "Espresso"))
+        assert reward is not None
+        code = redeem_reward(session, merchant, "7000100001", reward)[0].code
+    log_in(staff, USER)
+    collected = post(staff, "/vouchers", {"code": code.lower(), "store": "STATION"}, staff.get("/").text)
+    assert collected.status_code == 302
+    assert "collected" in staff.get("/").text
+    again = post(staff, "/vouchers", {"code": code, "store": "STATION"}, staff.get("/").text)
+    assert again.status_code == 302 and "This voucher was collected already." in staff.get("/").text
+    with core.db.read() as session:
+        voucher = session.scalar(select(Voucher).where(Voucher.code == code))
+        assert voucher is not None and voucher.status is VoucherStatus.COLLECTED
+        assert voucher.collected_store_id is not None
+
+
+def test_a_manager_publishes_coupons_for_their_store_only(staff: FlaskClient, core: Core) -> None:
+    log_in(staff, MANAGER)
+    page = staff.get("/coupons").text
+    assert 'name="store"' in page and "Every store" not in page
+    made = post(
+        staff,
+        "/coupons",
+        {
+            "title": "Tuesday pastries",
+            "valid_from": "2026-12-01",
+            "valid_until": "2026-12-31",
+            "store": "MAIN",
+        },
+        page,
+    )
+    assert made.status_code == 302
+    elsewhere = post(
+        staff,
+        "/coupons",
+        {"title": "Not mine", "valid_from": "2026-12-01", "valid_until": "2026-12-31", "store": "STATION"},
+        page,
+    )
+    assert elsewhere.status_code == 422
+    backwards = post(
+        staff,
+        "/coupons",
+        {"title": "Backwards", "valid_from": "2026-12-31", "valid_until": "2026-12-01", "store": "MAIN"},
+        page,
+    )
+    assert backwards.status_code == 422 and "The last day must come after the first." in backwards.text
+    with core.db.read() as session:
+        coupon = session.scalar(select(Coupon).where(Coupon.title == "Tuesday pastries"))
+        assert coupon is not None and coupon.store is not None and coupon.store.code == "MAIN"
+        # Valid through the last day, in the merchant's time zone (Rome).
+        assert coupon.valid_until.isoformat() == "2026-12-31T23:00:00+00:00"
+        assert session.scalar(select(func.count()).select_from(Coupon).where(Coupon.title == "Not mine")) == 0
+
+
+def totals(page: str) -> dict[str, int]:
+    found = re.findall(r'<dt><span class="key [^"]+"></span>([^<]+)</dt><dd>(\d+)</dd>', page)
+    return {name: int(value) for name, value in found}
+
+
+def test_figures_count_sign_ups_wifi_sign_ups_and_collected_vouchers(staff: FlaskClient, core: Core) -> None:
+    from admin_core.services.hotspots import get_hotspot
+    from admin_core.services.signup import SignupRequest
+    from admin_core.services.wifi import Arrival, connect
+
+    log_in(staff, MANAGER)
+    before = totals(staff.get("/figures").text)
+    with core.db.write() as session:
+        merchant_id = session.scalar(select(Merchant.id).where(Merchant.slug == "demo"))
+        assert merchant_id is not None
+        hotspot = get_hotspot(session, merchant_id, "demo-opennds")  # at MAIN
+        for index in range(3):
+            guest = SignupRequest(first_name="G", email=f"g{index}@example.com", terms=True, privacy=True)
+            connect(core.db, session, hotspot, Arrival(f"n{index}", f"02:00:00:00:00:0{index}"), guest)
+        station = get_hotspot(session, merchant_id, "demo-unifi")  # elsewhere: not the manager's
+        guest = SignupRequest(first_name="S", email="s@example.com", terms=True, privacy=True)
+        connect(core.db, session, station, Arrival("n9", "02:00:00:00:00:09"), guest)
+    page = staff.get("/figures").text
+    after = totals(page)
+    assert after["Sign-ups"] - before["Sign-ups"] == 3
+    assert after["of which on the Wi-Fi"] - before["of which on the Wi-Fi"] == 3
+    assert 'role="img"' in page and "<rect" in page
+
+
+def test_the_admin_creates_staff_and_switches_them_off(
+    staff: FlaskClient, core_app: Flask, core: Core
+) -> None:
+    log_in(staff, ADMIN)
+    page = staff.get("/team").text
+    made = post(
+        staff,
+        "/team",
+        {
+            "first_name": "Pia",
+            "last_name": "Sala",
+            "email": "pia@demo.example",
+            "password": "pia-password-1",
+            "level": "USER",
+            "store": "MAIN",
+        },
+        page,
+    )
+    assert made.status_code == 302
+    twice = post(
+        staff,
+        "/team",
+        {
+            "first_name": "Pia",
+            "last_name": "Sala",
+            "email": "PIA@demo.example",
+            "password": "pia-password-1",
+            "level": "USER",
+            "store": "MAIN",
+        },
+        page,
+    )
+    assert twice.status_code == 422 and "exists already" in twice.text
+    no_store = post(
+        staff,
+        "/team",
+        {
+            "first_name": "Ugo",
+            "last_name": "Neri",
+            "email": "ugo@demo.example",
+            "password": "ugo-password-1",
+            "level": "USER",
+            "store": "",
+        },
+        page,
+    )
+    assert no_store.status_code == 422
+
+    pia = core_app.test_client()
+    assert log_in(pia, "pia@demo.example", "pia-password-1").status_code == 302
+    assert pia.get("/").status_code == 200
+    with core.db.read() as session:
+        pia_id = session.scalar(select(Staff.id).where(Staff.email == "pia@demo.example"))
+    post(staff, f"/team/{pia_id}/disable", {}, staff.get("/team").text)
+    assert pia.get("/").status_code == 302  # her session ended
+    assert log_in(pia, "pia@demo.example", "pia-password-1").status_code == 401
+
+
+def test_two_factor_is_set_up_then_asked_at_every_login(staff: FlaskClient, core_app: Flask) -> None:
+    log_in(staff, MANAGER)
+    setup = staff.get("/two-factor").text
+    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', setup)
+    assert secret and 'role="img"' in setup
+    wrong = post(staff, "/two-factor", {"code": "000000"}, setup)
+    assert wrong.status_code == 422
+    assert post(staff, "/two-factor", {"code": pyotp.TOTP(secret.group(1)).now()}, setup).status_code == 302
+
+    phone = core_app.test_client()
+    first = log_in(phone, MANAGER)
+    assert first.headers["Location"] == "/login/code"
+    assert phone.get("/").status_code == 302  # not in yet
+    page = phone.get("/login/code").text
+    assert post(phone, "/login/code", {"code": "123456"}, page).status_code == 401
+    assert post(phone, "/login/code", {"code": pyotp.TOTP(secret.group(1)).now()}, page).status_code == 302
+    assert phone.get("/").status_code == 200
+
+
+def test_a_merchant_that_requires_two_factor_sends_staff_to_set_it_up(staff: FlaskClient, core: Core) -> None:
+    with core.db.write() as session:
+        session.execute(update(Merchant).where(Merchant.slug == "demo").values(staff_2fa_required=True))
+    assert log_in(staff, USER).headers["Location"] == "/two-factor"
+    assert staff.get("/").headers["Location"] == "/two-factor"
+    setup = staff.get("/two-factor").text
+    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', setup)
+    assert secret
+    post(staff, "/two-factor", {"code": pyotp.TOTP(secret.group(1)).now()}, setup)
+    assert staff.get("/").status_code == 200
+
+
+def test_changing_one_s_password_ends_one_s_other_sessions(staff: FlaskClient, core_app: Flask) -> None:
+    other_device = core_app.test_client()
+    log_in(staff, USER)
+    log_in(other_device, USER)
+    changed = post(staff, "/account", {"current": PASSWORD, "new": "a-new-password-1"})
+    assert changed.status_code == 302
+    assert staff.get("/").status_code == 200
+    assert other_device.get("/").status_code == 302
+    assert log_in(other_device, USER, "a-new-password-1").status_code == 302
+
+
+def test_the_staff_ui_speaks_the_chosen_language(staff: FlaskClient) -> None:
+    log_in(staff, USER)
+    post(staff, "/language", {"lang": "it"}, staff.get("/").text)
+    page = staff.get("/").text
+    assert '<html lang="it">' in page and "Cassa" in page
+
+
+def test_the_demo_prints_its_staff(core_app: Flask) -> None:
+    import json
+
+    printed = json.loads(core_app.test_cli_runner().invoke(args=["core", "demo"]).stdout)
+    levels = {member["level"]: member for member in printed["staff"]}
+    assert set(levels) == {"ADMIN", "MANAGER", "USER"}
+    assert levels["MANAGER"]["store"] == "MAIN" and levels["ADMIN"]["store"] is None
+
+
+def test_the_admin_imports_customers_after_seeing_what_would_happen(staff: FlaskClient, core: Core) -> None:
+    import io
+
+    log_in(staff, ADMIN)
+    page = staff.get("/imports").text
+    content = (
+        b"card;first_name;email;points\n"
+        b"9900000001;Ida;ida@example.com;40\n"
+        b"9900000002;Bo;not-an-address;0\n"
+        b"9900000001;Ida again;;0\n"
+    )
+    checked = staff.post(
+        "/imports",
+        data={"csrf_token": token(page), "file": (io.BytesIO(content), "customers.csv")},
+        content_type="multipart/form-data",
+    )
+    assert checked.status_code == 302
+    report = staff.get(checked.headers["Location"]).text
+    rows = re.findall(r"<tr><td>(\d+)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", report)
+    assert [(line, card) for line, card, _why in rows] == [("3", "9900000002"), ("4", "9900000001")]
+    assert "Checked; not applied yet." in report
+    with core.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Card).where(Card.number == "9900000001")) == 0
+    applied = post(staff, f"{checked.headers['Location']}/apply", {}, report)
+    assert applied.status_code == 302
+    assert "Imported: 1 new cards." in staff.get(checked.headers["Location"]).text
+    with core.db.read() as session:
+        card = session.scalar(select(Card).where(Card.number == "9900000001"))
+        assert card is not None and card.points == 40
+
+
+def test_a_file_that_is_not_a_customers_file_is_refused_plainly(staff: FlaskClient) -> None:
+    import io
+
+    log_in(staff, ADMIN)
+    page = staff.get("/imports").text
+    refused = staff.post(
+        "/imports",
+        data={"csrf_token": token(page), "file": (io.BytesIO(b"\x00\x01\x02 not a table"), "photo.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 302 and refused.headers["Location"] == "/imports"
+    assert "The file has no card number column" in staff.get("/imports").text
