@@ -14,18 +14,16 @@ from .errors import BY_STATUS, CoreError, Unavailable
 from .models import (
     ActivationTicket,
     Card,
-    EmailChangeTicket,
     HistoryPage,
     Merchant,
     Offers,
     Operation,
-    Profile,
-    ResetTicket,
     Signup,
 )
 from .program import Catalogue, Dashboard, Voucher, VoucherResult
 
 if TYPE_CHECKING:
+    from .account import AccountCalls
     from .imports import ImportCalls
     from .settings import SettingsCalls
     from .wifi import WifiCalls
@@ -78,6 +76,13 @@ class CoreClient:
         from .wifi import WifiCalls
 
         return WifiCalls(self)
+
+    @property
+    def account(self) -> AccountCalls:
+        """A customer's own account: profile, password, e-mail, data, deletion, resets."""
+        from .account import AccountCalls
+
+        return AccountCalls(self)
 
     @property
     def settings(self) -> SettingsCalls:
@@ -295,77 +300,6 @@ class CoreClient:
             "ip_address": ip_address,
         }
         return Signup.from_json(self._write("/portal/join", payload, None).json())
-
-    # The customer's account (calls about a card go through a client with `card_version`)
-
-    def get_profile(self, number: str) -> Profile:
-        return Profile.from_json(self._request("GET", f"/portal/cards/{_segment(number)}/profile").json())
-
-    def update_profile(
-        self,
-        number: str,
-        *,
-        ip_address: str | None = None,
-        first_name: str | None = None,
-        last_name: str | None = None,
-        phone: str | None = None,
-        locale: str | None = None,
-        marketing_consent: bool | None = None,
-        notify_email: bool | None = None,
-        notify_sms: bool | None = None,
-    ) -> Profile:
-        """Change what is given (an empty phone removes it). A consent that changes is recorded
-        with `ip_address`: the customer's, as the site saw it."""
-        given = {
-            "first_name": first_name,
-            "last_name": last_name,
-            "phone": phone,
-            "locale": locale,
-            "marketing_consent": marketing_consent,
-            "notify_email": notify_email,
-            "notify_sms": notify_sms,
-            "ip_address": ip_address,
-        }
-        body = {name: value for name, value in given.items() if value is not None}
-        return Profile.from_json(self._write(f"/portal/cards/{_segment(number)}/profile", body, None).json())
-
-    def change_password(self, number: str, current: str, new: str) -> Card:
-        """Unauthorized `wrong_password` when `current` is wrong. The answer carries the new
-        credentials version: the session to continue with."""
-        body = {"current_password": current, "new_password": new}
-        return Card.from_json(self._write(f"/portal/cards/{_segment(number)}/password", body, None).json())
-
-    def start_email_change(self, number: str, password: str, new_email: str) -> EmailChangeTicket:
-        body = {"password": password, "new_email": new_email}
-        return EmailChangeTicket.from_json(
-            self._write(f"/portal/cards/{_segment(number)}/email", body, None).json()
-        )
-
-    def complete_email_change(self, token: str) -> Card:
-        return Card.from_json(self._write("/portal/email-changes/complete", {"token": token}, None).json())
-
-    def export_customer_data(self, number: str) -> dict[str, Any]:
-        """Everything kept about the card's customer: the JSON document they download."""
-        data: dict[str, Any] = self._request("GET", f"/portal/cards/{_segment(number)}/export").json()
-        return data
-
-    def delete_account(self, number: str, password: str, ip_address: str | None = None) -> None:
-        body = {"password": password, **({"ip_address": ip_address} if ip_address else {})}
-        self._write(f"/portal/cards/{_segment(number)}/deletion", body, None)
-
-    # Forgotten passwords
-
-    def start_reset(self, email: str) -> ResetTicket | None:
-        """Links to e-mail when cards have this address; None when none has."""
-        return ResetTicket.from_json(self._write("/portal/resets", {"email": email}, None).json())
-
-    def check_reset(self, token: str) -> None:
-        """Raises Gone when the link no longer works."""
-        self._write("/portal/resets/check", {"token": token}, None)
-
-    def complete_reset(self, token: str, password: str) -> Card:
-        body = {"token": token, "password": password}
-        return Card.from_json(self._write("/portal/resets/complete", body, None).json())
 
 
 def _segment(value: str) -> str:

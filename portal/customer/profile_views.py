@@ -52,7 +52,7 @@ def _saved(message: str, section: str) -> BaseResponse:
 
 def save_details(form: DetailsForm) -> Outcome:
     try:
-        merchant_core().update_profile(
+        merchant_core().account.update_profile(
             current_user.number,
             first_name=form.first_name.data,
             last_name=form.last_name.data or "",
@@ -69,14 +69,14 @@ def save_details(form: DetailsForm) -> Outcome:
 
 def save_language(form: LanguageForm) -> Outcome:
     locale = form.locale.data
-    merchant_core().update_profile(current_user.number, locale=locale)
+    merchant_core().account.update_profile(current_user.number, locale=locale)
     session["locale"] = locale
     with force_locale(locale):
         return _saved(_("Your language is saved."), "language")
 
 
 def save_choices(form: ChoicesForm) -> Outcome:
-    merchant_core().update_profile(
+    merchant_core().account.update_profile(
         current_user.number,
         notify_email=form.notify_email.data,
         notify_sms=form.notify_sms.data,
@@ -88,7 +88,7 @@ def save_choices(form: ChoicesForm) -> Outcome:
 
 def change_password(form: PasswordForm) -> Outcome:
     try:
-        card = merchant_core().change_password(
+        card = merchant_core().account.change_password(
             current_user.number, form.current.data or "", form.password.data or ""
         )
     except Unauthorized as error:
@@ -103,7 +103,7 @@ def change_password(form: PasswordForm) -> Outcome:
 
 def change_email(form: EmailForm) -> Outcome:
     try:
-        ticket = merchant_core().start_email_change(
+        ticket = merchant_core().account.start_email_change(
             current_user.number, form.password.data or "", form.email.data or ""
         )
     except Unauthorized as error:
@@ -126,7 +126,9 @@ def change_email(form: EmailForm) -> Outcome:
 
 def delete_account(form: DeleteForm) -> Outcome:
     try:
-        merchant_core().delete_account(current_user.number, form.password.data or "", client_ip() or None)
+        merchant_core().account.delete_account(
+            current_user.number, form.password.data or "", client_ip() or None
+        )
     except Unauthorized as error:
         _wrong_password(error, form)
         return None
@@ -157,7 +159,7 @@ def _on_file(profile: Profile) -> dict[str, dict[str, object]]:
 
 
 def _page(submitted: SectionForm | None = None, section: str | None = None) -> str:
-    profile = merchant_core().get_profile(current_user.number)
+    profile = merchant_core().account.get_profile(current_user.number)
     on_file = _on_file(profile)
     forms = {
         name: submitted
@@ -188,7 +190,7 @@ def profile() -> str | BaseResponse | tuple[str, int]:
 @customer_required
 def export_data() -> Response:
     """The customer's data as a JSON file to keep (right of access and portability)."""
-    data = merchant_core().export_customer_data(current_user.number)
+    data = merchant_core().account.export_customer_data(current_user.number)
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2),
         mimetype="application/json",
@@ -203,7 +205,7 @@ def export_data() -> Response:
 def confirm_email(token: str) -> str | tuple[str, int]:
     """The link sent to the new address. It needs no session: it may be opened on another device."""
     try:
-        card = merchant_core().complete_email_change(token)
+        card = merchant_core().account.complete_email_change(token)
     except (Gone, Invalid):
         return render_template("customer/link_invalid.html", again=url_for(".profile")), 410
     return render_template("customer/email_changed.html", email=card.email)

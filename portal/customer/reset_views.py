@@ -29,7 +29,7 @@ def _link_invalid() -> tuple[str, int]:
 def reset() -> str:
     form = ResetForm()
     if form.validate_on_submit():
-        ticket = merchant_core().start_reset(form.email.data or "")
+        ticket = merchant_core().account.start_reset(form.email.data or "")
         if ticket is not None:
             send_reset_email(ticket)
         return render_template("customer/reset_sent.html", email=form.email.data)
@@ -44,7 +44,7 @@ def reset_complete(token: str) -> str | Response | tuple[str, int]:
     client = merchant_core()
     if form.validate_on_submit():
         try:
-            card = client.complete_reset(token, form.password.data or "")
+            card = client.account.complete_reset(token, form.password.data or "")
         except Gone:
             return _link_invalid()
         except Invalid as error:
@@ -57,7 +57,7 @@ def reset_complete(token: str) -> str | Response | tuple[str, int]:
         return redirect(url_for(".dashboard"))
     if request.method == "GET":
         try:
-            client.check_reset(token)
+            client.account.check_reset(token)
         except (Gone, Invalid):
             return _link_invalid()
         return render_template("customer/reset_password.html", form=form)
