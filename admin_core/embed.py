@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 
 from .models import Merchant, StaffLevel
 from .staff.auth import current_staff, staff_required
+from .staff.blueprint import forbidden, not_found
 
 STATIC = Path(__file__).resolve().parent / "static"
 WIDGET_MAX_AGE = 3600  # merchants' pages load it on every visit; a fix reaches them within the hour
@@ -83,11 +84,5 @@ def page(m: str) -> str:
     )
 
 
-@bp.errorhandler(403)
-def _forbidden(_error: Exception) -> tuple[str, int]:
-    return render_template("staff/message.html", title_key="forbidden"), 403
-
-
-@bp.errorhandler(404)
-def _not_found(_error: Exception) -> tuple[str, int]:
-    return render_template("staff/message.html", title_key="not_found"), 404
+bp.register_error_handler(403, forbidden)  # staff pages' refusals, as the staff UI shows them
+bp.register_error_handler(404, not_found)

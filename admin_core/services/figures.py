@@ -65,42 +65,25 @@ def store_figures(
     first = today - timedelta(days=days - 1)
     since = datetime.combine(first, datetime.min.time(), zone)
 
-    def at_store(column: InstrumentedAttribute[Any], query: Select[Any]) -> Select[Any]:
-        return query.where(column == store.id) if store is not None else query
-
-    sign_ups = _per_day(
-        session,
-        at_store(
-            Customer.store_id,
-            select(Customer.created_at).where(
-                Customer.merchant_id == scope.merchant_id, Customer.created_at >= since
-            ),
-        ),
-        zone,
-    )
-    wifi = _per_day(
-        session,
-        at_store(
+    # What is counted: (when it happened, at which store, and which of those rows).
+    counted: list[tuple[InstrumentedAttribute[Any], InstrumentedAttribute[Any], list[Any]]] = [
+        (Customer.created_at, Customer.store_id, [Customer.merchant_id == scope.merchant_id]),
+        (
+            WifiVisit.created_at,
             WifiVisit.store_id,
-            select(WifiVisit.created_at).where(
-                WifiVisit.merchant_id == scope.merchant_id,
-                WifiVisit.new_customer,
-                WifiVisit.created_at >= since,
-            ),
+            [WifiVisit.merchant_id == scope.merchant_id, WifiVisit.new_customer],
         ),
-        zone,
-    )
-    collected = _per_day(
-        session,
-        at_store(
-            Voucher.collected_store_id,
-            select(Voucher.collected_at).where(
-                Voucher.merchant_id == scope.merchant_id,
-                Voucher.collected_at.is_not(None),
-                Voucher.collected_at >= since,
+        (Voucher.collected_at, Voucher.collected_store_id, [Voucher.merchant_id == scope.merchant_id]),
+    ]
+    sign_ups, wifi, collected = (
+        _per_day(
+            session,
+            select(moment).where(
+                moment >= since, *conditions, *([at_store == store.id] if store is not None else [])
             ),
-        ),
-        zone,
+            zone,
+        )
+        for moment, at_store, conditions in counted
     )
     return Figures(
         store.code if store is not None else None,

@@ -31,11 +31,13 @@ def _too_large(_error: Exception) -> tuple[str, int]:
     return render_template("staff/message.html", title_key="too_large"), 413
 
 
-@bp.errorhandler(403)
-def _forbidden(_error: Exception) -> tuple[str, int]:
+def forbidden(_error: Exception) -> tuple[str, int]:
     return render_template("staff/message.html", title_key="forbidden"), 403
 
 
-@bp.errorhandler(404)
-def _not_found(_error: Exception) -> tuple[str, int]:
+def not_found(_error: Exception) -> tuple[str, int]:
     return render_template("staff/message.html", title_key="not_found"), 404
+
+
+bp.register_error_handler(403, forbidden)
+bp.register_error_handler(404, not_found)
