@@ -377,3 +377,26 @@ def test_a_file_that_is_not_a_customers_file_is_refused_plainly(staff: FlaskClie
     )
     assert refused.status_code == 302 and refused.headers["Location"] == "/imports"
     assert "The file has no card number column" in staff.get("/imports").text
+
+
+def test_ten_wrong_passwords_pause_the_account_s_login(staff: FlaskClient, core_app: Flask) -> None:
+    for _ in range(10):
+        assert log_in(staff, MANAGER, "not-the-password").status_code == 401
+    paused = log_in(staff, MANAGER)
+    assert paused.status_code == 429 and "Too many attempts" in paused.text
+    assert 1 <= int(paused.headers["Retry-After"]) <= 15 * 60
+    assert log_in(core_app.test_client(), USER).status_code == 302  # another account is not paused
+
+
+def test_wrong_two_factor_codes_pause_the_account_too(staff: FlaskClient, core: Core) -> None:
+    with core.db.write() as session:
+        session.execute(
+            update(Staff)
+            .where(Staff.email == MANAGER)
+            .values(totp_secret=pyotp.random_base32(), totp_enabled_at=func.now())
+        )
+    log_in(staff, MANAGER)
+    page = staff.get("/login/code").text
+    for _ in range(10):
+        assert post(staff, "/login/code", {"code": "000000"}, page).status_code == 401
+    assert post(staff, "/login/code", {"code": "000000"}, page).status_code == 429

@@ -13,6 +13,7 @@ from flask_babel import Babel, format_currency, get_locale
 from flask_login import LoginManager, current_user
 
 from .auth import load_staff
+from .limits import init_limits
 
 LOCALES = ("en", "it", "bg", "nb")
 TRANSLATIONS = Path(__file__).resolve().parent.parent.parent / "translations"
@@ -64,3 +65,4 @@ def init_staff(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.jinja_env.globals["reason"] = reason
+    init_limits(app)

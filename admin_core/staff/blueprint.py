@@ -6,6 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from .limits import retry_after
+
 bp = Blueprint("staff", __name__, template_folder="templates")
 csrf = CSRFProtect()
 
@@ -29,6 +31,12 @@ def _form_expired(_error: CSRFError) -> tuple[str, int]:
 @bp.errorhandler(413)
 def _too_large(_error: Exception) -> tuple[str, int]:
     return render_template("staff/message.html", title_key="too_large"), 413
+
+
+@bp.errorhandler(429)
+def too_many_attempts(_error: Exception) -> tuple[str, int, dict[str, str]]:
+    seconds = retry_after()
+    return render_template("staff/too_many.html", seconds=seconds), 429, {"Retry-After": str(seconds)}
 
 
 def forbidden(_error: Exception) -> tuple[str, int]:
