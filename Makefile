@@ -29,8 +29,11 @@ run: install
 	$(FLASK) core demo | tee instance/demo.json
 	@echo
 	@echo "  Customer portal:  http://127.0.0.1:5000/p/demo/"
+	@echo "  Staff (till, coupons, figures, settings, import): http://127.0.0.1:5000/core/login"
+	@echo "  Wi-Fi splash, as a UniFi controller sends a guest:"
+	@echo "    http://127.0.0.1:5000/guest/s/demo-unifi/?id=aa:bb:cc:dd:ee:ff&ap=f0:9f:c2:00:00:01"
 	@echo "  Admin core API:   http://127.0.0.1:5000/core/api/v1/openapi.json"
-	@echo "  Demo cards, passwords and the API key: above, and in instance/demo.json"
+	@echo "  Demo cards, staff, passwords and the API key: above, and in instance/demo.json"
 	@echo
 	@set -e; trap 'kill 0' INT TERM EXIT; \
 	if [ -z "$$FLASK_MAIL_SERVER" ]; then \
