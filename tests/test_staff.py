@@ -359,7 +359,7 @@ def test_the_admin_imports_customers_after_seeing_what_would_happen(staff: Flask
         assert session.scalar(select(func.count()).select_from(Card).where(Card.number == "9900000001")) == 0
     applied = post(staff, f"{checked.headers['Location']}/apply", {}, report)
     assert applied.status_code == 302
-    assert "Imported: 1 new cards." in staff.get(checked.headers["Location"]).text
+    assert "Imported: 1 new card." in staff.get(checked.headers["Location"]).text
     with core.db.read() as session:
         card = session.scalar(select(Card).where(Card.number == "9900000001"))
         assert card is not None and card.points == 40

@@ -61,8 +61,9 @@ def init_staff(app: Flask) -> None:
         views,
     )
     from .blueprint import bp
-    from .messages import reason
+    from .messages import level_name, reason
 
     app.register_blueprint(bp)
     app.jinja_env.globals["reason"] = reason
+    app.jinja_env.globals["level_name"] = level_name
     init_limits(app)

@@ -4,7 +4,7 @@ line; applying does it."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 from werkzeug.wrappers import Response
@@ -64,5 +64,6 @@ def import_apply(import_id: int) -> Response:
         done = apply_import(current_core().db, current_scope().merchant_id, import_id)
     except NotFound:
         abort(404)
-    flash(_("Imported: %(created)s new cards.", created=(done.report or {}).get("created", 0)), "success")
+    created = (done.report or {}).get("created", 0)
+    flash(ngettext("Imported: %(num)s new card.", "Imported: %(num)s new cards.", created), "success")
     return redirect(url_for(".import_report", import_id=import_id))

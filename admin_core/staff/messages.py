@@ -56,6 +56,13 @@ REFUSALS = {
 }
 
 
+LEVELS = {"ADMIN": _l("Admin"), "MANAGER": _l("Manager"), "USER": _l("User")}
+
+
+def level_name(level: str) -> str:
+    return str(LEVELS.get(level, level))
+
+
 def reason(code: str, message: str) -> str:
     """A refusal's code in the staff member's language; the service's own words for others."""
     return str(REFUSALS.get(code, _l("This cannot be done: %(reason)s", reason=message)))
