@@ -169,8 +169,16 @@ def init_limits(app: Flask) -> None:
     for setting, value in DEFAULTS.items():
         app.config.setdefault(setting, value)
     limiter = Limiter(client_ip, default_limits=[_limit(app, name) for name in LIMITS])
+    limiter.request_filter(_unlimited)
     limiter.init_app(app)
     app.extensions[EXTENSION] = limiter
+
+
+def _unlimited() -> bool:
+    """Showing a page, or a view with no limits: passed over before any limit is looked at (the
+    dashboard and every other page pay nothing for throttling)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return request.method != "POST" or not getattr(view, MARKS, None)
 
 
 def retry_after() -> int:

@@ -56,17 +56,18 @@ def init_limits(app: Flask) -> None:
         key_function=client_ip,
         scope="staff-login-ip",
         methods=["POST"],
-        exempt_when=_not_logging_in,
     )
     per_account = Limit(
         str(app.config["RATELIMIT_STAFF_FAILURES_PER_ACCOUNT"]),
         key_function=account_key,
         scope="staff-login-account",
         methods=["POST"],
-        exempt_when=lambda: _not_logging_in() or not account_key(),
+        exempt_when=lambda: not account_key(),
         deduct_when=_refused,
     )
     limiter = Limiter(client_ip, default_limits=[per_ip, per_account])
+    # Every other request of the core (its API above all) is passed over at once.
+    limiter.request_filter(_not_logging_in)
     limiter.init_app(app)
     app.extensions[EXTENSION] = limiter
 
