@@ -27,6 +27,18 @@ def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
+def new_password(label: str) -> PasswordField:
+    """A password being chosen: the same rule and messages wherever staff choose one."""
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(_l("Choose a password.")),
+            Length(min=MIN_PASSWORD, max=256, message=_l("At least %(min)d characters.", min=MIN_PASSWORD)),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
 class LoginForm(FlaskForm):
     email = EmailField(
         _l("E-mail"),
@@ -121,14 +133,7 @@ class StaffForm(FlaskForm):
         ],
         filters=[strip],
     )
-    password = PasswordField(
-        _l("Password"),
-        validators=[
-            DataRequired(_l("Choose a password.")),
-            Length(min=MIN_PASSWORD, max=256, message=_l("At least %(min)d characters.", min=MIN_PASSWORD)),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password = new_password(_l("Password"))
     level = SelectField(
         _l("Level"),
         choices=[
@@ -146,14 +151,7 @@ class PasswordChangeForm(FlaskForm):
         validators=[DataRequired(_l("Enter your password."))],
         render_kw={"autocomplete": "current-password"},
     )
-    new = PasswordField(
-        _l("New password"),
-        validators=[
-            DataRequired(_l("Choose a password.")),
-            Length(min=MIN_PASSWORD, max=256, message=_l("At least %(min)d characters.", min=MIN_PASSWORD)),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    new = new_password(_l("New password"))
 
 
 class SettingsForm(FlaskForm):
