@@ -71,13 +71,11 @@ class Wordings:
 @dataclass(frozen=True)
 class Visit:
     """A guest let online. `replayed`: the same splash state was sent before, and this is the
-    answer it got then (at `visited_at`)."""
+    answer it got then (at `visited_at`). Nothing is said of a card an address had already."""
 
     outcome: str  # created | existing | returning
-    card_number: str
-    first_name: str
-    email: str | None
-    locale: str | None
+    card_number: str | None  # a new card's
+    first_name: str | None  # the returning device's guest's
     visited_at: datetime
     replayed: bool
 
@@ -166,10 +164,8 @@ class WifiCalls:
         body = response.json()
         return Visit(
             outcome=body["outcome"],
-            card_number=body["card"],
-            first_name=body["first_name"],
-            email=body.get("email"),
-            locale=body.get("locale"),
+            card_number=body.get("card"),
+            first_name=body.get("first_name"),
             visited_at=datetime.fromisoformat(body["visited_at"]),
             replayed=response.headers.get("Idempotent-Replayed") == "true",
         )

@@ -8,7 +8,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
+from flask.cli import NoAppException
+from flask.sessions import SecureCookieSessionInterface
 from flask_mail import Mail
 
 from .context import EXTENSION, TRUSTED_SITE_ENVIRON, Core
@@ -35,11 +37,21 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
         MAIL_SUPPRESS_SEND=False,  # Flask-Mail would drop mail silently under TESTING
         # The largest body anyone sends: a customers file (customer_files.MAX_BYTES) and its form.
         MAX_CONTENT_LENGTH=33 * 1024 * 1024,
+        # The staff UI's session: a cookie of its own beside the site's.
+        SESSION_COOKIE_NAME="loyalty_staff",
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=None,  # decided below: Secure outside debug
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env()
     app.config.from_mapping(config or {})
     app.config.setdefault("DATABASE_URL", default_database_url(app.instance_path))
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = not app.debug
+    if not app.config.get("SECRET_KEY") and not (app.debug or app.testing):
+        raise MissingSecretKey("Set FLASK_SECRET_KEY: the core's staff sessions are signed with it.")
+    app.session_interface = StaffSessionInterface()
+    app.after_request(_not_framed)
 
     mail = Mail(app)
     app.extensions[EXTENSION] = Core(
@@ -61,6 +73,28 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
     init_staff(app)
     app.cli.add_command(core_cli)
     return app
+
+
+class MissingSecretKey(NoAppException):
+    """Raised by the factory; the flask CLI prints it as a one-line error, gunicorn stops on it."""
+
+
+class StaffSessionInterface(SecureCookieSessionInterface):
+    """Signed with a salt of its own: the site signs its sessions with the same key, and a cookie
+    of one must never pass for the other's."""
+
+    salt = "loyalty-core-staff-session"
+
+
+def _not_framed(response: Response) -> Response:
+    """No page of the core is shown inside another site (its staff pages could be clicked on
+    unseen); the portal, which may be, is the site's."""
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if "frame-ancestors" not in response.headers.get("Content-Security-Policy", ""):
+        policy = response.headers.get("Content-Security-Policy")
+        ancestors = "frame-ancestors 'none'"
+        response.headers["Content-Security-Policy"] = f"{policy}; {ancestors}" if policy else ancestors
+    return response
 
 
 def trusted_site_app(app: Flask) -> WSGIApp:

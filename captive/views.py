@@ -137,19 +137,22 @@ def _connect(splash: Splash, state: SplashState, token: str) -> Response | str |
     grace = timedelta(seconds=int(current_app.config["WIFI_REPLAY_GRACE"]))
     if visit.replayed and datetime.now(UTC) - visit.visited_at > grace:
         return refused(USED, 409)
-    if visit.created and visit.email and not visit.replayed:
-        send_welcome_email(visit.email, visit.first_name, visit.card_number, visit.locale)
-    session[VISIT] = _note(splash, visit)
+    email = form.email.data if form else None
+    if visit.created and visit.card_number and email and not visit.replayed:
+        send_welcome_email(email, form.first_name.data if form else "", visit.card_number, current_locale())
+    session[VISIT] = _note(splash, visit, emailed=bool(visit.created and email))
     return _grant(splash, state)
 
 
-def _note(splash: Splash, visit: Visit) -> dict[str, str | bool]:
+def _note(splash: Splash, visit: Visit, emailed: bool) -> dict[str, str | bool | None]:
+    """What the "you are online" page may say: a new card's number, or the returning guest's name;
+    of a card an address had already, nothing."""
     return {
         "hotspot": splash.id,
         "outcome": visit.outcome,
         "card": visit.card_number,
         "first_name": visit.first_name,
-        "emailed": bool(visit.created and visit.email),
+        "emailed": emailed,
     }
 
 
@@ -200,7 +203,6 @@ def terms(hotspot: str) -> str:
 
 
 @bp.route("/guest/s/<site>/")
-@csrf.exempt
 def unifi(site: str) -> Response:
     """A UniFi controller sends guests to /guest/s/<site>/ on the portal's host: the hotspot whose
     id is that site's name answers."""

@@ -11,6 +11,7 @@ from flask import Flask, render_template
 from flask.cli import NoAppException
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from admin_api_client import CoreClient, Unavailable
 from captive import init_captive
@@ -57,6 +58,11 @@ def create_app(config: dict[str, Any] | None = None, core_app: Flask | None = No
         app.config["SECRET_KEY"] = os.urandom(32)
 
     _connect_core(app, config, core_app)
+    proxies = int(app.config.get("PROXIES") or 0)
+    if proxies:
+        # Behind that many reverse proxies: their X-Forwarded-* headers give the client's address
+        # (throttling, consent records), scheme and host (e-mailed links, CoovaChilli's signature).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)  # type: ignore[method-assign]
     csrf.init_app(app)
     login_manager.init_app(app)
     init_i18n(app)

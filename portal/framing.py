@@ -25,12 +25,15 @@ CSP_ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$")
 
 def framed() -> bool:
     """This request is a customer portal page inside a frame: the browser says so (Sec-Fetch-Dest,
-    sent by Chromium, Firefox and Safari 16.4+ to https and loopback origins), or the widget
-    asked for it (?embed=1, which also covers browsers that do not say)."""
+    sent by Chromium, Firefox and Safari 16.4+ to https and loopback origins), or, from browsers
+    that do not say, the widget asked for it (?embed=1). A top-level page with ?embed=1 keeps
+    its SameSite=Lax cookie."""
     if not has_request_context() or request.blueprint != "customer":
         return False
     destination = request.headers.get("Sec-Fetch-Dest", "")
-    return destination in FRAME_DESTINATIONS or request.args.get(EMBED_ARG) == "1"
+    if destination:  # the browser says where the page goes: believed over any parameter
+        return destination in FRAME_DESTINATIONS
+    return request.args.get(EMBED_ARG) == "1"
 
 
 def unframed_url() -> str:

@@ -65,8 +65,8 @@ DEFAULTS = {
 
 
 def client_ip() -> str:
-    # Behind a reverse proxy this is the proxy's address: wrap app.wsgi_app in werkzeug's
-    # ProxyFix (in create_app, with the number of proxies in front) to get the client's back.
+    # Behind reverse proxies, set PROXIES (FLASK_PROXIES) to their number: create_app then wraps
+    # the app in werkzeug's ProxyFix, and this is the client's address again.
     return request.remote_addr or ""
 
 

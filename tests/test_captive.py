@@ -269,7 +269,11 @@ def test_a_controller_that_does_not_answer_gets_a_retry_that_keeps_the_sign_up(
 ) -> None:
     with core.db.read() as session:
         merchant_id = get_merchant(session, "demo").id
-    update_hotspot(core.db, merchant_id, "demo-unifi", settings={"controller_url": "http://127.0.0.1:9"})
+    moved = {
+        "controller_url": "http://127.0.0.1:9",
+        "password": "demo-unifi-password",
+    }  # nothing listens there
+    update_hotspot(core.db, merchant_id, "demo-unifi", settings=moved)
     page = client.get("/wifi/demo-unifi?id=aa:bb:cc:00:11:22&ap=aa:aa:aa:aa:aa:01").text
     values = form_values(page)
     answer = client.post(
@@ -303,3 +307,21 @@ def test_the_sign_up_form_needs_its_csrf_token(client: FlaskClient, cafe: str) -
         data={"state": state, "first_name": "Lena", "email": "l@example.com", "terms": "y", "privacy": "y"},
     )
     assert answer.status_code == 400
+
+
+def test_a_known_address_gets_online_but_learns_nothing_of_its_card(
+    client: FlaskClient, app: Flask, cafe: str
+) -> None:
+    page = client.get(f"/wifi/cafe?{arrival()[0]}").text
+    answer = sign_up(client, page, email="anna@example.com", first_name="Someone")
+    assert answer.status_code == 303
+    online = client.get("/wifi/cafe/online").text
+    assert "Welcome back." in online and "7000100001" not in online and "Anna" not in online
+    cookie = client.get_cookie("loyalty_session")
+    assert cookie is not None
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    assert serializer is not None
+    note = serializer.loads(cookie.value)["wifi_visit"]
+    assert (note["card"], note["first_name"]) == (None, None)  # the cookie is signed, not secret
+    again = client.get(f"/wifi/cafe?{arrival(token='next')[0]}").text
+    assert "Welcome back" not in again  # the device is not taken for Anna's

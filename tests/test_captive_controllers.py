@@ -307,3 +307,35 @@ def test_coova_with_a_wrong_radius_password_says_the_hotspot_refused(
     with CoovaChilli("uam-2026", {"registered": "radius-pw"}, venue.splash("chilli")) as chilli:
         answer = guest_phone.sign_up(guest_phone.open(chilli.arrive(MAC, IP)))
         assert answer.status_code == 502 and not chilli.is_online(MAC)
+
+
+def test_meraki_grant_urls_a_browser_would_read_otherwise_are_refused(
+    venue: Venue, guest_phone: Phone
+) -> None:
+    venue.hotspot(
+        "lobby", HotspotKind.MERAKI, {"mode": "sign-on", "username": "guests", "password": "door-2026"}
+    )
+    with Meraki("sign-on", "guests", "door-2026") as meraki:
+        for forged in (
+            "https://evil.example\\.network-auth.com/splash/login",  # a browser goes to evil.example
+            "https://evil.example%09.network-auth.com/splash/login",
+            "https://[network-auth.com/splash/login",
+        ):
+            arrival = with_param(meraki.arrive(MAC, IP, venue.splash("lobby")), "login_url", forged)
+            answer = guest_phone.open(arrival)
+            assert answer.status_code == 400 and "door-2026" not in answer.text, forged
+
+
+def test_mikrotik_without_chap_never_gets_the_shared_password(venue: Venue, guest_phone: Phone) -> None:
+    with MikroTik("portal-api", "api-secret", users={"guest": "guest-secret"}, use_chap=False) as router:
+        venue.hotspot(
+            "router",
+            HotspotKind.MIKROTIK,
+            {"router_address": router.address, "username": "guest", "password": "guest-secret"},
+        )
+        refused = guest_phone.http.post(
+            venue.splash("router"), data=router.arrive(MAC, IP, venue.splash("router"))
+        )
+        assert refused.status_code == 400 and "guest-secret" not in refused.text
+        odd = router.arrive(MAC, IP, venue.splash("router")) | {"chap-id": "\\777", "chap-challenge": "\\001"}
+        assert guest_phone.http.post(venue.splash("router"), data=odd).status_code == 400

@@ -367,3 +367,17 @@ def test_the_client_calls(core_app: Flask, demo: dict[str, Any]) -> None:
     assert imports.get(upload.id) == applied
     with pytest.raises(NotFound):
         imports.get(upload.id + 1000)
+
+
+def test_numbers_that_only_look_like_numbers_are_rejected_rows(core: Core, demo: dict[str, Any]) -> None:
+    from admin_core.services.customer_import import dry_run
+    from admin_core.services.merchants import get_merchant
+
+    with core.db.read() as session:
+        merchant = get_merchant(session, "demo").id
+    report = dry_run(
+        core.db, merchant, "odd.csv", "card,points\n9900000001,²\n9900000002,5\n".encode()
+    ).report
+    assert report is not None
+    assert [(row["line"], row["code"]) for row in report["rejections"]] == [(2, "invalid_points")]
+    assert report["created"] == 1

@@ -256,3 +256,10 @@ def test_another_merchants_staff_get_nothing(client: FlaskClient, core: Core, de
 def test_anonymous_visitors_are_sent_to_the_staff_login(client: FlaskClient, demo: dict[str, Any]) -> None:
     answer = client.get("/core/embed/demo")
     assert answer.status_code == 302 and "/core/login" in answer.location
+
+
+def test_embed_in_the_address_of_a_top_level_page_keeps_the_lax_cookie(
+    client: FlaskClient, demo: dict[str, Any]
+) -> None:
+    answer = client.get("/p/demo/login?embed=1", headers={"Sec-Fetch-Dest": "document"})
+    assert "samesite=lax" in attributes(session_cookie(answer))

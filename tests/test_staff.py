@@ -4,6 +4,7 @@ store's coupons and figures, staff accounts."""
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import pyotp
@@ -291,7 +292,10 @@ def test_two_factor_is_set_up_then_asked_at_every_login(staff: FlaskClient, core
     assert phone.get("/").status_code == 302  # not in yet
     page = phone.get("/login/code").text
     assert post(phone, "/login/code", {"code": "123456"}, page).status_code == 401
-    assert post(phone, "/login/code", {"code": pyotp.TOTP(secret.group(1)).now()}, page).status_code == 302
+    used = pyotp.TOTP(secret.group(1)).now()
+    assert post(phone, "/login/code", {"code": used}, page).status_code == 401  # spent on the set-up
+    following = pyotp.TOTP(secret.group(1)).at(time.time() + 30)
+    assert post(phone, "/login/code", {"code": following}, page).status_code == 302
     assert phone.get("/").status_code == 200
 
 
@@ -400,3 +404,45 @@ def test_wrong_two_factor_codes_pause_the_account_too(staff: FlaskClient, core: 
     for _ in range(10):
         assert post(staff, "/login/code", {"code": "000000"}, page).status_code == 401
     assert post(staff, "/login/code", {"code": "000000"}, page).status_code == 429
+
+
+def test_the_staff_session_cookie_is_its_own_and_the_staff_ui_is_never_framed(staff: FlaskClient) -> None:
+    answer = log_in(staff, USER)
+    cookies = [value for value in answer.headers.getlist("Set-Cookie") if value.startswith("loyalty_staff=")]
+    assert len(cookies) == 1
+    attributes = {part.strip().lower() for part in cookies[0].split(";")[1:]}
+    assert {"secure", "httponly", "samesite=lax"} <= attributes
+    page = staff.get("/")
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+
+
+def test_a_site_session_cookie_does_not_pass_for_a_staff_session(staff: FlaskClient, app: Flask) -> None:
+    site = app.test_client()
+    site.get("/p/demo/login")
+    forged = site.get_cookie("loyalty_session")
+    assert forged is not None
+    staff.set_cookie("loyalty_staff", forged.value)
+    assert staff.get("/").status_code == 302  # to the login page
+
+
+def test_two_factor_made_mandatory_reaches_sessions_already_open(staff: FlaskClient, core: Core) -> None:
+    log_in(staff, USER)
+    assert staff.get("/").status_code == 200
+    with core.db.write() as session:
+        session.execute(update(Merchant).where(Merchant.slug == "demo").values(staff_2fa_required=True))
+    assert staff.get("/").headers["Location"] == "/two-factor"
+
+
+@pytest.mark.parametrize("typed", ["Infinity", "sNaN", "1e999999", "-5", "0", "2.5"])
+def test_amounts_that_are_not_amounts_are_refused_plainly(staff: FlaskClient, core: Core, typed: str) -> None:
+    log_in(staff, USER)
+    page = staff.get("/cards/7000100001").text
+    before = operations(core)
+    answer = post(
+        staff,
+        "/cards/7000100001/operations",
+        {"kind": "earn_points", "amount": typed, "store": "STATION", "attempt": "x"},
+        page,
+    )
+    assert answer.status_code == 422 and operations(core) == before

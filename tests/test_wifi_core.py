@@ -128,9 +128,14 @@ def test_a_known_address_gets_its_card_back_and_a_visit_without_a_second_card(
         core, spot, "n1", guest(email="Anna@Example.com", first_name="Someone"), mac="02:00:00:00:00:01"
     )
     assert again.outcome is VisitOutcome.EXISTING
-    assert (again.card_number, again.first_name) == ("7000100001", "Anna")
+    # Whoever typed Anna's address learns nothing of her card, speaks for her in no consent, and
+    # their device is not taken for hers.
+    assert (again.card_number, again.first_name) == (None, None)
     assert count(core, Customer, Customer.email == "anna@example.com") == 1
-    assert count(core, WifiVisit, WifiVisit.new_customer.is_(False)) == 1
+    assert count(core, WifiVisit, WifiVisit.new_customer.is_(False), WifiVisit.device_mac.is_(None)) == 1
+    assert count(core, ConsentRecord, ConsentRecord.source == "wifi") == 0
+    with core.db.read() as session:
+        assert recognize(session, get_hotspot(session, spot.merchant_id, "cafe"), "02:00:00:00:00:01") is None
 
 
 def test_an_unticked_marketing_box_withdraws_nothing_from_a_known_guest(
@@ -210,7 +215,7 @@ def test_a_phone_only_venue_signs_up_and_recognises_by_phone(core: Core, demo: d
     first = visit(core, spot, "n1", guest(email=None, phone="+47 912 34 567"))
     again = visit(core, spot, "n2", guest(email=None, phone="+47 912 34 567"), mac="02:00:00:00:00:02")
     assert first.outcome is VisitOutcome.CREATED and again.outcome is VisitOutcome.EXISTING
-    assert again.card_number == first.card_number
+    assert again.card_number is None and count(core, Customer, Customer.phone == "+47 912 34 567") == 1
 
 
 def test_settings_are_checked_for_their_controller(core: Core, demo: dict[str, Any]) -> None:
@@ -429,3 +434,23 @@ def test_cli_creates_and_lists_hotspots_and_purges(core_app: Flask, demo: dict[s
     assert all(each["settings"].get("faskey") in (None, "********") for each in listed)
     purged = runner.invoke(args=["core", "purge-wifi-guests"])
     assert purged.exit_code == 0 and "erased: 0" in purged.output
+
+
+def test_changing_a_controller_s_address_asks_for_its_secrets_again(core: Core, demo: dict[str, Any]) -> None:
+    merchant = merchant_id(core)
+    with pytest.raises(InvalidFields) as refused:
+        update_hotspot(
+            core.db, merchant, "demo-unifi", settings={"controller_url": "https://attacker.example"}
+        )
+    assert "password" in refused.value.fields
+    moved = update_hotspot(
+        core.db,
+        merchant,
+        "demo-unifi",
+        settings={"controller_url": "https://new.example", "password": "fresh-one"},
+    )
+    assert moved.settings["password"] == "fresh-one"
+    kept = update_hotspot(
+        core.db, merchant, "demo-unifi", settings={"username": "someone", "password": "********"}
+    )
+    assert kept.settings["password"] == "fresh-one"  # same address: a masked secret is kept

@@ -79,10 +79,8 @@ class VisitInSchema(Schema):
 
 class VisitSchema(Schema):
     outcome = fields.Enum(wifi.VisitOutcome, by_value=True, required=True)
-    card = fields.String(required=True)
-    first_name = fields.String(required=True)
-    email = fields.String(allow_none=True)
-    locale = fields.String(allow_none=True)
+    card = fields.String(allow_none=True, metadata={"description": "A new card's number"})
+    first_name = fields.String(allow_none=True, metadata={"description": "The returning device's guest's"})
     visited_at = fields.DateTime(required=True)
 
 
@@ -169,8 +167,6 @@ def post_visit(payload: dict[str, Any], public_id: str) -> Response:
                 "outcome": visit.outcome,
                 "card": visit.card_number,
                 "first_name": visit.first_name,
-                "email": visit.email,
-                "locale": visit.locale,
                 "visited_at": visit.visited_at,
             }
         )

@@ -157,6 +157,16 @@ def read_rows(content: bytes) -> Sheet:
     return Sheet(read_lines(content))
 
 
+def within_limit(lines: Iterator[Line]) -> Iterator[Line]:
+    """The lines, until they hold more than MAX_ROWS rows (blank ones aside): then Invalid."""
+    rows = -1  # the header is not a row
+    for line in lines:
+        rows += any(cell.strip() for cell in line[1])
+        if rows > MAX_ROWS:
+            raise Invalid("too_many_rows", f"A file holds at most {MAX_ROWS} customers.")
+        yield line
+
+
 def is_workbook(content: bytes) -> bool:
     return content.startswith(ZIP)
 

@@ -29,7 +29,15 @@ from ..errors import Invalid, NotFound
 from ..models import CustomerImport, Merchant
 from . import utcnow
 from .consents import wording_version
-from .customer_files import Sheet, is_workbook, pack_lines, read_lines, read_rows, unpack_lines
+from .customer_files import (
+    Sheet,
+    is_workbook,
+    pack_lines,
+    read_lines,
+    read_rows,
+    unpack_lines,
+    within_limit,
+)
 from .customer_inserts import NewCards, existing_numbers
 from .customer_rows import CONSENTS, CheckedRows, RowRules, check
 from .merchants import find_store, get_merchant_by_id
@@ -92,7 +100,8 @@ def dry_run(
     at all (see `customer_files.read_rows`); nothing is kept then."""
     now = now or utcnow()
     filename = _filename(filename)
-    lines = list(read_lines(content)) if is_workbook(content) else None
+    # A workbook's lines are kept (see pack_lines), read no further than the row limit allows.
+    lines = list(within_limit(read_lines(content))) if is_workbook(content) else None
     sheet = Sheet(iter(lines)) if lines is not None else read_rows(content)
     with db.read() as session:
         merchant = get_merchant_by_id(session, merchant_id)

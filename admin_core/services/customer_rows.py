@@ -26,6 +26,7 @@ GENDER_ALIASES = {"f": "female", "m": "male"}
 # date cells arrive as YYYY-MM-DD.
 DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 MONEY = re.compile(r"^\d{1,9}(?:[.,]\d+)?$")
+POINTS = re.compile(r"^[0-9]{1,9}$")  # ASCII digits: "²" is a digit to str.isdigit, not to int()
 YES = frozenset(["yes", "y", "true", "1", "sì", "si", "да", "ja"])
 NO = frozenset(["no", "n", "false", "0", "не", "nei"])
 CONSENTS = (ConsentKind.MARKETING, ConsentKind.NOTIFY_EMAIL, ConsentKind.NOTIFY_SMS)  # columns named as kinds
@@ -119,7 +120,7 @@ def _store(raw: str, rules: RowRules) -> int | None:
 def _points(raw: str) -> int:
     if not raw:
         return 0
-    if not raw.isdigit() or int(raw) > MAX_POINTS:
+    if not POINTS.match(raw) or int(raw) > MAX_POINTS:
         raise Invalid("invalid_points", f"Points are a whole number from 0 to {MAX_POINTS}.")
     return int(raw)
 

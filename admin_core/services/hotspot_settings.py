@@ -18,6 +18,7 @@ OPENNDS_EXAMPLE_KEYS = frozenset(
     {"1234567890", "c775e7b757ede630cd0aa1113bd102661ab38829ca52a6422ab782862f268646"}
 )
 SECRETS = frozenset({"faskey", "password", "api_password", "uamsecret"})
+ADDRESSES = frozenset({"controller_url", "api_url", "router_address", "gateway_address", "uam_address"})
 MASK = "********"
 
 
@@ -143,6 +144,10 @@ def masked(settings: dict[str, Any]) -> dict[str, Any]:
 
 
 def merged(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    """New settings over the current ones; a secret sent back masked (or left out) is kept."""
+    """New settings over the current ones; a secret sent back masked (or left out) is kept, unless
+    an address changes: the stored secrets were meant for the old one, and whoever can change the
+    address must send them again (or they would be handed to a new, perhaps hostile, host)."""
+    moved = any(name in changes and changes[name] != current.get(name) for name in ADDRESSES)
     kept = {name: value for name, value in changes.items() if not (name in SECRETS and value == MASK)}
-    return {**current, **kept}
+    base = {name: value for name, value in current.items() if not (moved and name in SECRETS)}
+    return {**base, **kept}

@@ -4,6 +4,7 @@ it, so the web UI and the API cannot differ on it."""
 
 from __future__ import annotations
 
+import hmac
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -186,11 +187,27 @@ def new_totp_secret() -> str:
     return pyotp.random_base32()
 
 
-def code_matches(secret: str, code: str, now: datetime | None = None) -> bool:
+def _matching_step(secret: str, code: str, now: datetime) -> int | None:
+    """The 30-second step whose code this is (one step either side is allowed), or None."""
     code = "".join(code.split())
-    return bool(CODE.match(code)) and pyotp.TOTP(secret).verify(
-        code, for_time=now or utcnow(), valid_window=TOTP_WINDOW
-    )
+    if not CODE.match(code):
+        return None
+    totp = pyotp.TOTP(secret)
+    step = totp.timecode(now)
+    for candidate in range(step - TOTP_WINDOW, step + TOTP_WINDOW + 1):
+        if hmac.compare_digest(totp.generate_otp(candidate), code):
+            return candidate
+    return None
+
+
+def _use_code(staff: Staff, secret: str, code: str, now: datetime) -> bool:
+    """Whether `code` is right and newer than the last one used; if so it is used up (the caller
+    holds the staff row's lock and commits)."""
+    step = _matching_step(secret, code, now)
+    if step is None or (staff.totp_last_step is not None and step <= staff.totp_last_step):
+        return False
+    staff.totp_last_step = step
+    return True
 
 
 def enable_two_factor(
@@ -198,14 +215,20 @@ def enable_two_factor(
 ) -> Staff:
     """Switch two-factor on with the secret the staff member's app was shown, once it gives a
     right code (so a mistyped set-up cannot lock them out)."""
-    if not code_matches(secret, code, now):
-        raise Invalid("wrong_code", "This code is not the one your app shows.")
     with db.write() as session:
         staff = session.get_one(Staff, staff_id, with_for_update={"of": Staff})
+        staff.totp_last_step = None
+        if not _use_code(staff, secret, code, now or utcnow()):
+            raise Invalid("wrong_code", "This code is not the one your app shows.")
         staff.totp_secret, staff.totp_enabled_at = secret, now or utcnow()
     return staff
 
 
-def check_second_factor(staff: Staff, code: str, now: datetime | None = None) -> None:
-    if staff.totp_secret is None or not code_matches(staff.totp_secret, code, now):
-        raise Unauthorized("wrong_code", "This code is not the one your app shows.")
+def check_second_factor(db: Database, staff_id: int, code: str, now: datetime | None = None) -> Staff:
+    """The staff member, when `code` is their app's current one and was not used before (a code
+    seen over someone's shoulder is spent)."""
+    with db.write() as session:
+        staff = session.get_one(Staff, staff_id, with_for_update={"of": Staff})
+        if staff.totp_secret is None or not _use_code(staff, staff.totp_secret, code, now or utcnow()):
+            raise Unauthorized("wrong_code", "This code is not the one your app shows.")
+    return staff

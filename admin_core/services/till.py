@@ -17,7 +17,7 @@ from ..models import Card, Operation, OperationKind, Store, Voucher, VoucherStat
 from . import utcnow
 from .cards import get_card
 from .idempotency import Outcome, request_fingerprint, run_once
-from .ledger import OperationRequest, record_operation
+from .ledger import MAX_MONEY, MAX_POINTS, OperationRequest, record_operation
 from .staff import StaffScope
 from .vouchers import collect_voucher
 
@@ -38,12 +38,18 @@ def amount_of(kind: OperationKind, typed: str, currency: str) -> int:
     turned into minor units."""
     try:
         value = Decimal(typed.strip().replace(",", "."))
+        if not value.is_finite():
+            raise InvalidOperation
+        if kind in MONEY_KINDS:
+            value = value.scaleb(get_currency_precision(currency))
+        whole = value == value.to_integral_value()
     except InvalidOperation:
         raise Invalid("invalid_amount", "This is not a number.") from None
-    if kind in MONEY_KINDS:
-        value = value.scaleb(get_currency_precision(currency))
-    if value != value.to_integral_value() or value <= 0:
-        raise Invalid("invalid_amount", "Whole points, or money with at most the currency's decimals.")
+    limit = MAX_MONEY if kind in MONEY_KINDS else MAX_POINTS
+    if not whole or not 0 < value <= limit:
+        raise Invalid(
+            "invalid_amount", f"Whole points, or money with at most the currency's decimals, up to {limit}."
+        )
     return int(value)
 
 

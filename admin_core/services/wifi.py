@@ -50,11 +50,12 @@ class Guest:
 
 @dataclass(frozen=True)
 class Visit:
+    """What the splash may tell the guest: the new card's number, or the name of the device's
+    guest. Nothing of a card an address has already: whoever typed it is not known to own it."""
+
     outcome: VisitOutcome
-    card_number: str
-    first_name: str
-    email: str | None
-    locale: str | None
+    card_number: str | None  # a new card's
+    first_name: str | None  # the returning device's guest's
     visited_at: datetime
 
 
@@ -71,10 +72,12 @@ def _versions(hotspot: Hotspot) -> dict[ConsentKind, str]:
     return {ConsentKind.TERMS: hotspot.terms_version, ConsentKind.PRIVACY: hotspot.privacy_version}
 
 
-def _device_customer(session: Session, merchant_id: int, mac: str | None) -> Customer | None:
+def _device_customer(
+    session: Session, merchant_id: int, mac: str | None, *, for_update: bool = False
+) -> Customer | None:
     if mac is None:
         return None
-    return session.scalar(
+    query = (
         select(Customer)
         .join(WifiVisit, WifiVisit.customer_id == Customer.id)
         .where(
@@ -85,6 +88,7 @@ def _device_customer(session: Session, merchant_id: int, mac: str | None) -> Cus
         .order_by(WifiVisit.created_at.desc())
         .limit(1)
     )
+    return session.scalar(query.with_for_update(of=Customer) if for_update else query)
 
 
 def _needs_consent(session: Session, hotspot: Hotspot, customer: Customer) -> bool:
@@ -134,7 +138,8 @@ def connect(
     context = ConsentContext(SOURCE, hotspot.store_id, arrival.ip_address, mac)
     merchant = hotspot.merchant
     if guest is None:
-        customer = _device_customer(session, hotspot.merchant_id, mac)
+        # Locked: the retention purge, which takes the same lock, cannot erase a guest coming back.
+        customer = _device_customer(session, hotspot.merchant_id, mac, for_update=True)
         card = None
         if customer is not None:
             card = session.scalars(select(Card).where(Card.customer_id == customer.id)).first()
@@ -152,12 +157,9 @@ def connect(
         signed_up, card = sign_up(db, session, merchant, request, context, now, _versions(hotspot))
         customer = card.customer
         outcome = VisitOutcome.CREATED if signed_up is SignupOutcome.CREATED else VisitOutcome.EXISTING
-        if outcome is VisitOutcome.EXISTING:
-            # Accepted again on this splash; an unticked marketing box withdraws nothing.
-            choices = {ConsentKind.TERMS: True, ConsentKind.PRIVACY: True}
-            if request.marketing:
-                choices[ConsentKind.MARKETING] = True
-            record_consents(session, merchant, customer, choices, context, now, _versions(hotspot))
+    # A known address or number typed on a splash proves nothing about who typed it: such a visit
+    # records no consent on that customer's behalf, and does not tie the device to them.
+    claimed = outcome is VisitOutcome.EXISTING
     session.add(
         WifiVisit(
             merchant_id=hotspot.merchant_id,
@@ -165,14 +167,19 @@ def connect(
             store_id=hotspot.store_id,
             customer_id=customer.id,
             nonce=arrival.nonce,
-            device_mac=mac,
+            device_mac=None if claimed else mac,
             ip_address=arrival.ip_address,
             new_customer=outcome is VisitOutcome.CREATED,
             created_at=now,
         )
     )
     session.flush()
-    return Visit(outcome, card.number, customer.first_name, customer.email, customer.locale, now)
+    return Visit(
+        outcome,
+        card.number if outcome is VisitOutcome.CREATED else None,
+        customer.first_name if outcome is VisitOutcome.RETURNING else None,
+        now,
+    )
 
 
 def _wifi_only_guests(session: Session, customer_id: int | None = None) -> list[tuple[int, int, datetime]]:

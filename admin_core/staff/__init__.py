@@ -4,18 +4,19 @@ Server-rendered with Flask-WTF forms, in the site's languages."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from babel.numbers import get_currency_precision
 from flask import Flask, request, session
-from flask_babel import Babel, format_currency, get_locale
+from flask_babel import Babel, format_currency, get_locale, to_user_timezone
 from flask_login import LoginManager, current_user
 
+from ..services.portal_settings import LOCALES
 from .auth import load_staff
 from .limits import init_limits
 
-LOCALES = ("en", "it", "bg", "nb")
 TRANSLATIONS = Path(__file__).resolve().parent.parent.parent / "translations"
 
 
@@ -35,17 +36,20 @@ def money(minor_units: int, currency: str) -> str:
     return str(format_currency(Decimal(minor_units).scaleb(-get_currency_precision(currency)), currency))
 
 
+def last_day(end: datetime) -> date:
+    """The last day a period ending at `end` (exclusive) covers, in the merchant's time zone: one
+    ending at midnight covers the day before, as a coupon's customers read it."""
+    local = to_user_timezone(end)
+    return (local - timedelta(days=1)).date() if local.time() == time(0) else local.date()
+
+
 def init_staff(app: Flask) -> None:
-    app.config.setdefault("SESSION_COOKIE_NAME", "loyalty_staff")
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    if app.config.get("SESSION_COOKIE_SECURE") is None:
-        app.config["SESSION_COOKIE_SECURE"] = not app.debug
     # The API is called with keys, not cookies: only the staff pages check CSRF (staff/views).
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.globals["money"] = money
+    app.jinja_env.filters["last_day"] = last_day
     app.jinja_env.globals["get_locale"] = get_locale
     login = LoginManager(app)
     login.user_loader(load_staff)

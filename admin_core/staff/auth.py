@@ -56,8 +56,13 @@ def staff_required(*levels: StaffLevel) -> Callable[[View], View]:
         @wraps(view)
         @login_required
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if not session.get(VERIFIED):
-                return redirect(url_for("staff.two_factor"))  # the merchant asks for it: set it up
+            staff = current_staff()
+            if not session.get(VERIFIED) or (
+                staff.merchant.staff_2fa_required and staff.totp_enabled_at is None
+            ):
+                # The merchant asks for two-factor (perhaps since this session began): set it up.
+                session[VERIFIED] = False
+                return redirect(url_for("staff.two_factor"))
             if levels and current_staff().level not in levels:
                 abort(403)
             return view(*args, **kwargs)

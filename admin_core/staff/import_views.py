@@ -38,7 +38,7 @@ def imports() -> Response | str:
     with current_core().db.read() as session:
         recent = session.scalars(
             select(CustomerImport)
-            .options(defer(CustomerImport.content))
+            .options(defer(CustomerImport.content), defer(CustomerImport.lines))
             .where(CustomerImport.merchant_id == merchant_id)
             .order_by(CustomerImport.created_at.desc())
             .limit(RECENT)

@@ -64,7 +64,7 @@ def login_code() -> Response | str | tuple[str, int]:
         try:
             if staff is None or staff.credentials_version != pending[1] or staff.disabled_at is not None:
                 raise Unauthorized("expired", "Log in again.")
-            staff_service.check_second_factor(staff, form.code.data or "")
+            staff = staff_service.check_second_factor(current_core().db, staff.id, form.code.data or "")
         except Unauthorized:
             form.code.errors.append(_("This code is not the one your app shows."))
             return render_template("staff/code.html", form=form), 401

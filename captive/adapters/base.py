@@ -101,7 +101,10 @@ def with_query(url: str, **params: Any) -> str:
 
 def same_address(url: str, address: str) -> bool:
     """True when `url` is http(s) on exactly the configured host[:port]."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
     return parts.scheme in ("http", "https") and parts.netloc.lower() == address.lower()
 
 

@@ -8,6 +8,7 @@ on sign-on, the venue's credentials) somewhere else.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from admin_api_client import Splash
@@ -24,18 +25,30 @@ from .base import (
     with_query,
 )
 
+HOST = re.compile(r"^[a-z0-9.-]+$")
+
 
 class Meraki:
     def __init__(self, domains: tuple[str, ...]) -> None:
         self.domains = tuple(domain.lower().strip(".") for domain in domains if domain)
 
     def _checked(self, url: str) -> str:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        on_domain = any(host == domain or host.endswith(f".{domain}") for domain in self.domains)
+        # Browsers read a backslash as "/" and drop control characters, while urlsplit keeps them
+        # in the host: "https://evil.example<backslash>.network-auth.com/" is evil.example to them.
+        if "\\" in url or any(ord(char) < 33 for char in url):
+            raise ForgedRedirect("The grant address holds characters no Meraki address has.")
+        try:
+            parts = urlsplit(url)
+            host = (parts.hostname or "").lower()
+            username = parts.username
+        except ValueError:
+            raise ForgedRedirect("The grant address is not a URL.") from None
+        on_domain = HOST.match(host) is not None and any(
+            host == domain or host.endswith(f".{domain}") for domain in self.domains
+        )
         # Plain http only where it cannot leave the machine: a simulator in the tests.
         secure = parts.scheme == "https" or (parts.scheme == "http" and is_loopback(host))
-        if not (on_domain and secure and parts.username is None):
+        if not (on_domain and secure and username is None):
             raise ForgedRedirect("The grant address is not on Meraki's domain.")
         return url
 

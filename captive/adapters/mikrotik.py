@@ -37,9 +37,10 @@ MEGABYTE = 1024 * 1024
 
 def octal_bytes(escaped: str) -> bytes:
     r"""RouterOS writes $(chap-id) and $(chap-challenge) as \ooo escapes of each byte."""
-    if OCTAL.sub("", escaped):
-        raise ForgedRedirect("The CHAP values are not octal escapes.")
-    return bytes(int(digits, 8) for digits in OCTAL.findall(escaped))
+    values = [int(digits, 8) for digits in OCTAL.findall(escaped)]
+    if OCTAL.sub("", escaped) or any(value > 255 for value in values):
+        raise ForgedRedirect("The CHAP values are not octal escapes of bytes.")
+    return bytes(values)
 
 
 class MikroTik:
@@ -54,6 +55,10 @@ class MikroTik:
             raise ForgedRedirect("The login address is not this hotspot's router.")
         chap_id = octal_bytes(incoming.get("chap-id"))
         challenge = octal_bytes(incoming.get("chap-challenge"))
+        if not (chap_id and challenge) and setting(splash, "credentials") != "per_guest":
+            # Without CHAP the browser would carry the venue's shared password in clear, to
+            # anyone who forged a login page without a challenge.
+            raise ForgedRedirect("No CHAP challenge: the shared account is only sent hashed.")
         return Arrival(
             incoming.get("mac") or None,
             incoming.get("ip") or None,
