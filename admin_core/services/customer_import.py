@@ -122,6 +122,19 @@ def dry_run(
     return upload
 
 
+def recent_imports(session: Session, merchant_id: int, limit: int = 10) -> list[CustomerImport]:
+    """The merchant's latest imports, newest first, without their files."""
+    return list(
+        session.scalars(
+            select(CustomerImport)
+            .options(defer(CustomerImport.content), defer(CustomerImport.lines))
+            .where(CustomerImport.merchant_id == merchant_id)
+            .order_by(CustomerImport.created_at.desc())
+            .limit(limit)
+        )
+    )
+
+
 def get_import(
     session: Session, merchant_id: int, import_id: int, *, for_update: bool = False
 ) -> CustomerImport:

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import ngettext
-from sqlalchemy import select
-from sqlalchemy.orm import defer
 from werkzeug.wrappers import Response
 
 from ..context import current_core
 from ..errors import CoreError, NotFound
-from ..models import CustomerImport, StaffLevel
+from ..models import StaffLevel
 from ..services.customer_files import MAX_BYTES
-from ..services.customer_import import apply_import, dry_run, get_import
+from ..services.customer_import import apply_import, dry_run, get_import, recent_imports
 from .auth import current_scope, current_staff, staff_required
 from .blueprint import bp
 from .messages import refusal
@@ -36,13 +34,7 @@ def imports() -> Response | str:
             return redirect(url_for(".imports"))
         return redirect(url_for(".import_report", import_id=made.id))
     with current_core().db.read() as session:
-        recent = session.scalars(
-            select(CustomerImport)
-            .options(defer(CustomerImport.content), defer(CustomerImport.lines))
-            .where(CustomerImport.merchant_id == merchant_id)
-            .order_by(CustomerImport.created_at.desc())
-            .limit(RECENT)
-        ).all()
+        recent = recent_imports(session, merchant_id, RECENT)
     return render_template("staff/imports.html", recent=recent)
 
 
