@@ -213,3 +213,19 @@ def test_the_api_answers_the_same_for_unknown_addresses(
     merchant_key = {"Authorization": f"Bearer {demo['api_key']}"}
     refused = api.post("/api/v1/portal/resets", json={"email": "anna@example.com"}, headers=merchant_key)
     assert refused.status_code == 403
+
+
+def test_a_link_is_only_ever_sent_for_a_host_the_site_trusts(
+    core_app: Flask, inbox: Inbox, demo: dict[str, Any]
+) -> None:
+    """A request naming another host, to have the mailed link point there, is refused before any
+    mail is queued (TRUSTED_HOSTS, env FLASK_TRUSTED_HOSTS)."""
+    site = portal.create_app(make_config(inbox, TRUSTED_HOSTS=["cards.example"]), core_app=core_app)
+    client = site.test_client()
+    token = csrf_token(client, "http://cards.example" + RESET)
+    for host, status in (("http://attacker.example", 400), ("http://cards.example", 200)):
+        answer = client.post(RESET, base_url=host, data={"csrf_token": token, "email": "anna@example.com"})
+        assert answer.status_code == status
+    deliver_mail(core_app)
+    [message] = inbox.messages
+    assert re.search(r"http://cards\.example/p/demo/reset/[\w-]+", inbox.text(message))

@@ -412,6 +412,8 @@ STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
 STAFF_OPEN = {
     "staff.login",
     "staff.login_code",
+    "staff.forgot_password",  # tests/test_staff_reset.py
+    "staff.reset_password",
     "staff.logout",
     "staff.language",
     "staff.two_factor",

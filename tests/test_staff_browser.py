@@ -9,6 +9,9 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from .conftest import deliver_mail
+from .smtp import Inbox
+
 pytestmark = pytest.mark.browser
 
 AXE = Axe()
@@ -76,3 +79,32 @@ def test_the_admin_s_settings_page_is_accessible(live: tuple[str, Any], phone: A
     expect(page.get_by_role("heading", level=1)).to_have_text("Portal settings")
     assert blocking_issues(page, "settings") == []
     assert re.search(r"\d", page.get_by_label("Points per currency unit spent").input_value())
+
+
+def test_a_forgotten_password_is_replaced_on_a_phone(live: tuple[str, Any], phone: Any, inbox: Inbox) -> None:
+    base, core_app = live
+    page, expect = phone
+    heading = page.get_by_role("heading", level=1)
+    page.goto(f"{base}/core/login")
+    page.get_by_role("link", name="Forgot your password?").tap()
+    expect(heading).to_have_text("Forgot your password?")
+    issues = blocking_issues(page, "forgot")
+    page.get_by_label("E-mail").fill("till@demo.example")
+    page.get_by_role("button", name="Send the link").tap()
+    expect(page.get_by_role("status")).to_contain_text("a link to choose a new password is on its way")
+
+    deliver_mail(core_app)
+    [message] = inbox.messages
+    link = re.search(r"http://\S+/core/login/reset/\S+", inbox.text(message))
+    assert link, inbox.text(message)
+    page.goto(link.group(0))
+    expect(heading).to_have_text("Choose a new password")
+    issues += blocking_issues(page, "reset")
+    page.get_by_label("New password").fill("a-brand-new-password")
+    page.get_by_role("button", name="Save the password").tap()
+    expect(page.get_by_role("status")).to_have_text("Your password is changed. Log in with it.")
+    page.get_by_label("E-mail").fill("till@demo.example")
+    page.get_by_label("Password").fill("a-brand-new-password")
+    page.get_by_role("button", name="Log in").tap()
+    expect(heading).to_have_text("Till")
+    assert issues == []

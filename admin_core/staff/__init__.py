@@ -59,6 +59,7 @@ def init_staff(app: Flask) -> None:
     from . import (  # noqa: F401  (the routes)
         figures_views,
         import_views,
+        reset_views,
         settings_views,
         team_views,
         till_views,

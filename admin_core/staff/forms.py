@@ -39,18 +39,25 @@ def new_password(label: str) -> PasswordField:
     )
 
 
-class LoginForm(FlaskForm):
+class ForgotPasswordForm(FlaskForm):
     email = EmailField(
         _l("E-mail"),
         validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)],
         filters=[strip],
         render_kw={"autocomplete": "username"},
     )
+
+
+class LoginForm(ForgotPasswordForm):
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(_l("Enter your password.")), Length(max=256)],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class NewPasswordForm(FlaskForm):
+    new = new_password(_l("New password"))
 
 
 class CodeForm(FlaskForm):
@@ -145,13 +152,12 @@ class StaffForm(FlaskForm):
     store = SelectField(_l("Store"))
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(NewPasswordForm):
     current = PasswordField(
         _l("Current password"),
         validators=[DataRequired(_l("Enter your password."))],
         render_kw={"autocomplete": "current-password"},
     )
-    new = new_password(_l("New password"))
 
 
 class SettingsForm(FlaskForm):

@@ -1,12 +1,14 @@
 """Throttling of the staff login: attempts per address, wrong passwords per account, wrong codes
-per account waiting for its second factor. Counters live where the site's do (memory, or the
-shared store RATELIMIT_STORAGE_URI names, e.g. Redis), under the core's own key prefix."""
+per account waiting for its second factor; and of the "forgot your password" form, which sends
+e-mail: per address and per account. Counters live where the site's do (memory, or the shared
+store RATELIMIT_STORAGE_URI names, e.g. Redis), under the core's own key prefix."""
 
 from __future__ import annotations
 
 import hashlib
 import math
 import time
+from collections.abc import Callable
 
 from flask import Flask, current_app, request, session
 from flask.wrappers import Response
@@ -20,9 +22,13 @@ DEFAULTS = {
     "RATELIMIT_STAFF_LOGIN_PER_IP": "30 per minute",
     # Wrong passwords, or wrong codes, for one account from anywhere: then its login waits.
     "RATELIMIT_STAFF_FAILURES_PER_ACCOUNT": "10 per 15 minutes",
+    # Requests for a password reset link: from one address, and for one account.
+    "RATELIMIT_STAFF_RESETS_PER_IP": "10 per hour",
+    "RATELIMIT_STAFF_RESETS_PER_ACCOUNT": "3 per hour",
 }
 LOGIN = "staff.login"
 CODE = "staff.login_code"
+RESET = "staff.forgot_password"
 
 
 def client_ip() -> str:
@@ -30,8 +36,8 @@ def client_ip() -> str:
 
 
 def account_key() -> str:
-    """The account being logged in to: its e-mail on the password step, the pending account on the
-    code step. A digest: the counter store holds no addresses."""
+    """The account being logged in to (or asked a reset link for): the e-mail typed, or the pending
+    account on the code step. A digest: the counter store holds no addresses."""
     if request.endpoint == CODE:
         pending = session.get("staff_pending")
         who = f"id:{pending[0]}" if pending else ""
@@ -44,30 +50,40 @@ def _refused(response: Response) -> bool:
     return response.status_code == 401
 
 
-def _not_logging_in() -> bool:
-    return request.endpoint not in (LOGIN, CODE)
+def _other_than(*endpoints: str) -> Callable[[], bool]:
+    return lambda: request.endpoint not in endpoints
+
+
+def _limit(
+    app: Flask,
+    setting: str,
+    key: Callable[[], str],
+    *endpoints: str,
+    counts: Callable[[Response], bool] | None = None,
+) -> Limit:
+    not_here = _other_than(*endpoints)
+    return Limit(
+        str(app.config[setting]),
+        key_function=key,
+        scope=setting.removeprefix("RATELIMIT_").lower(),
+        methods=["POST"],
+        exempt_when=lambda: not_here() or not key(),
+        deduct_when=counts,
+    )
 
 
 def init_limits(app: Flask) -> None:
     for setting, value in DEFAULTS.items():
         app.config.setdefault(setting, value)
-    per_ip = Limit(
-        str(app.config["RATELIMIT_STAFF_LOGIN_PER_IP"]),
-        key_function=client_ip,
-        scope="staff-login-ip",
-        methods=["POST"],
-    )
-    per_account = Limit(
-        str(app.config["RATELIMIT_STAFF_FAILURES_PER_ACCOUNT"]),
-        key_function=account_key,
-        scope="staff-login-account",
-        methods=["POST"],
-        exempt_when=lambda: not account_key(),
-        deduct_when=_refused,
-    )
-    limiter = Limiter(client_ip, default_limits=[per_ip, per_account])
+    limits: list[str | Callable[[], str] | Limit] = [
+        _limit(app, "RATELIMIT_STAFF_LOGIN_PER_IP", client_ip, LOGIN, CODE),
+        _limit(app, "RATELIMIT_STAFF_FAILURES_PER_ACCOUNT", account_key, LOGIN, CODE, counts=_refused),
+        _limit(app, "RATELIMIT_STAFF_RESETS_PER_IP", client_ip, RESET),
+        _limit(app, "RATELIMIT_STAFF_RESETS_PER_ACCOUNT", account_key, RESET),
+    ]
+    limiter = Limiter(client_ip, default_limits=limits)
     # Every other request of the core (its API above all) is passed over at once.
-    limiter.request_filter(_not_logging_in)
+    limiter.request_filter(_other_than(LOGIN, CODE, RESET))
     limiter.init_app(app)
     app.extensions[EXTENSION] = limiter
 

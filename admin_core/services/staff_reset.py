@@ -1,0 +1,72 @@
+"""A staff member who forgot their password gets a link by e-mail. The link is signed with the
+core's secret key over the account and its credentials version, so nothing is stored: it works for
+an hour, and once, since choosing the new password moves the version on (as switching the account
+off or resetting its two-factor does)."""
+
+from __future__ import annotations
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from passlib.context import CryptContext
+from sqlalchemy import select
+
+from ..database import Database
+from ..errors import Gone
+from ..models import Staff
+from .portal_auth import check_password_rules
+
+SALT = "staff-password-reset"
+LINK_LIFETIME = 60 * 60  # seconds
+
+
+def _serializer(secret_key: str | bytes) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=SALT)
+
+
+def account_to_reset(db: Database, email: str) -> Staff | None:
+    """The account that logs in with `email`, unless there is none or it is switched off."""
+    with db.read() as session:
+        staff = session.scalar(select(Staff).where(Staff.email == email.strip().lower()))
+    return staff if staff is not None and staff.disabled_at is None else None
+
+
+def reset_token(secret_key: str | bytes, staff: Staff) -> str:
+    return _serializer(secret_key).dumps([staff.id, staff.credentials_version])
+
+
+def _ticket(secret_key: str | bytes, token: str) -> tuple[int, int]:
+    try:
+        staff_id, version = _serializer(secret_key).loads(token, max_age=LINK_LIFETIME)
+    except SignatureExpired:
+        raise Gone("token_expired", "This link has expired.") from None
+    except (BadSignature, TypeError, ValueError):
+        raise Gone("token_invalid", "This link is not valid.") from None
+    return int(staff_id), int(version)
+
+
+def _check(staff: Staff | None, version: int) -> Staff:
+    if staff is None or staff.disabled_at is not None:
+        raise Gone("token_invalid", "This link is not valid.")
+    if staff.credentials_version != version:
+        raise Gone("token_used", "This link was used already.")
+    return staff
+
+
+def account_for_token(db: Database, secret_key: str | bytes, token: str) -> Staff:
+    """The account a link was sent for, while the link still works."""
+    staff_id, version = _ticket(secret_key, token)
+    with db.read() as session:
+        return _check(session.get(Staff, staff_id), version)
+
+
+def reset_password(
+    db: Database, hasher: CryptContext, secret_key: str | bytes, token: str, new: str
+) -> Staff:
+    """Set the password a link's holder chose. Every session of the account ends, and the link with
+    them; two-factor, where it is on, is still asked at the next login."""
+    staff_id, version = _ticket(secret_key, token)
+    check_password_rules(new)
+    with db.write() as session:
+        staff = _check(session.get(Staff, staff_id, with_for_update={"of": Staff}), version)
+        staff.password_hash = hasher.hash(new)
+        staff.credentials_version += 1
+    return staff
