@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import signal
 import time
+from datetime import timedelta
 from types import FrameType
 
 import click
@@ -21,6 +22,7 @@ from .models import ContactRequired, Hotspot, HotspotKind
 from .services.expiry import expire_points
 from .services.hotspot_settings import masked
 from .services.hotspots import HotspotOptions, create_hotspot, list_hotspots
+from .services.housekeeping import Retention, purge_records
 from .services.mail_queue import deliver_due
 from .services.merchants import create_api_key, create_merchant, get_merchant
 from .services.wifi import purge_wifi_guests
@@ -182,6 +184,32 @@ def _hotspot_summary(hotspot: Hotspot) -> dict[str, object]:
 def purge_wifi_guests_command() -> None:
     """Erase Wi-Fi-only guests kept longer than their venue's retention (run daily)."""
     click.echo(f"Wi-Fi-only guests erased: {purge_wifi_guests(_core().db)}.")
+
+
+@core_cli.command("purge-records")
+@click.option(
+    "--import-days",
+    type=click.IntRange(1),
+    default=Retention.import_files.days,
+    show_default=True,
+    help="Days a customers file is kept (an applied one keeps its report).",
+)
+@click.option(
+    "--days",
+    type=click.IntRange(1),
+    default=Retention.mail.days,
+    show_default=True,
+    help="Days replayable responses, delivered e-mail and spent links are kept.",
+)
+def purge_records_command(import_days: int, days: int) -> None:
+    """Erase what is kept only for a while: replayable responses, delivered e-mail, spent one-time
+    links, old customers files (run daily)."""
+    kept = timedelta(days=days)
+    purged = purge_records(_core().db, Retention(kept, kept, kept, timedelta(days=import_days)))
+    click.echo(
+        f"Erased: {purged.idempotency_records} replayable response(s), {purged.mail} e-mail(s), "
+        f"{purged.links} link(s), {purged.import_files} customers file(s)."
+    )
 
 
 @core_cli.command("expire-points")
