@@ -105,14 +105,23 @@ class CoreClient:
         json: Any = None,
         headers: dict[str, str] | None = None,
         content: bytes | None = None,
+        timeout: httpx.Timeout | None = None,
     ) -> httpx.Response:
+        """`timeout` for the calls that take longer than a page may wait (the client's otherwise)."""
         merged = dict(headers or {})
         if self.merchant:
             merged["X-Merchant"] = self.merchant
         if self.card_version is not None:
             merged["X-Card-Version"] = str(self.card_version)
         try:
-            response = self._http.request(method, path, json=json, headers=merged, content=content)
+            response = self._http.request(
+                method,
+                path,
+                json=json,
+                headers=merged,
+                content=content,
+                timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
+            )
         except httpx.HTTPError as error:
             raise Unavailable("unavailable", f"The core did not answer: {error}") from error
         if response.status_code >= 500:
