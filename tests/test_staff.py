@@ -446,3 +446,69 @@ def test_amounts_that_are_not_amounts_are_refused_plainly(staff: FlaskClient, co
         page,
     )
     assert answer.status_code == 422 and operations(core) == before
+
+
+def test_the_admin_moves_a_staff_member_to_another_store_and_level(
+    staff: FlaskClient, core_app: Flask, core: Core
+) -> None:
+    with core.db.read() as session:
+        sara = session.scalar(select(Staff.id).where(Staff.email == USER))
+        giulia = session.scalar(select(Staff.id).where(Staff.email == ADMIN))
+    till = core_app.test_client()
+    log_in(till, USER)
+    assert till.get("/coupons").status_code == 403
+
+    log_in(staff, ADMIN)
+    assert f'href="/team/{sara}"' in staff.get("/team").text
+    page = staff.get(f"/team/{sara}").text
+    assert 'value="Sara"' in page and '<option selected value="STATION">' in page
+    details = {"first_name": "Sara", "last_name": "Neri", "phone": "+39 333 7654321", "level": "MANAGER"}
+    refused = post(staff, f"/team/{sara}", details | {"store": ""}, page)
+    assert refused.status_code == 422 and "Choose a store." in refused.text
+    moved = post(staff, f"/team/{sara}", details | {"store": "MAIN"}, page)
+    assert moved.status_code == 302 and "Saved: Sara Neri." in staff.get("/team").text
+
+    # Her open session works as MAIN's manager from its next page on.
+    assert till.get("/coupons").status_code == 200
+    assert (
+        "Main" in till.get("/figures?store=MAIN").text or till.get("/figures?store=MAIN").status_code == 200
+    )
+    assert till.get("/figures?store=STATION").status_code == 404
+    with core.db.read() as session:
+        moved_staff = session.get_one(Staff, sara)
+        assert (moved_staff.level.value, moved_staff.store and moved_staff.store.code) == ("MANAGER", "MAIN")
+        assert moved_staff.phone == "+39 333 7654321" and moved_staff.email == USER
+
+    own = post(
+        staff,
+        f"/team/{giulia}",
+        {"first_name": "Giulia", "last_name": "Conti", "level": "MANAGER", "store": "MAIN"},
+        staff.get(f"/team/{giulia}").text,
+    )
+    assert own.status_code == 422 and "You cannot change your own level or store." in own.text
+    renamed = post(
+        staff,
+        f"/team/{giulia}",
+        {"first_name": "Giulia Maria", "last_name": "Conti", "level": "ADMIN", "store": ""},
+        staff.get(f"/team/{giulia}").text,
+    )
+    assert renamed.status_code == 302
+
+
+def test_the_api_changes_only_what_is_sent(core_app: Flask, core: Core, demo: dict[str, Any]) -> None:
+    with core.db.read() as session:
+        sara = session.scalar(select(Staff.id).where(Staff.email == USER))
+    api = core_app.test_client()
+    headers = {"Authorization": f"Bearer {demo['api_key']}"}
+
+    def change(payload: dict[str, Any]) -> Any:
+        return api.patch(f"/api/v1/staff/{sara}", json=payload, headers=headers)
+
+    moved = change({"store": "MAIN"})
+    assert moved.status_code == 200
+    assert (moved.json["store"], moved.json["level"], moved.json["first_name"]) == ("MAIN", "USER", "Sara")
+    refused = change({"level": "ADMIN"})
+    assert refused.status_code == 422 and refused.json["error"]["code"] == "store_required"
+    assert change({"store": "NOWHERE"}).json["error"]["code"] == "unknown_store"
+    assert change({"level": "ADMIN", "store": None}).json["level"] == "ADMIN"
+    assert change({"phone": "12"}).json["error"]["code"] == "invalid_phone"

@@ -79,6 +79,11 @@ def test_the_admin_s_settings_page_is_accessible(live: tuple[str, Any], phone: A
     expect(page.get_by_role("heading", level=1)).to_have_text("Portal settings")
     assert blocking_issues(page, "settings") == []
     assert re.search(r"\d", page.get_by_label("Points per currency unit spent").input_value())
+    page.get_by_role("navigation", name="Staff menu").get_by_role("link", name="Staff").tap()
+    page.get_by_role("link", name="Edit Sara Neri").tap()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sara Neri")
+    expect(page.get_by_label("Store")).to_have_value("STATION")
+    assert blocking_issues(page, "staff member") == []
 
 
 def test_a_forgotten_password_is_replaced_on_a_phone(live: tuple[str, Any], phone: Any, inbox: Inbox) -> None:

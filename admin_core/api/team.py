@@ -4,6 +4,8 @@ their own store."""
 
 from __future__ import annotations
 
+from dataclasses import fields as fields_of
+from dataclasses import replace
 from typing import Any
 
 from flask_smorest import Blueprint
@@ -57,6 +59,13 @@ class StaffInSchema(Schema):
 
 
 class StaffChangesSchema(Schema):
+    """Only what is sent changes."""
+
+    first_name = fields.String(validate=validate.Length(max=1000))
+    last_name = fields.String(validate=validate.Length(max=1000))
+    phone = fields.String(allow_none=True, validate=validate.Length(max=100))
+    level = fields.Enum(StaffLevel, by_value=True)
+    store = fields.String(allow_none=True, metadata={"description": "None for an ADMIN"})
     disabled = fields.Boolean()
     reset_two_factor = fields.Boolean()
 
@@ -141,11 +150,21 @@ def create_staff(payload: dict[str, Any]) -> Staff:
     )
 
 
+DETAILS = {field.name for field in fields_of(staff_service.StaffDetails)}
+
+
 @blp.route("/staff/<int:staff_id>", methods=["PATCH"])
 @blp.arguments(StaffChangesSchema)
 @blp.response(200, StaffSchema)
 def change_staff(payload: dict[str, Any], staff_id: int) -> Staff:
+    """Errors: 422 store_required (a MANAGER or USER works at one store, an ADMIN at none),
+    unknown_store, invalid_phone…; 404 staff_not_found."""
     db, reach = current_core().db, merchant_scope()
+    details = {key: payload[key] for key in DETAILS if key in payload}
+    if details:
+        with db.read() as session:
+            current = staff_service.StaffDetails.of(staff_service.get_staff(session, reach, staff_id))
+        staff_service.change_staff(db, reach, staff_id, replace(current, **details))
     if "disabled" in payload:
         staff_service.set_staff_disabled(db, reach, staff_id, payload["disabled"])
     if payload.get("reset_two_factor"):

@@ -109,6 +109,49 @@ def create_staff(db: Database, hasher: CryptContext, scope: StaffScope, new: New
         return get_staff(session, scope, staff.id)
 
 
+@dataclass(frozen=True)
+class StaffDetails:
+    """What the admin may change of an account: the e-mail (the login) and the password are its
+    owner's."""
+
+    first_name: str
+    last_name: str
+    level: StaffLevel
+    store: str | None  # a store code; None only for an admin
+    phone: str | None = None
+
+    @classmethod
+    def of(cls, staff: Staff) -> StaffDetails:
+        return cls(
+            staff.first_name,
+            staff.last_name,
+            staff.level,
+            staff.store.code if staff.store else None,
+            staff.phone,
+        )
+
+
+def change_staff(db: Database, scope: StaffScope, staff_id: int, details: StaffDetails) -> Staff:
+    """The admin moves someone to another store or level, or corrects their name or phone. Their
+    open sessions see the new level and store at their next page. One's own level and store stay:
+    a merchant is never left without an admin by a slip."""
+    scope.require(StaffLevel.ADMIN)
+    first = customer_name(details.first_name, "invalid_first_name", "first name")
+    last = customer_name(details.last_name, "invalid_last_name", "last name")
+    phone = phone_number(details.phone)
+    if (details.level is StaffLevel.ADMIN) != (details.store is None):
+        raise Invalid("store_required", "A manager or user works at one store; an admin at none.")
+    with db.write() as session:
+        staff = get_staff(session, scope, staff_id)
+        store = scope.store(session, details.store) if details.store is not None else None
+        if staff.id == scope.staff_id and (details.level, store) != (staff.level, staff.store):
+            raise Invalid("own_level", "You cannot change your own level or store.")
+        staff.first_name, staff.last_name, staff.phone = first, last, phone
+        staff.level, staff.store_id, staff.store = details.level, store.id if store else None, store
+    with db.read() as session:
+        return get_staff(session, scope, staff_id)
+
+
 def list_staff(session: Session, scope: StaffScope) -> list[Staff]:
     scope.require(StaffLevel.ADMIN, StaffLevel.MANAGER)
     query = select(Staff).where(Staff.merchant_id == scope.merchant_id).order_by(Staff.last_name, Staff.id)

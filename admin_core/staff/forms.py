@@ -123,7 +123,7 @@ class CouponForm(FlaskForm):
     store = SelectField(_l("For the customers of"))
 
 
-class StaffForm(FlaskForm):
+class StaffDetailsForm(FlaskForm):
     first_name = StringField(
         _l("First name"), validators=[DataRequired(_l("Enter the first name.")), Length(max=100)]
     )
@@ -131,6 +131,18 @@ class StaffForm(FlaskForm):
         _l("Last name"), validators=[DataRequired(_l("Enter the last name.")), Length(max=100)]
     )
     phone = TelField(_l("Phone (optional)"), validators=[Optional(), Length(max=32)], filters=[strip])
+    level = SelectField(
+        _l("Level"),
+        choices=[
+            SelectChoice("USER", _l("User: the till")),
+            SelectChoice("MANAGER", _l("Manager: the till, the store's coupons and figures")),
+            SelectChoice("ADMIN", _l("Admin: every store, staff, settings")),
+        ],
+    )
+    store = SelectField(_l("Store"))
+
+
+class StaffForm(StaffDetailsForm):
     email = EmailField(
         _l("E-mail (their login)"),
         validators=[
@@ -141,15 +153,6 @@ class StaffForm(FlaskForm):
         filters=[strip],
     )
     password = new_password(_l("Password"))
-    level = SelectField(
-        _l("Level"),
-        choices=[
-            SelectChoice("USER", _l("User: the till")),
-            SelectChoice("MANAGER", _l("Manager: the till, the store's coupons and figures")),
-            SelectChoice("ADMIN", _l("Admin: every store, staff, settings")),
-        ],
-    )
-    store = SelectField(_l("Store"))
 
 
 class PasswordChangeForm(NewPasswordForm):

@@ -22,6 +22,7 @@ REFUSALS = {
     "invalid_email": _l("This is not a valid e-mail address."),
     "password_too_short": _l("This password cannot be used. Choose another one."),
     "not_yourself": _l("You cannot switch off your own account."),
+    "own_level": _l("You cannot change your own level or store."),
     "low_contrast": _l("These colours are too close: text on them would be hard to read."),
     "invalid_origin": _l("Write each website as an origin, like https://www.example.com."),
     "invalid_locales": _l("Offer one or more of: en, it, bg, nb."),

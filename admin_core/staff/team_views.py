@@ -3,6 +3,7 @@ and the admin (every store) publish coupons."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,7 @@ from ..services import staff as staff_service
 from ..services.store_coupons import MANAGING, coupons_in_scope, create_coupon, set_coupon_published
 from .auth import current_scope, current_staff, staff_required
 from .blueprint import bp
-from .forms import CouponForm, StaffForm
+from .forms import CouponForm, StaffDetailsForm, StaffForm
 from .messages import refusal
 
 
@@ -62,6 +63,38 @@ def team() -> Response | str | tuple[str, int]:
     with current_core().db.read() as session:
         members = staff_service.list_staff(session, scope)
     return render_template("staff/team.html", members=members, form=form), status
+
+
+@bp.route("/team/<int:staff_id>", methods=["GET", "POST"])
+@staff_required(StaffLevel.ADMIN)
+def team_member(staff_id: int) -> Response | str | tuple[str, int]:
+    core, scope = current_core(), current_scope()
+    with core.db.read() as session:
+        try:
+            member = staff_service.get_staff(session, scope, staff_id)
+        except NotFound:
+            abort(404)
+    form = StaffDetailsForm(
+        data=asdict(staff_service.StaffDetails.of(member)) | {"level": member.level.value}
+    )
+    form.store.choices = _stores(_("— (admins work at every store)"))
+    if form.validate_on_submit():
+        details = staff_service.StaffDetails(
+            first_name=form.first_name.data or "",
+            last_name=form.last_name.data or "",
+            level=StaffLevel(form.level.data),
+            store=form.store.data or None,
+            phone=form.phone.data or None,
+        )
+        try:
+            changed = staff_service.change_staff(core.db, scope, staff_id, details)
+        except CoreError as error:
+            form.form_errors.append(refusal(error))
+        else:
+            flash(_("Saved: %(name)s.", name=f"{changed.first_name} {changed.last_name}"), "success")
+            return redirect(url_for(".team"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("staff/team_member.html", member=member, form=form), status
 
 
 @bp.route("/team/<int:staff_id>/<action>", methods=["POST"])
