@@ -284,7 +284,8 @@ def test_two_factor_is_set_up_then_asked_at_every_login(staff: FlaskClient, core
     assert secret and 'role="img"' in setup
     wrong = post(staff, "/two-factor", {"code": "000000"}, setup)
     assert wrong.status_code == 422
-    assert post(staff, "/two-factor", {"code": pyotp.TOTP(secret.group(1)).now()}, setup).status_code == 302
+    totp, set_up_at = pyotp.TOTP(secret.group(1)), time.time()
+    assert post(staff, "/two-factor", {"code": totp.at(set_up_at)}, setup).status_code == 302
 
     phone = core_app.test_client()
     first = log_in(phone, MANAGER)
@@ -292,9 +293,10 @@ def test_two_factor_is_set_up_then_asked_at_every_login(staff: FlaskClient, core
     assert phone.get("/").status_code == 302  # not in yet
     page = phone.get("/login/code").text
     assert post(phone, "/login/code", {"code": "123456"}, page).status_code == 401
-    used = pyotp.TOTP(secret.group(1)).now()
-    assert post(phone, "/login/code", {"code": used}, page).status_code == 401  # spent on the set-up
-    following = pyotp.TOTP(secret.group(1)).at(time.time() + 30)
+    # The set-up's code is spent; the next one (the app's next 30 seconds) is not. Both are taken
+    # from the set-up's moment, so the test does not depend on where in its 30 seconds it runs.
+    assert post(phone, "/login/code", {"code": totp.at(set_up_at)}, page).status_code == 401
+    following = totp.at(set_up_at + 30)
     assert post(phone, "/login/code", {"code": following}, page).status_code == 302
     assert phone.get("/").status_code == 200
 
