@@ -6,6 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 INSTALLED := $(VENV)/.installed
 LOCALES := en it bg nb
 DEMO_SMTP_PORT ?= 8025
+DEMO_WIFI_PORT ?= 5001
 
 .PHONY: run test install lint translations compile-translations chromium bench clean
 
@@ -30,8 +31,8 @@ run: install
 	@echo
 	@echo "  Customer portal:  http://127.0.0.1:5000/p/demo/"
 	@echo "  Staff (till, coupons, figures, settings, import): http://127.0.0.1:5000/core/login"
-	@echo "  Wi-Fi splash, as a UniFi controller sends a guest:"
-	@echo "    http://127.0.0.1:5000/guest/s/demo-unifi/?id=aa:bb:cc:dd:ee:ff&ap=f0:9f:c2:00:00:01"
+	@echo "  The venue's Wi-Fi (a Meraki access point played on loopback): http://127.0.0.1:$(DEMO_WIFI_PORT)/"
+	@echo "    any page there leads through the splash sign-up, then online"
 	@echo "  Admin core API:   http://127.0.0.1:5000/core/api/v1/openapi.json"
 	@echo "  Demo cards, staff, passwords and the API key: above, and in instance/demo.json"
 	@echo
@@ -41,6 +42,8 @@ run: install
 	  $(BIN)/python -m aiosmtpd -n -l 127.0.0.1:$(DEMO_SMTP_PORT) -c aiosmtpd.handlers.Debugging stdout & \
 	fi; \
 	$(FLASK) core send-mail & \
+	$(BIN)/python -m captive.demo_access_point --site http://127.0.0.1:5000 --port $(DEMO_WIFI_PORT) & \
+	FLASK_WIFI_MERAKI_DOMAINS="network-auth.com 127.0.0.1" \
 	$(FLASK) run --debug --no-reload --host 127.0.0.1 --port 5000
 
 test: install chromium
