@@ -9,6 +9,7 @@ import shutil
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
@@ -153,6 +154,20 @@ def deliver_mail(core_app: Flask) -> str:
     return result.output
 
 
+@contextmanager
+def served(app: Any, host: str = "127.0.0.1") -> Iterator[str]:
+    """A WSGI app served on a free port of a loopback address, for as long as the block runs: its
+    base URL."""
+    server = make_server(host, 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
 # A customer on a phone: Debian's Chromium driven by Playwright against a live server.
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -174,12 +189,8 @@ def live(committed_db: Database, inbox: Inbox) -> Iterator[tuple[str, Any]]:
     core_app = admin_core.create_app(make_config(inbox), database=committed_db)
     load_demo(core_app.extensions[EXTENSION], SECRET)
     site = portal.create_app(make_config(inbox), core_app=core_app)
-    server = make_server("127.0.0.1", 0, site, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", core_app
-    server.shutdown()
-    thread.join(timeout=10)
+    with served(site) as base_url:
+        yield base_url, core_app
 
 
 @pytest.fixture(scope="module")
@@ -234,12 +245,8 @@ def venue(committed_db: Database, inbox: Inbox) -> Iterator[Venue]:
     core = core_app.extensions[EXTENSION]
     load_demo(core, SECRET)
     site: Flask = portal.create_app(make_config(inbox, **settings), core_app=core_app)
-    server = make_server("127.0.0.1", 0, site, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield Venue(f"http://127.0.0.1:{server.server_port}", core)
-    server.shutdown()
-    thread.join(timeout=10)
+    with served(site) as base_url:
+        yield Venue(base_url, core)
 
 
 @pytest.fixture

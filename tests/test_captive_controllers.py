@@ -5,18 +5,17 @@ forged address or a wrong credential must stop it: the device stays offline."""
 from __future__ import annotations
 
 import re
-import threading
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import httpx
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from admin_core.models import HotspotKind, WifiVisit
 from captive.demo_access_point import DemoAccessPoint
 
+from .conftest import served
 from .simulators import CoovaChilli, Meraki, MikroTik, OpenNDS, UniFi
 from .wifi_venue import LANDING, MAC, Phone, Venue
 
@@ -350,11 +349,8 @@ def test_the_demo_s_access_point_lets_a_browser_online_through_the_splash(
 ) -> None:
     """`make run` serves a Meraki click-through access point on loopback for the demo's Wi-Fi."""
     access_point = DemoAccessPoint(venue.base_url, "demo-meraki")
-    server = make_server("127.0.0.1", 0, access_point, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        news = f"http://127.0.0.1:{server.server_port}/news"
+    with served(access_point) as base_url:
+        news = f"{base_url}/news"
         splash = guest_phone.open(news)
         assert str(splash.url).startswith(venue.splash("demo-meraki") + "?") and "Free Wi-Fi" in splash.text
         online = guest_phone.sign_up(splash, email="demo-guest@example.com")
@@ -363,9 +359,6 @@ def test_the_demo_s_access_point_lets_a_browser_online_through_the_splash(
         )
         [mac] = access_point.online_until
         assert "You are online" in guest_phone.open(news).text
-        with venue.core.db.read() as session:
-            visit = session.scalars(select(WifiVisit).order_by(WifiVisit.id.desc())).first()
-            assert visit is not None and visit.device_mac == mac
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with venue.core.db.read() as session:
+        visit = session.scalars(select(WifiVisit).order_by(WifiVisit.id.desc())).first()
+        assert visit is not None and visit.device_mac == mac

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import httpx
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 import admin_core
 from admin_api_client import Conflict, CoreClient, Invalid, NotFound, Unauthorized, Unavailable
@@ -16,7 +14,7 @@ from admin_core.context import EXTENSION
 from admin_core.database import Database
 from admin_core.demo import load_demo
 
-from .conftest import SECRET, make_config
+from .conftest import SECRET, make_config, served
 from .smtp import Inbox, free_port
 
 
@@ -65,19 +63,9 @@ def test_an_import_is_given_the_time_it_takes_where_a_page_would_give_up(
     core longer than that to check and to apply, and both answer."""
     core_app = admin_core.create_app(make_config(inbox), database=committed_db)
     demo = load_demo(core_app.extensions[EXTENSION], SECRET)
-    server = make_server("127.0.0.1", 0, core_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        impatient = CoreClient(
-            f"http://127.0.0.1:{server.server_port}",
-            demo["api_key"],
-            timeout=httpx.Timeout(0.02, connect=2.0),
-        )
+    with served(core_app) as base_url:
+        impatient = CoreClient(base_url, demo["api_key"], timeout=httpx.Timeout(0.02, connect=2.0))
         rows = "".join(f"{6000000000 + n},Guest,Number{n}\n" for n in range(20_000))
         upload = impatient.imports.upload("big.csv", f"card_number,first_name,last_name\n{rows}".encode())
         assert upload.report.created == 20_000
         assert impatient.imports.apply(upload.id).report.created == 20_000
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)

@@ -4,18 +4,18 @@ the frame, and the frame grows with the page. An origin the merchant did not lis
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from admin_core.context import EXTENSION, Core
 from admin_core.services.merchants import get_merchant
 from admin_core.services.portal_settings import PortalSettings, update_portal_settings
+
+from .conftest import served
 
 pytestmark = pytest.mark.browser
 
@@ -39,14 +39,8 @@ def shop(host: str, site: str) -> Iterator[str]:
     def page(_request: Request) -> Response:
         return Response(html, mimetype="text/html")
 
-    server = make_server(host, 0, page, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{host}:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with served(page, host) as origin:
+        yield origin
 
 
 def allow_framing(core_app: Any, *origins: str) -> None:
