@@ -190,11 +190,16 @@ def reset_two_factor(db: Database, scope: StaffScope, staff_id: int) -> Staff:
     return staff
 
 
+def find_staff_by_login(session: Session, email: str) -> Staff | None:
+    """The account that logs in with `email`, however it is typed."""
+    return session.scalar(select(Staff).where(Staff.email == email.strip().lower()))
+
+
 def authenticate_staff(db: Database, hasher: CryptContext, email: str, password: str) -> Staff:
     """The account, when the password is right and it is not switched off; Unauthorized otherwise,
     the same for an unknown address (after the same hashing work)."""
     with db.read() as session:
-        staff = session.scalar(select(Staff).where(Staff.email == email.strip().lower()))
+        staff = find_staff_by_login(session, email)
     if staff is None:
         hasher.dummy_verify()  # an unknown address costs what a known one does
     valid = staff is not None and hasher.verify(password, staff.password_hash)

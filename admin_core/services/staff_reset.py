@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from passlib.context import CryptContext
-from sqlalchemy import select
 
 from ..database import Database
 from ..errors import Gone
 from ..models import Staff
 from .portal_auth import check_password_rules
+from .staff import find_staff_by_login
 
 SALT = "staff-password-reset"
 LINK_LIFETIME = 60 * 60  # seconds
@@ -25,7 +25,7 @@ def _serializer(secret_key: str | bytes) -> URLSafeTimedSerializer:
 def account_to_reset(db: Database, email: str) -> Staff | None:
     """The account that logs in with `email`, unless there is none or it is switched off."""
     with db.read() as session:
-        staff = session.scalar(select(Staff).where(Staff.email == email.strip().lower()))
+        staff = find_staff_by_login(session, email)
     return staff if staff is not None and staff.disabled_at is None else None
 
 
