@@ -12,6 +12,7 @@ from .errors import (
 )
 from .models import (
     ActivationTicket,
+    ActiveCardNotice,
     Balances,
     Card,
     Coupon,
@@ -32,6 +33,7 @@ from .wifi import Guest, Hotspot, Splash, Visit, Wordings
 
 __all__ = [
     "ActivationTicket",
+    "ActiveCardNotice",
     "Balances",
     "Campaign",
     "Card",

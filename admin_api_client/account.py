@@ -83,9 +83,12 @@ class AccountCalls:
         """Links to e-mail when cards have this address; None when none has."""
         return ResetTicket.from_json(self._client._write("/portal/resets", {"email": email}, None).json())
 
-    def check_reset(self, token: str) -> None:
-        """Raises Gone when the link no longer works."""
-        self._client._write("/portal/resets/check", {"token": token}, None)
+    def check_link(self, token: str, purpose: str) -> str | None:
+        """Raises Gone when the e-mailed link (`activation`, `reset`, `email_change`) no longer
+        works; the address an e-mail-change link puts on file."""
+        body = self._client._write("/portal/links/check", {"token": token, "purpose": purpose}, None)
+        new_email: str | None = body.json()["new_email"]
+        return new_email
 
     def complete_reset(self, token: str, password: str) -> Card:
         body = {"token": token, "password": password}

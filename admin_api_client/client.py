@@ -13,6 +13,7 @@ import httpx
 from .errors import BY_STATUS, CoreError, Unavailable
 from .models import (
     ActivationTicket,
+    ActiveCardNotice,
     Card,
     HistoryPage,
     Merchant,
@@ -218,12 +219,18 @@ class CoreClient:
             self._request("POST", "/portal/login", {"card": number, "password": password}).json()
         )
 
-    def start_activation(self, number: str, email: str, password: str) -> ActivationTicket | None:
+    def start_activation(
+        self, number: str, email: str, password: str
+    ) -> ActivationTicket | ActiveCardNotice | None:
+        """A link to e-mail; a notice for the owner of a card that has a password; None when card
+        and e-mail do not match (the customer is told nothing different)."""
         body = self._write(
             "/portal/activations",
             {"card": number, "email": email, "password": password},
             None,
         ).json()
+        if body.get("already_active"):
+            return ActiveCardNotice(body["email"], body["first_name"], body.get("locale"))
         if body.get("token") is None:
             return None
         return ActivationTicket(

@@ -118,6 +118,15 @@ class ActivationTicket:
 
 
 @dataclass(frozen=True)
+class ActiveCardNotice:
+    """The card asked for has a password already: no link; its owner is told at `email`."""
+
+    email: str
+    first_name: str
+    locale: str | None
+
+
+@dataclass(frozen=True)
 class HistoryEntry:
     """One operation of a card. `points` and `credit` (minor units) are signed changes."""
 

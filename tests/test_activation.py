@@ -83,7 +83,9 @@ def test_activation_by_e_mailed_link_logs_the_customer_in(
     html = message.get_body(preferencelist=("html",))
     assert html is not None and "Activate my card" in html.get_content()  # type: ignore[attr-defined]
 
-    landed = client.get(link_in(inbox))
+    link = link_in(inbox)
+    assert "Activate my card" in client.get(link).text
+    landed = submit(client, link, {})
     assert landed.status_code == 302 and landed.location == "/p/demo/"
     dashboard = client.get("/p/demo/")
     assert "Hello, Marco" in dashboard.text and "Your card is active" in dashboard.text
@@ -98,7 +100,7 @@ def test_the_link_works_once(
     ask(client)
     deliver_mail(core_app)
     link = link_in(inbox)
-    assert client.get(link).status_code == 302
+    assert submit(client, link, {}).status_code == 302
     again = client.get(link)
     assert again.status_code == 410
     assert "This link no longer works" in again.text
@@ -185,12 +187,61 @@ def test_the_e_mail_is_in_the_customers_language(
     assert "Ciao Marco" in inbox.text(message)
 
 
-def test_already_active_cards_can_set_a_new_password_the_same_way(
+def test_an_active_card_gets_no_activation_link_and_its_owner_hears_of_the_attempt(
     app: Flask, core_app: Flask, core: Core, inbox: Inbox, demo: dict[str, Any]
 ) -> None:
+    """Card number (printed on the card) + e-mail on file must not be enough to set a password:
+    the form answers as for anyone, the link never exists, the owner is told to use reset."""
     set_password(core.db, core.passwords, demo_id(core), MARCO, "first-password")
-    ask(app.test_client(), password="second-password")
+    attempt = ask(app.test_client(), password="attacker-password")
+    assert "Check your e-mail" in attempt.text
     deliver_mail(core_app)
-    assert app.test_client().get(link_in(inbox)).location == "/p/demo/"
-    assert login(app.test_client(), MARCO, "first-password").status_code == 401
-    assert login(app.test_client(), MARCO, "second-password").status_code == 302
+    [message] = inbox.messages
+    assert message["To"] == "marco@example.com"
+    assert message["Subject"] == "Someone tried to activate your Demo Café & Market card"
+    text = inbox.text(message)
+    assert "/activate/" not in text
+    assert "http://localhost/p/demo/reset" in text
+    assert login(app.test_client(), MARCO, "attacker-password").status_code == 401
+    assert login(app.test_client(), MARCO, "first-password").status_code == 302
+
+
+def test_an_active_card_answers_the_form_like_any_other(
+    client: FlaskClient, core: Core, demo: dict[str, Any]
+) -> None:
+    inactive = ask(client).text
+    set_password(core.db, core.passwords, demo_id(core), MARCO, "first-password")
+    active = ask(client, password="another-password").text
+    scrub = [re.sub(r'value="[^"]{40,}"', "", page) for page in (inactive, active)]
+    assert scrub[0] == scrub[1]
+
+
+def test_a_link_opened_by_a_mail_scanner_changes_nothing(
+    app: Flask, core_app: Flask, inbox: Inbox, demo: dict[str, Any]
+) -> None:
+    """Scanners and previews fetch links: opening one only asks; the button in the page acts."""
+    ask(app.test_client())
+    deliver_mail(core_app)
+    link = link_in(inbox)
+    scanner = app.test_client()
+    for _ in range(2):
+        page = scanner.get(link)
+        assert page.status_code == 200
+        assert "Activate my card" in page.text
+    assert scanner.get("/p/demo/").status_code == 302  # the scanner is not logged in
+    assert login(app.test_client(), MARCO, "marco-secret-1").status_code == 401
+
+    owner = app.test_client()
+    assert owner.post(link).status_code == 400  # no CSRF token: refused, still unused
+    assert submit(owner, link, {}).location == "/p/demo/"
+    assert "Hello, Marco" in owner.get("/p/demo/").text
+
+
+def test_an_activation_link_dies_when_the_card_gets_a_password_another_way(
+    client: FlaskClient, core: Core, demo: dict[str, Any]
+) -> None:
+    ticket = marco_ticket(core)
+    set_password(core.db, core.passwords, demo_id(core), MARCO, "set-elsewhere-1")
+    assert client.get(f"/p/demo/activate/{ticket.token}").status_code == 410
+    assert client.post(f"/p/demo/activate/{ticket.token}").status_code in {400, 410}
+    assert login(client, MARCO, "marco-secret-1").status_code == 401

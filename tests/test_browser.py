@@ -46,6 +46,7 @@ def test_activation_from_form_to_e_mailed_link(live: tuple[str, Any], phone: Any
     link = re.search(r"http://\S+/p/demo/activate/[\w-]+", inbox.text(inbox.messages[0]))
     assert link
     phone.goto(link.group(0))
+    phone.get_by_role("button", name="Activate my card").tap()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Hello, Marco")
     assert "Your card is active" in phone.locator("main").inner_text()
 

@@ -122,7 +122,7 @@ def test_sign_up_e_mails_the_card_number_and_a_link_that_activates_it(
 
     found = LINK.search(text)
     assert found
-    landed = client.get(found.group(1))
+    landed = submit(client, found.group(1), {})
     assert landed.status_code == 302 and landed.location == "/p/demo/"
     dashboard = client.get("/p/demo/")
     assert "Hello, Lena" in dashboard.text and number in dashboard.text

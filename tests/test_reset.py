@@ -14,10 +14,11 @@ from flask.testing import FlaskClient
 import portal
 from admin_core.context import Core
 from admin_core.errors import Gone
+from admin_core.models import TokenPurpose
 from admin_core.services import utcnow
 from admin_core.services.cards import enroll_customer
 from admin_core.services.merchants import create_api_key, get_merchant
-from admin_core.services.portal_auth import check_reset, complete_reset, set_password, start_reset
+from admin_core.services.portal_auth import check_link, complete_reset, set_password, start_reset
 
 from .conftest import csrf_token, deliver_mail, login, make_config, submit
 from .smtp import Inbox
@@ -147,7 +148,7 @@ def test_mismatched_or_short_passwords_change_nothing_and_keep_the_link(
     short = choose(client, link, "short")
     assert short.status_code == 422 and "at least 8 characters" in short.text
     assert login(client, ANNA, PASSWORD).status_code == 302
-    check_reset(core.db, merchant_id, ticket.cards[0].token)  # still works
+    check_link(core.db, merchant_id, ticket.cards[0].token, TokenPurpose.RESET)  # still works
 
 
 def test_expired_outdated_and_made_up_links_do_nothing(
@@ -202,7 +203,9 @@ def test_the_api_answers_the_same_for_unknown_addresses(
     assert unknown.status_code == 202 and unknown.json["cards"] == []
     known = api.post("/api/v1/portal/resets", json={"email": "anna@example.com"}, headers=headers)
     assert known.status_code == 202 and known.json["cards"][0]["number"] == ANNA
-    check = api.post("/api/v1/portal/resets/check", json={"token": "made-up"}, headers=headers)
+    check = api.post(
+        "/api/v1/portal/links/check", json={"token": "made-up", "purpose": "reset"}, headers=headers
+    )
     assert (check.status_code, check.json["error"]["code"]) == (410, "token_invalid")
     short = api.post(
         "/api/v1/portal/resets/complete",

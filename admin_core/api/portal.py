@@ -16,6 +16,7 @@ from .schemas import (
     ActivationStartSchema,
     ActivationTicketSchema,
     CardSchema,
+    LinkCheckSchema,
     LoginSchema,
     MailSchema,
     MerchantSchema,
@@ -76,8 +77,9 @@ def login(payload: dict[str, Any]) -> dict[str, Any]:
 @blp.arguments(ActivationStartSchema)
 @blp.response(202, ActivationTicketSchema)
 def start_activation(payload: dict[str, Any]) -> dict[str, Any]:
-    """A token to e-mail when card and e-mail match; `token: null` otherwise (tell the customer
-    nothing different)."""
+    """A token to e-mail when card and e-mail match and the card has no password yet;
+    `already_active` (no token) when it has one, for a notice to its owner; all null otherwise.
+    The customer is told nothing different."""
     merchant = portal_merchant()
     core = current_core()
     ticket = portal_auth.start_activation(
@@ -92,12 +94,30 @@ def start_activation(payload: dict[str, Any]) -> dict[str, Any]:
     if ticket is None:
         return {
             "token": None,
+            "already_active": False,
             "email": None,
             "first_name": None,
             "locale": None,
             "expires_at": None,
         }
-    return vars(ticket)
+    if isinstance(ticket, portal_auth.ActiveCardNotice):
+        return {**vars(ticket), "token": None, "already_active": True, "expires_at": None}
+    return {**vars(ticket), "already_active": False}
+
+
+class LinkSchema(Schema):
+    new_email = fields.String(allow_none=True, metadata={"description": "What an e-mail change puts on file"})
+
+
+@blp.route("/links/check", methods=["POST"])
+@blp.arguments(LinkCheckSchema)
+@blp.response(200, LinkSchema)
+def check_link(payload: dict[str, Any]) -> dict[str, Any]:
+    """200 while an e-mailed link works; 410 once used, expired or outdated by a password change.
+    The site asks before it shows the page that acts on the link."""
+    merchant = portal_merchant()
+    found = portal_auth.check_link(current_core().db, merchant.id, payload["token"], payload["purpose"])
+    return {"new_email": found}
 
 
 @blp.route("/activations/complete", methods=["POST"])

@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 from ..context import current_core
 from ..services import portal_auth
 from .auth import authenticate, portal_merchant, require_site
-from .schemas import CardSchema, Password, TokenSchema, card_body
+from .schemas import CardSchema, Password, card_body
 
 blp = Blueprint("resets", __name__, description="Forgotten passwords (site key only)")
 blp.before_request(authenticate)
@@ -53,14 +53,6 @@ def start_reset(payload: dict[str, Any]) -> dict[str, Any]:
     if ticket is None:
         return {"email": None, "locale": None, "cards": [], "expires_at": None}
     return {**vars(ticket), "cards": [vars(link) for link in ticket.cards]}
-
-
-@blp.route("/resets/check", methods=["POST"])
-@blp.arguments(TokenSchema)
-@blp.response(204)
-def check_reset(payload: dict[str, Any]) -> None:
-    """204 while the link works; 410 once used, expired or outdated by a password change."""
-    portal_auth.check_reset(current_core().db, portal_merchant().id, payload["token"])
 
 
 @blp.route("/resets/complete", methods=["POST"])

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from ..models import Card, Merchant, Operation, OperationKind
+from ..models import Card, Merchant, Operation, OperationKind, TokenPurpose
 from ..services.ledger import MAX_MONEY
 from ..services.portal_auth import MAX_PASSWORD
 
@@ -125,6 +125,10 @@ class ActivationStartSchema(Schema):
 
 class ActivationTicketSchema(Schema):
     token = fields.String(allow_none=True)
+    already_active = fields.Boolean(
+        required=True,
+        metadata={"description": "The card has a password: no link; tell its owner at `email`"},
+    )
     email = fields.String(allow_none=True)
     first_name = fields.String(allow_none=True)
     locale = fields.String(allow_none=True)
@@ -133,6 +137,10 @@ class ActivationTicketSchema(Schema):
 
 class TokenSchema(Schema):
     token = fields.String(required=True, validate=validate.Length(1, 200))
+
+
+class LinkCheckSchema(TokenSchema):
+    purpose = fields.Enum(TokenPurpose, by_value=True, required=True)
 
 
 class MailSchema(Schema):

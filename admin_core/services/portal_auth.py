@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, contains_eager
 
 from ..database import Database
-from ..errors import Invalid, NotFound, Unauthorized
+from ..errors import Gone, Invalid, NotFound, Unauthorized
 from ..models import Card, Customer, PortalToken, TokenPurpose
 from . import utcnow
 from .cards import find_card, get_card
@@ -46,6 +46,15 @@ class ActivationTicket:
     first_name: str
     locale: str | None
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class ActiveCardNotice:
+    """Someone asked to activate a card that has a password: its owner is told, no link exists."""
+
+    email: str
+    first_name: str
+    locale: str | None
 
 
 @dataclass(frozen=True)
@@ -171,8 +180,10 @@ def start_activation(
     password: str,
     max_age: timedelta,
     now: datetime | None = None,
-) -> ActivationTicket | None:
-    """A ticket when the card exists and the e-mail is the one on file; else None, at the same cost."""
+) -> ActivationTicket | ActiveCardNotice | None:
+    """A ticket when the card exists, has no password yet and the e-mail is the one on file; a
+    notice for its owner when it has one (a password is changed by reset, from the address on
+    file, never by whoever knows the card and the address); else None, at the same cost."""
     check_password_rules(password)
     password_hash = hasher.hash(password)
     now = now or utcnow()
@@ -181,7 +192,19 @@ def start_activation(
         on_file = card.customer.email if card else None
         if card is None or not on_file or on_file != email.strip().lower():
             return None
+        if card.password_hash is not None:
+            return ActiveCardNotice(on_file, card.customer.first_name, card.customer.locale)
         return issue_activation(session, card, password_hash, max_age, now)
+
+
+def check_link(
+    db: Database, merchant_id: int, token: str, purpose: TokenPurpose, now: datetime | None = None
+) -> str | None:
+    """Raises Gone unless the link still works (asked before the customer confirms or types); the
+    address an e-mail-change link puts on file."""
+    with db.read() as session:
+        ticket, _card = valid_link(session, merchant_id, token, purpose, now or utcnow(), lock=False)
+        return ticket.new_email
 
 
 def complete_activation(db: Database, merchant_id: int, token: str, now: datetime | None = None) -> Card:
@@ -189,6 +212,8 @@ def complete_activation(db: Database, merchant_id: int, token: str, now: datetim
     now = now or utcnow()
     with db.write() as session:
         ticket, card = consume_link(session, merchant_id, token, TokenPurpose.ACTIVATION, now)
+        if card.password_hash is not None:
+            raise Gone("card_active", "This card has a password already.")
         card.password_hash = ticket.password_hash
         card.credentials_version += 1
         card.activated_at = card.activated_at or now
@@ -259,12 +284,6 @@ def start_reset(
         )
         locale = next((card.customer.locale for card in cards if card.customer.locale), None)
         return ResetTicket(address, locale, links, now + max_age)
-
-
-def check_reset(db: Database, merchant_id: int, token: str, now: datetime | None = None) -> None:
-    """Raises Gone unless the reset link still works (shown before the customer types anything)."""
-    with db.read() as session:
-        valid_link(session, merchant_id, token, TokenPurpose.RESET, now or utcnow(), lock=False)
 
 
 def complete_reset(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g, render_template, url_for
 from flask_babel import force_locale
 
-from admin_api_client import ActivationTicket, EmailChangeTicket, ResetTicket, Signup
+from admin_api_client import ActivationTicket, ActiveCardNotice, EmailChangeTicket, ResetTicket, Signup
 
 from ..core import merchant_core
 from ..i18n import current_locale
@@ -31,6 +31,18 @@ def send_activation_email(ticket: ActivationTicket) -> None:
         expires_at=ticket.expires_at,
     )
     merchant_core().queue_mail(ticket.email, subject, text, html)
+
+
+def send_activation_refused_email(notice: ActiveCardNotice) -> None:
+    """To the owner of an active card someone asked to activate: no link, a pointer to reset."""
+    subject, text, html = _render(
+        "activation_refused",
+        notice.locale or current_locale(),
+        first_name=notice.first_name,
+        merchant=g.merchant,
+        reset=url_for("customer.reset", _external=True),
+    )
+    merchant_core().queue_mail(notice.email, subject, text, html)
 
 
 def send_welcome_email(

@@ -25,6 +25,10 @@ def email_field(label: str) -> EmailField:
     )
 
 
+class ConfirmForm(FlaskForm):
+    """A button that acts on an e-mailed link: opening the link only shows it."""
+
+
 class LoginForm(FlaskForm):
     card = StringField(
         _l("Card number"),

@@ -22,6 +22,7 @@ from ..i18n import LOCALES, current_locale
 from ..limits import client_ip
 from .blueprint import bp
 from .emails import send_email_change_emails
+from .forms import ConfirmForm
 from .profile_forms import (
     SECTIONS,
     ChoicesForm,
@@ -201,11 +202,18 @@ def export_data() -> Response:
     )
 
 
-@bp.route("/profile/email/<token>")
+@bp.route("/profile/email/<token>", methods=["GET", "POST"])
 def confirm_email(token: str) -> str | tuple[str, int]:
-    """The link sent to the new address. It needs no session: it may be opened on another device."""
+    """The link sent to the new address. It needs no session: it may be opened on another device.
+    Opening it asks; the button puts the address on file."""
+    form = ConfirmForm()
+    account = merchant_core().account
     try:
-        card = merchant_core().account.complete_email_change(token)
+        if not form.validate_on_submit():
+            email = account.check_link(token, "email_change")
+            status = 200 if request.method == "GET" else 400
+            return render_template("customer/email_confirm.html", form=form, email=email), status
+        card = account.complete_email_change(token)
     except (Gone, Invalid):
         return render_template("customer/link_invalid.html", again=url_for(".profile")), 410
     return render_template("customer/email_changed.html", email=card.email)

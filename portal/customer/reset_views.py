@@ -57,7 +57,7 @@ def reset_complete(token: str) -> str | Response | tuple[str, int]:
         return redirect(url_for(".dashboard"))
     if request.method == "GET":
         try:
-            client.account.check_reset(token)
+            client.account.check_link(token, "reset")
         except (Gone, Invalid):
             return _link_invalid()
         return render_template("customer/reset_password.html", form=form)

@@ -13,13 +13,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
-from admin_api_client import Gone, Invalid, Unauthorized
+from admin_api_client import ActiveCardNotice, Gone, Invalid, Unauthorized
 
 from ..core import merchant_core
 from ..limits import limit_by_card_and_ip, limit_login
 from .blueprint import bp
-from .emails import send_activation_email
-from .forms import ActivationForm, LoginForm
+from .emails import send_activation_email, send_activation_refused_email
+from .forms import ActivationForm, ConfirmForm, LoginForm
 from .session import customer_required, is_customer, safe_next, start_session
 
 
@@ -67,17 +67,26 @@ def activate() -> str:
         except Invalid:
             form.password.errors.append(_("This password cannot be used. Choose another one."))
             return render_template("customer/activate.html", form=form)
-        if ticket is not None:
+        if isinstance(ticket, ActiveCardNotice):
+            send_activation_refused_email(ticket)
+        elif ticket is not None:
             send_activation_email(ticket)
         return render_template("customer/activation_sent.html", email=form.email.data)
     return render_template("customer/activate.html", form=form)
 
 
 @bp.route("/activate/<token>", methods=["GET", "POST"])
-def activate_complete(token: str) -> Response | tuple[str, int]:
-    """Following the e-mailed link activates the card and logs the customer in."""
+def activate_complete(token: str) -> str | Response | tuple[str, int]:
+    """Opening the e-mailed link asks (mail scanners and previews open links too); the button
+    activates the card and logs the customer in."""
+    form = ConfirmForm()
+    client = merchant_core()
     try:
-        card = merchant_core().complete_activation(token)
+        if not form.validate_on_submit():
+            client.account.check_link(token, "activation")
+            status = 200 if request.method == "GET" else 400
+            return render_template("customer/activate_confirm.html", form=form), status
+        card = client.complete_activation(token)
     except (Gone, Invalid):
         return render_template("customer/link_invalid.html"), 410
     start_session(card)
