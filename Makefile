@@ -25,6 +25,9 @@ instance/config.py:
 
 # Serve the demo on the embedded SQLite database. Without FLASK_MAIL_SERVER set, e-mail goes to a
 # local SMTP server that prints every message (and its activation link) in this terminal.
+# The demo is served as production is configured: e-mailed links on the site's root, only its hosts.
+run: export FLASK_SITE_URL ?= http://127.0.0.1:5000
+run: export FLASK_TRUSTED_HOSTS ?= ["127.0.0.1", "localhost"]
 run: install
 	$(FLASK) core init-db
 	$(FLASK) core demo | tee instance/demo.json

@@ -13,6 +13,8 @@ from flask.cli import NoAppException
 from flask.sessions import SecureCookieSessionInterface
 from flask_mail import Mail
 
+from loyalty_common.deployment import MissingSetting, require_public_address
+
 from .context import EXTENSION, TRUSTED_SITE_ENVIRON, Core
 from .database import Database
 from .services.portal_auth import password_context
@@ -50,6 +52,7 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
         app.config["SESSION_COOKIE_SECURE"] = not app.debug
     if not app.config.get("SECRET_KEY") and not (app.debug or app.testing):
         raise MissingSecretKey("Set FLASK_SECRET_KEY: the core's staff sessions are signed with it.")
+    require_public_address(app, ("SITE_URL", "STAFF_URL"))
     app.session_interface = StaffSessionInterface()
     app.after_request(_not_framed)
 
@@ -79,6 +82,9 @@ class MissingSecretKey(NoAppException):
     """Raised by the factory; the flask CLI prints it as a one-line error, gunicorn stops on it."""
 
 
+__all__ = ["MissingSecretKey", "MissingSetting", "create_app", "trusted_site_app"]
+
+
 class StaffSessionInterface(SecureCookieSessionInterface):
     """Signed with a salt of its own: the site signs its sessions with the same key, and a cookie
     of one must never pass for the other's."""
@@ -101,8 +107,14 @@ def trusted_site_app(app: Flask) -> WSGIApp:
     """The core as the in-process site sees it: every request acts as the site, without a key.
     Only for the embedded deployment's in-process transport; never mount this on a socket."""
 
+    # The in-process client's requests name no real host: they are given one the core trusts.
+    hosts = app.config.get("TRUSTED_HOSTS")
+    host = hosts[0].lstrip(".") if hosts else None
+
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         environ[TRUSTED_SITE_ENVIRON] = True
+        if host:
+            environ["HTTP_HOST"] = host
         return app(environ, start_response)
 
     return wsgi

@@ -50,6 +50,8 @@ def prepare(database_url: str, **settings: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "FLASK_SECRET_KEY": SECRET,
         "FLASK_SESSION_COOKIE_SECURE": "false",
+        "FLASK_SITE_URL": "http://127.0.0.1",
+        "FLASK_TRUSTED_HOSTS": '["127.0.0.1"]',
         **settings,
     }
     for command in (["core", "init-db"], ["core", "demo"]):

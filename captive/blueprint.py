@@ -6,10 +6,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from flask import Blueprint, current_app, g, render_template, request, url_for
+from flask import Blueprint, current_app, g, render_template, request
 
 from admin_api_client import NotFound, Splash
 from portal.core import core_client
+from portal.links import site_url
 
 from .adapters import Adapter, Incoming, SiteSettings, adapter_for
 
@@ -48,7 +49,7 @@ def guest_password(nonce: str) -> str:
 
 
 def online_url(splash: Splash) -> str:
-    return url_for("captive.online", hotspot=splash.id, _external=True)
+    return site_url("captive.online", hotspot=splash.id)
 
 
 def landing_url(splash: Splash) -> str | None:
@@ -57,7 +58,7 @@ def landing_url(splash: Splash) -> str | None:
     if splash.landing_url:
         return splash.landing_url
     if splash.merchant.portal_enabled:
-        return url_for("customer.dashboard", m=splash.merchant.slug, _external=True)
+        return site_url("customer.dashboard", m=splash.merchant.slug)
     return None
 
 

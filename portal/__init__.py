@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from admin_api_client import CoreClient, Unavailable
 from captive import init_captive
+from loyalty_common.deployment import MissingSetting, require_public_address
 
 from .brand import bp as brand_bp
 from .core import CLIENT_EXTENSION
@@ -29,6 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 class MissingSecretKey(NoAppException):
     """Raised by the factory; the flask CLI prints it as a one-line error, gunicorn stops on it."""
+
+
+__all__ = ["MissingSecretKey", "MissingSetting", "create_app"]
 
 
 def create_app(config: dict[str, Any] | None = None, core_app: Flask | None = None) -> Flask:
@@ -56,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None, core_app: Flask | None = No
                 "the site refuses to run with a known or empty key."
             )
         app.config["SECRET_KEY"] = os.urandom(32)
+    require_public_address(app, ("SITE_URL",))
 
     _connect_core(app, config, core_app)
     proxies = int(app.config.get("PROXIES") or 0)

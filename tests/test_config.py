@@ -16,9 +16,13 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch: pytest.Mo
 def test_settings_come_from_prefixed_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FLASK_SECRET_KEY", "from-the-environment")
     monkeypatch.setenv("FLASK_ADMIN_CORE_TIMEOUT", "2.5")
+    monkeypatch.setenv("FLASK_SITE_URL", "https://cards.example.com/")
+    monkeypatch.setenv("FLASK_TRUSTED_HOSTS", '["cards.example.com"]')
     app = portal.create_app({"ADMIN_CORE_URL": "http://127.0.0.1:9"})
     assert app.config["SECRET_KEY"] == "from-the-environment"
     assert app.config["ADMIN_CORE_TIMEOUT"] == 2.5
+    assert app.config["SITE_URL"] == "https://cards.example.com"
+    assert app.config["TRUSTED_HOSTS"] == ["cards.example.com"]
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert "core" not in app.cli.list_commands(None)  # type: ignore[arg-type]  # remote core: no local commands
 

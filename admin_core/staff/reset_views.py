@@ -7,6 +7,8 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from loyalty_common.deployment import external_url
+
 from ..context import current_core
 from ..errors import Gone, Invalid
 from ..models import Staff
@@ -19,7 +21,11 @@ def _send_link(staff: Staff) -> None:
     token = staff_reset.reset_token(current_app.secret_key or "", staff)
     context = {
         "staff": staff,
-        "link": url_for(".reset_password", token=token, _external=True),
+        "link": external_url(
+            current_app.config.get("STAFF_URL") or current_app.config.get("SITE_URL"),
+            ".reset_password",
+            token=token,
+        ),
         "hours": staff_reset.LINK_LIFETIME // 3600,
     }
     mail_queue.enqueue(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import g, render_template, url_for
+from flask import g, render_template
 from flask_babel import force_locale
 
 from admin_api_client import ActivationTicket, ActiveCardNotice, EmailChangeTicket, ResetTicket, Signup
 
 from ..core import merchant_core
 from ..i18n import current_locale
+from ..links import site_url
 
 
 def _render(name: str, locale: str, **context: object) -> tuple[str, str, str]:
@@ -27,7 +28,7 @@ def send_activation_email(ticket: ActivationTicket) -> None:
         locale,
         first_name=ticket.first_name,
         merchant=g.merchant,
-        link=url_for("customer.activate_complete", token=ticket.token, _external=True),
+        link=site_url("customer.activate_complete", token=ticket.token),
         expires_at=ticket.expires_at,
     )
     merchant_core().queue_mail(ticket.email, subject, text, html)
@@ -40,7 +41,7 @@ def send_activation_refused_email(notice: ActiveCardNotice) -> None:
         notice.locale or current_locale(),
         first_name=notice.first_name,
         merchant=g.merchant,
-        reset=url_for("customer.reset", _external=True),
+        reset=site_url("customer.reset"),
     )
     merchant_core().queue_mail(notice.email, subject, text, html)
 
@@ -57,9 +58,9 @@ def send_welcome_email(
         first_name=first_name,
         merchant=g.merchant,
         number=number,
-        link=url_for("customer.activate_complete", token=ticket.token, _external=True) if ticket else None,
+        link=site_url("customer.activate_complete", token=ticket.token) if ticket else None,
         expires_at=ticket.expires_at if ticket else None,
-        activate=url_for("customer.activate", card=number, _external=True) if portal else None,
+        activate=site_url("customer.activate", card=number) if portal else None,
     )
     merchant_core().queue_mail(email, subject, text, html)
 
@@ -72,8 +73,8 @@ def send_card_exists_email(signup: Signup) -> None:
         first_name=signup.first_name,
         merchant=g.merchant,
         number=signup.card_number,
-        login=url_for("customer.login", _external=True),
-        activate=url_for("customer.activate", _external=True),
+        login=site_url("customer.login"),
+        activate=site_url("customer.activate"),
     )
     merchant_core().queue_mail(signup.email, subject, text, html)
 
@@ -89,13 +90,11 @@ def send_reset_email(ticket: ResetTicket) -> None:
             {
                 "number": card.number,
                 "first_name": card.first_name,
-                "link": url_for("customer.reset_complete", token=card.token, _external=True)
-                if card.token
-                else None,
+                "link": site_url("customer.reset_complete", token=card.token) if card.token else None,
             }
             for card in ticket.cards
         ],
-        activate=url_for("customer.activate", _external=True),
+        activate=site_url("customer.activate"),
         expires_at=ticket.expires_at,
     )
     merchant_core().queue_mail(ticket.email, subject, text, html)
@@ -109,13 +108,13 @@ def send_email_change_emails(ticket: EmailChangeTicket) -> None:
     subject, text, html = _render(
         "email_change",
         locale,
-        link=url_for("customer.confirm_email", token=ticket.token, _external=True),
+        link=site_url("customer.confirm_email", token=ticket.token),
         expires_at=ticket.expires_at,
         **context,
     )
     merchant_core().queue_mail(ticket.new_email, subject, text, html)
     if ticket.old_email:
         subject, text, html = _render(
-            "email_change_notice", locale, reset=url_for("customer.reset", _external=True), **context
+            "email_change_notice", locale, reset=site_url("customer.reset"), **context
         )
         merchant_core().queue_mail(ticket.old_email, subject, text, html)
