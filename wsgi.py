@@ -1,5 +1,5 @@
 """The deployable WSGI app: the site, with the core mounted at /core unless ADMIN_CORE_URL is set."""
 
-from portal import create_app
+from composition import create_app
 
 app = create_app()

@@ -79,9 +79,9 @@ def load(port: int, path: str, headers: dict[str, str], requests: int, clients: 
 
 def statements_per_dashboard(env: dict[str, str]) -> int:
     os.environ.update(env)
-    import portal
+    import composition
 
-    app = portal.create_app({"SESSION_COOKIE_SECURE": False})
+    app = composition.create_app({"SESSION_COOKIE_SECURE": False})
     core_app = app.extensions["loyalty_core.app"]
     engine = core_app.extensions["loyalty_core"].db.bind
     client = app.test_client()

@@ -10,8 +10,6 @@ from typing import Any
 from flask import Flask, render_template
 from flask.cli import NoAppException
 from flask_wtf.csrf import CSRFError
-from werkzeug.middleware.dispatcher import DispatcherMiddleware
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from admin_api_client import CoreClient, Unavailable
 from captive import init_captive
@@ -32,12 +30,11 @@ class MissingSecretKey(NoAppException):
     """Raised by the factory; the flask CLI prints it as a one-line error, gunicorn stops on it."""
 
 
-__all__ = ["MissingSecretKey", "MissingSetting", "create_app"]
+__all__ = ["MissingSecretKey", "MissingSetting", "connect_core", "create_app"]
 
 
-def create_app(config: dict[str, Any] | None = None, core_app: Flask | None = None) -> Flask:
-    """The site. With ADMIN_CORE_URL it calls that core over HTTP; without it, it embeds the core:
-    builds it (or takes `core_app`), mounts it at /core, and calls it in-process."""
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """The site, without its core: the composition root (composition.py) connects one."""
     app = Flask(__name__, instance_relative_config=True, static_folder=str(ROOT / "static"))
     app.config.from_mapping(
         SESSION_COOKIE_SAMESITE="Lax",
@@ -62,12 +59,6 @@ def create_app(config: dict[str, Any] | None = None, core_app: Flask | None = No
         app.config["SECRET_KEY"] = os.urandom(32)
     require_public_address(app, ("SITE_URL",))
 
-    _connect_core(app, config, core_app)
-    proxies = int(app.config.get("PROXIES") or 0)
-    if proxies:
-        # Behind that many reverse proxies: their X-Forwarded-* headers give the client's address
-        # (throttling, consent records), scheme and host (e-mailed links, CoovaChilli's signature).
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)  # type: ignore[method-assign]
     csrf.init_app(app)
     login_manager.init_app(app)
     init_i18n(app)
@@ -81,24 +72,9 @@ def create_app(config: dict[str, Any] | None = None, core_app: Flask | None = No
     return app
 
 
-def _connect_core(app: Flask, config: dict[str, Any] | None, core_app: Flask | None) -> None:
-    url = app.config["ADMIN_CORE_URL"]
-    if url:
-        app.extensions[CLIENT_EXTENSION] = CoreClient(
-            url,
-            app.config["ADMIN_CORE_API_KEY"],
-            timeout=float(app.config["ADMIN_CORE_TIMEOUT"]),
-        )
-        return
-    import admin_core
-    from admin_core.cli import CORE_APP_EXTENSION, core_cli
-
-    if core_app is None:
-        core_app = admin_core.create_app({"SECRET_KEY": app.config["SECRET_KEY"], **(config or {})})
-    app.extensions[CLIENT_EXTENSION] = CoreClient.in_process(admin_core.trusted_site_app(core_app))
-    app.extensions[CORE_APP_EXTENSION] = core_app
-    app.cli.add_command(core_cli)
-    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/core": core_app.wsgi_app})  # type: ignore[method-assign]
+def connect_core(app: Flask, client: CoreClient) -> None:
+    """The site's one handle on the core, given by the composition root."""
+    app.extensions[CLIENT_EXTENSION] = client
 
 
 def _register_error_pages(app: Flask) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy import delete
 from werkzeug.serving import make_server
 
 import admin_core
-import portal
+import composition
 from admin_core.context import EXTENSION, Core
 from admin_core.database import Base, Database
 from admin_core.demo import load_demo
@@ -124,7 +124,7 @@ def demo(core: Core) -> dict[str, Any]:
 
 @pytest.fixture
 def app(core_app: Flask, inbox: Inbox) -> Flask:
-    return portal.create_app(make_config(inbox), core_app=core_app)
+    return composition.create_app(make_config(inbox), core_app=core_app)
 
 
 @pytest.fixture
@@ -188,7 +188,7 @@ def live(committed_db: Database, inbox: Inbox) -> Iterator[tuple[str, Any]]:
     """The site with its embedded core and the demo, served on a free port: (base URL, core app)."""
     core_app = admin_core.create_app(make_config(inbox), database=committed_db)
     load_demo(core_app.extensions[EXTENSION], SECRET)
-    site = portal.create_app(make_config(inbox), core_app=core_app)
+    site = composition.create_app(make_config(inbox), core_app=core_app)
     with served(site) as base_url:
         yield base_url, core_app
 
@@ -244,7 +244,7 @@ def venue(committed_db: Database, inbox: Inbox) -> Iterator[Venue]:
     core_app = admin_core.create_app(make_config(inbox), database=committed_db)
     core = core_app.extensions[EXTENSION]
     load_demo(core, SECRET)
-    site: Flask = portal.create_app(make_config(inbox, **settings), core_app=core_app)
+    site: Flask = composition.create_app(make_config(inbox, **settings), core_app=core_app)
     with served(site) as base_url:
         yield Venue(base_url, core)
 

@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-import portal
+import composition
 from admin_core.context import Core
 from admin_core.models import Customer, HotspotKind, OutboundMail, WifiVisit
 from admin_core.services.hotspots import HotspotOptions, create_hotspot, update_hotspot
@@ -195,7 +195,7 @@ def test_an_altered_or_borrowed_state_is_refused(
 
 
 def site(core_app: Flask, inbox: Inbox, **settings: Any) -> FlaskClient:
-    return portal.create_app(make_config(inbox, **settings), core_app=core_app).test_client()
+    return composition.create_app(make_config(inbox, **settings), core_app=core_app).test_client()
 
 
 def test_an_expired_state_is_refused(core_app: Flask, inbox: Inbox, cafe: str) -> None:
@@ -289,7 +289,9 @@ def test_a_controller_that_does_not_answer_gets_a_retry_that_keeps_the_sign_up(
 
 
 def test_one_device_is_throttled_but_its_neighbours_are_not(core_app: Flask, inbox: Inbox, cafe: str) -> None:
-    app = portal.create_app(make_config(inbox, RATELIMIT_WIFI_PER_DEVICE="2 per minute"), core_app=core_app)
+    app = composition.create_app(
+        make_config(inbox, RATELIMIT_WIFI_PER_DEVICE="2 per minute"), core_app=core_app
+    )
     phone, neighbour = app.test_client(), app.test_client()
     page = phone.get(f"/wifi/cafe?{arrival()[0]}").text
     for _ in range(2):

@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 from stdnum import luhn
 
 import admin_core
-import portal
+import composition
 from admin_core.context import EXTENSION, Core
 from admin_core.database import Database
 from admin_core.demo import load_demo
@@ -404,7 +404,7 @@ def test_simultaneous_identical_sign_ups_make_one_card(committed_db: Database, i
     )
     core_app = admin_core.create_app(config, database=committed_db)
     load_demo(core_app.extensions[EXTENSION], SECRET)
-    site = portal.create_app(config, core_app=core_app)
+    site = composition.create_app(config, core_app=core_app)
     clients = [site.test_client() for _ in range(PARALLEL)]
     tokens = [csrf_token(client, JOIN) for client in clients]
     start = Barrier(PARALLEL)

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-import portal
+import composition
 from admin_core.context import Core
 from admin_core.errors import Gone
 from admin_core.models import TokenPurpose
@@ -188,7 +188,9 @@ def test_a_bad_address_is_explained(client: FlaskClient, demo: dict[str, Any]) -
 
 
 def test_resets_are_throttled_per_address(core_app: Flask, inbox: Inbox, demo: dict[str, Any]) -> None:
-    app = portal.create_app(make_config(inbox, RATELIMIT_FORMS_PER_CUSTOMER="2 per hour"), core_app=core_app)
+    app = composition.create_app(
+        make_config(inbox, RATELIMIT_FORMS_PER_CUSTOMER="2 per hour"), core_app=core_app
+    )
     client = app.test_client()
     assert [ask(client, "anna@example.com").status_code for _ in range(3)] == [200, 200, 429]
     assert ask(client, "ingrid@example.com").status_code == 200
@@ -223,7 +225,7 @@ def test_a_link_is_only_ever_sent_for_a_host_the_site_trusts(
 ) -> None:
     """A request naming another host, to have the mailed link point there, is refused before any
     mail is queued (TRUSTED_HOSTS, env FLASK_TRUSTED_HOSTS)."""
-    site = portal.create_app(make_config(inbox, TRUSTED_HOSTS=["cards.example"]), core_app=core_app)
+    site = composition.create_app(make_config(inbox, TRUSTED_HOSTS=["cards.example"]), core_app=core_app)
     client = site.test_client()
     token = csrf_token(client, "http://cards.example" + RESET)
     for host, status in (("http://attacker.example", 400), ("http://cards.example", 200)):

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from flask_babel import force_locale, gettext
 from limits.storage import MemoryStorage, RedisStorage
 
-import portal
+import composition
 from portal.limits import EXTENSION, limit_by_email_and_ip
 
 from .conftest import csrf_token, login, make_config, submit
@@ -30,7 +30,7 @@ REDIS = "redis://127.0.0.1:6379/15"
 
 
 def site(core_app: Flask, inbox: Inbox, **settings: Any) -> Flask:
-    return portal.create_app(make_config(inbox, **settings), core_app=core_app)
+    return composition.create_app(make_config(inbox, **settings), core_app=core_app)
 
 
 def client_at(app: Flask, address: str) -> FlaskClient:

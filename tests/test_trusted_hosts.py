@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 
 import admin_core
+import composition
 import portal
 from admin_core.context import EXTENSION
 from admin_core.database import Database
@@ -27,7 +28,7 @@ def embedded(inbox: Inbox, database: Database, **settings: Any) -> tuple[Flask, 
     """The site and its core built from the same settings, as one deployment reads them."""
     config = make_config(inbox, **settings)
     core_app = admin_core.create_app(config, database=database)
-    return portal.create_app(config, core_app=core_app), core_app
+    return composition.create_app(config, core_app=core_app), core_app
 
 
 def ask_reset(site: Flask, host: str) -> Any:
@@ -117,12 +118,12 @@ def test_production_refuses_to_start_without_trusted_hosts_and_a_site_url(
     settings: dict[str, Any], named: str, tmp_path: Any
 ) -> None:
     with pytest.raises(portal.MissingSetting, match=named):
-        portal.create_app({**PRODUCTION, **settings})
+        composition.create_app({**PRODUCTION, **settings})
     core_settings = {"SECRET_KEY": "a-real-secret", "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"}
     with pytest.raises(admin_core.MissingSetting, match=named):
         admin_core.create_app({**core_settings, **settings})
 
 
 def test_production_starts_with_both() -> None:
-    app = portal.create_app({**PRODUCTION, "SITE_URL": SITE, "TRUSTED_HOSTS": ["cards.example.com"]})
+    app = composition.create_app({**PRODUCTION, "SITE_URL": SITE, "TRUSTED_HOSTS": ["cards.example.com"]})
     assert app.config["SITE_URL"] == SITE
