@@ -13,7 +13,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import admin_core
 import portal
 from admin_api_client import CoreClient
-from admin_core.cli import CORE_APP_EXTENSION, core_cli
+from admin_core.cli import core_cli
+from admin_core.cli_context import CORE_APP_EXTENSION
 
 
 def create_app(config: dict[str, Any] | None = None, core_app: Flask | None = None) -> Flask:

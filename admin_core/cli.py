@@ -1,5 +1,5 @@
 """`flask core …`: the core's commands, also reachable through the site's app in the embedded
-deployment (the site keeps the core app under CORE_APP_EXTENSION)."""
+deployment (see cli_context)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ from datetime import timedelta
 from types import FrameType
 
 import click
-from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from .context import EXTENSION, Core
+from .cli_context import command_core, command_core_app
 from .errors import CoreError, InvalidFields
 from .import_cli import import_customers_command
 from .mailer import smtp_sender
@@ -27,25 +26,13 @@ from .services.mail_queue import deliver_due
 from .services.merchants import create_api_key, create_merchant, get_merchant
 from .services.wifi import purge_wifi_guests
 
-CORE_APP_EXTENSION = "loyalty_core.app"
-
 core_cli = AppGroup("core", help="The admin core: database, demo data, e-mail delivery, merchants, hotspots.")
-
-
-def _core_app() -> Flask:
-    embedded: Flask | None = current_app.extensions.get(CORE_APP_EXTENSION)
-    return embedded or current_app._get_current_object()  # type: ignore[attr-defined]
-
-
-def _core() -> Core:
-    core: Core = _core_app().extensions[EXTENSION]
-    return core
 
 
 @core_cli.command("init-db")
 def init_db() -> None:
     """Create or upgrade the schema (migrations)."""
-    upgrade(_core().db)
+    upgrade(command_core().db)
     click.echo("Database is at the latest schema.", err=True)
 
 
@@ -54,9 +41,9 @@ def demo() -> None:
     """Load the demo merchant (idempotent); print its cards, keys and stores as JSON."""
     from .demo import load_demo
 
-    app = _core_app()
+    app = command_core_app()
     with app.app_context():
-        click.echo(json.dumps(load_demo(_core(), app.config["SECRET_KEY"]), indent=2))
+        click.echo(json.dumps(load_demo(command_core(), app.config["SECRET_KEY"]), indent=2))
 
 
 @core_cli.command("create-merchant")
@@ -77,7 +64,7 @@ def create_merchant_command(
     """Create a merchant."""
     try:
         create_merchant(
-            _core().db,
+            command_core().db,
             slug,
             name,
             portal_enabled=enable_portal,
@@ -95,7 +82,7 @@ def create_merchant_command(
 @click.option("--site", is_flag=True, help="A key for the portal site, acting for every merchant.")
 def create_api_key_command(slug: str | None, site: bool) -> None:
     """Create an API key for merchant SLUG (or --site) and print it; it is never shown again."""
-    db = _core().db
+    db = command_core().db
     if site == bool(slug):
         raise click.UsageError("Give a merchant SLUG, or --site, not both.")
     merchant_id = None
@@ -130,7 +117,7 @@ def create_hotspot_command(
     landing_url: str | None,
 ) -> None:
     """Create a hotspot for merchant SLUG's STORE; print it (secrets masked) as JSON."""
-    db = _core().db
+    db = command_core().db
     try:
         settings = json.loads(settings_json)
         with db.read() as session:
@@ -160,7 +147,7 @@ def create_hotspot_command(
 @click.argument("slug")
 def hotspots_command(slug: str) -> None:
     """List merchant SLUG's hotspots (secrets masked) as JSON."""
-    with _core().db.read() as session:
+    with command_core().db.read() as session:
         try:
             merchant_id = get_merchant(session, slug).id
         except CoreError as error:
@@ -183,7 +170,7 @@ def _hotspot_summary(hotspot: Hotspot) -> dict[str, object]:
 @core_cli.command("purge-wifi-guests")
 def purge_wifi_guests_command() -> None:
     """Erase Wi-Fi-only guests kept longer than their venue's retention (run daily)."""
-    click.echo(f"Wi-Fi-only guests erased: {purge_wifi_guests(_core().db)}.")
+    click.echo(f"Wi-Fi-only guests erased: {purge_wifi_guests(command_core().db)}.")
 
 
 @core_cli.command("purge-records")
@@ -205,7 +192,7 @@ def purge_records_command(import_days: int, days: int) -> None:
     """Erase what is kept only for a while: replayable responses, delivered e-mail, spent one-time
     links, old customers files (run daily)."""
     kept = timedelta(days=days)
-    purged = purge_records(_core().db, Retention(kept, kept, kept, timedelta(days=import_days)))
+    purged = purge_records(command_core().db, Retention(kept, kept, kept, timedelta(days=import_days)))
     click.echo(
         f"Erased: {purged.idempotency_records} replayable response(s), {purged.mail} e-mail(s), "
         f"{purged.links} link(s), {purged.import_files} customers file(s)."
@@ -215,7 +202,7 @@ def purge_records_command(import_days: int, days: int) -> None:
 @core_cli.command("expire-points")
 def expire_points_command() -> None:
     """Expire the points of cards idle longer than their merchant's points validity (run daily)."""
-    click.echo(f"Points expired on {expire_points(_core().db)} card(s).")
+    click.echo(f"Points expired on {expire_points(command_core().db)} card(s).")
 
 
 @core_cli.command("send-mail")
@@ -228,8 +215,8 @@ def expire_points_command() -> None:
 )
 def send_mail(once: bool, interval: float) -> None:
     """Deliver queued e-mail, retrying with back-off, until stopped."""
-    app = _core_app()
-    core = _core()
+    app = command_core_app()
+    core = command_core()
     stopping = False
 
     def stop(_signum: int, _frame: FrameType | None) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from .cli_context import command_core
 from .errors import CoreError
 from .models import CustomerImport
 from .services.customer_import import apply_import, dry_run
@@ -43,9 +44,7 @@ def _echo_report(upload: CustomerImport) -> None:
 def import_customers_command(slug: str, file: Path, apply_now: bool) -> None:
     """Check FILE (CSV or XLSX) of customers for merchant SLUG and print the report; --apply
     imports it. Cards the merchant has already are left unchanged, so running it again is safe."""
-    from .cli import _core  # cli.py registers this command: imported here, not at the top
-
-    db = _core().db
+    db = command_core().db
     try:
         with db.read() as session:
             merchant_id = get_merchant(session, slug).id
