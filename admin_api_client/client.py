@@ -171,22 +171,6 @@ class CoreClient:
         )
         return Operation.from_json(response.json(), response.headers.get("Idempotent-Replayed") == "true")
 
-    # Rewards and vouchers
-
-    def get_catalogue(self) -> Catalogue:
-        """The merchant's rewards and whether a points campaign is on."""
-        return Catalogue.from_json(self._request("GET", "/rewards").json())
-
-    def get_voucher(self, code: str) -> Voucher:
-        return Voucher.from_json(self._request("GET", f"/vouchers/{_segment(code)}").json())
-
-    def collect_voucher(self, code: str, store: str) -> Voucher:
-        body = self._request("POST", f"/vouchers/{_segment(code)}/collect", {"store": store}).json()
-        return Voucher.from_json(body)
-
-    def cancel_voucher(self, code: str) -> VoucherResult:
-        return VoucherResult.from_json(self._request("POST", f"/vouchers/{_segment(code)}/cancel").json())
-
     # A customer's card in the portal
 
     def card_dashboard(self, number: str) -> Dashboard:

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from admin_core.models import HotspotKind, WifiVisit
-from captive.demo_access_point import DemoAccessPoint
+from demo.access_point import DemoAccessPoint
 
 from .conftest import served
 from .simulators import CoovaChilli, Meraki, MikroTik, OpenNDS, UniFi

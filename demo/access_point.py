@@ -7,7 +7,7 @@ Each browser is one device: its MAC address is made up on the first visit and ke
 Only the demo uses this; the tests drive every controller through the simulators in
 `tests/simulators/`, which check every detail of each protocol.
 
-    python -m captive.demo_access_point --site http://127.0.0.1:5000 --hotspot demo-meraki --port 5001
+    python -m demo.access_point --site http://127.0.0.1:5000 --hotspot demo-meraki --port 5001
 """
 
 from __future__ import annotations

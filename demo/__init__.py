@@ -1,0 +1,1 @@
+"""make run's scaffolding: not part of the shipped packages."""
