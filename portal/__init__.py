@@ -22,6 +22,7 @@ from .customer import init_customer_portal
 from .extensions import csrf, login_manager
 from .framing import init_framing
 from .i18n import init_i18n
+from .inputs import init_inputs
 from .limits import init_limits, retry_after
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +58,7 @@ def create_app(config: dict[str, Any] | None = None, core_app: Flask | None = No
             )
         app.config["SECRET_KEY"] = os.urandom(32)
 
+    init_inputs(app)
     _connect_core(app, config, core_app)
     proxies = int(app.config.get("PROXIES") or 0)
     if proxies:
