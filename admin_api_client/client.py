@@ -61,7 +61,7 @@ class CoreClient:
     @classmethod
     def in_process(cls, app: WSGIApp, **options: Any) -> CoreClient:
         """A client that calls a WSGI app in this process; no socket is opened."""
-        return cls("http://core.internal", transport=httpx.WSGITransport(app=app), **options)
+        return cls("http://core.internal", transport=httpx.WSGITransport(app=_pep3333(app)), **options)
 
     def for_merchant(self, slug: str, *, card_version: int | None = None) -> CoreClient:
         """With `card_version` (a logged-in customer's credentials version), the core answers
@@ -304,6 +304,18 @@ class CoreClient:
 
 def _segment(value: str) -> str:
     return quote(value, safe="")
+
+
+def _pep3333(app: WSGIApp) -> WSGIApp:
+    """httpx's WSGI transport puts the request's decoded path in PATH_INFO as it is, but WSGI
+    (PEP 3333) carries it as its UTF-8 bytes read as Latin-1, as servers do: else a character
+    beyond Latin-1 makes the app fail, and one within it is read as another."""
+
+    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        environ["PATH_INFO"] = environ["PATH_INFO"].encode("utf-8").decode("latin-1")
+        return app(environ, start_response)
+
+    return wsgi
 
 
 def _error(response: httpx.Response) -> CoreError:

@@ -69,8 +69,10 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
     from .api import init_api
     from .cli import core_cli
     from .embed import bp as embed_bp
+    from .inputs import init_inputs
     from .staff import init_staff
 
+    init_inputs(app)
     init_api(app)
     app.register_blueprint(embed_bp)
     init_staff(app)

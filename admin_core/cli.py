@@ -22,7 +22,7 @@ from .services.expiry import expire_points
 from .services.hotspot_settings import masked
 from .services.hotspots import HotspotOptions, create_hotspot, list_hotspots
 from .services.housekeeping import Retention, purge_records
-from .services.mail_queue import deliver_due
+from .services.mail_queue import BATCH, deliver_due
 from .services.merchants import create_api_key, create_merchant, get_merchant
 from .services.wifi import purge_wifi_guests
 
@@ -227,17 +227,18 @@ def send_mail(once: bool, interval: float) -> None:
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
     with app.app_context():
-        while True:
+        while not stopping:
             with smtp_sender(core.mail) as send:
-                report = deliver_due(core.db, send)
-            if report.sent or report.retrying or report.failed:
+                report = deliver_due(core.db, send, limit=BATCH)
+            if report.handled:
                 click.echo(
                     f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}",
                     err=True,
                 )
-            if once or stopping:
-                return
-            time.sleep(interval)
+            if report.handled < BATCH:  # a short batch: nothing more is due now
+                if once:
+                    return
+                time.sleep(interval)
 
 
 core_cli.add_command(import_customers_command)

@@ -21,6 +21,7 @@ from .customer import init_customer_portal
 from .extensions import csrf, login_manager
 from .framing import init_framing
 from .i18n import init_i18n
+from .inputs import init_inputs
 from .limits import init_limits, retry_after
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = os.urandom(32)
     require_public_address(app, ("SITE_URL",))
 
+    init_inputs(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     init_i18n(app)

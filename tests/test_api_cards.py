@@ -9,8 +9,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from admin_core.context import Core
+from admin_core.errors import Invalid
+from admin_core.models import OperationKind
 from admin_core.services.cards import enroll_customer
-from admin_core.services.merchants import create_api_key, create_merchant, create_store
+from admin_core.services.ledger import POSTED, OperationRequest, record_operation
+from admin_core.services.merchants import create_api_key, create_merchant, create_store, get_merchant
 
 CARD = "7000100001"
 OPERATIONS = f"/api/v1/cards/{CARD}/operations"
@@ -91,6 +94,11 @@ BAD_REQUESTS = [
     ({"kind": "earn_points", "amount": 2.5, "store": "MAIN"}, 422, "invalid"),
     ({"kind": "earn_points", "amount": "25", "store": "MAIN"}, 422, "invalid"),
     ({"kind": "gift", "amount": 5, "store": "MAIN"}, 422, "invalid"),
+    # The ledger's own kinds: a voucher's points, their refund, expiry, corrections.
+    ({"kind": "reward", "amount": 5, "store": "MAIN"}, 422, "invalid"),
+    ({"kind": "reward_refund", "amount": 5, "store": "MAIN"}, 422, "invalid"),
+    ({"kind": "expiry", "amount": 5, "store": "MAIN"}, 422, "invalid"),
+    ({"kind": "adjustment", "amount": 5, "store": "MAIN"}, 422, "invalid"),
     ({"kind": "earn_points", "amount": 5}, 422, "invalid"),
     ({"kind": "earn_points", "amount": 5, "store": "NOWHERE"}, 422, "unknown_store"),
     ({"kind": "earn_points", "amount": 5, "store": "MAIN", "discount": -1}, 422, "invalid"),
@@ -228,4 +236,18 @@ def test_openapi_describes_the_contract(api: FlaskClient) -> None:
     operation = spec["paths"]["/api/v1/cards/{number}/operations"]["post"]
     assert "201" in operation["responses"]
     assert any(p["name"] == "Idempotency-Key" for p in operation["parameters"])
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    posted = spec["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]["properties"]["kind"]
+    assert posted["enum"] == ["earn_points", "redeem_points", "topup_credit", "spend_credit"]
     assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+
+
+@pytest.mark.parametrize("kind", sorted(set(OperationKind) - set(POSTED), key=lambda kind: kind.value))
+def test_the_ledger_s_own_kinds_cannot_be_posted_by_any_caller(
+    core: Core, demo: dict[str, Any], kind: OperationKind
+) -> None:
+    with core.db.write() as session:
+        merchant_id = get_merchant(session, "demo").id
+        with pytest.raises(Invalid) as refused:
+            record_operation(session, merchant_id, CARD, OperationRequest(kind, 5, "MAIN"))
+    assert refused.value.code == "invalid_kind"

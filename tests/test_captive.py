@@ -249,6 +249,16 @@ def test_an_unknown_or_switched_off_hotspot_is_not_found(client: FlaskClient, co
     assert client.get(f"/wifi/cafe?{arrival()[0]}").status_code == 404
 
 
+def test_characters_beyond_latin_1_in_a_redirect_are_no_trouble(
+    client: FlaskClient, demo: dict[str, Any]
+) -> None:
+    # Both end in a path segment of a call to the core: the hotspot, and the device's MAC.
+    assert client.get("/wifi/%F0%9F%98%80").status_code == 404
+    grant = "https%3A%2F%2Fn143.network-auth.com%2Fsplash%2Fgrant"
+    page = client.get(f"/wifi/demo-meraki?base_grant_url={grant}&client_mac=%E2%82%AC&client_ip=10.0.0.7")
+    assert page.status_code == 200 and "First name" in page.text  # not a MAC: a device never seen
+
+
 def test_a_unifi_controller_s_guest_path_reaches_the_hotspot_named_like_its_site(
     client: FlaskClient, demo: dict[str, Any]
 ) -> None:

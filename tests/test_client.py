@@ -56,6 +56,15 @@ def test_card_numbers_with_odd_characters_stay_in_their_path_segment(till: CoreC
         till.get_card("../portal/merchant")
 
 
+def test_path_segments_beyond_latin_1_reach_the_core_as_sent(till: CoreClient) -> None:
+    # In-process, the path travels in the WSGI environ, where it must be UTF-8 bytes read as
+    # Latin-1 (PEP 3333): a no-break space pasted with the number is a space to the core...
+    assert till.get_card("7000\u00a0100001").number == "7000100001"
+    # ...and characters beyond Latin-1 name no card, as over HTTP.
+    with pytest.raises(NotFound):
+        till.get_card("7000\U0001f600")
+
+
 def test_an_import_is_given_the_time_it_takes_where_a_page_would_give_up(
     committed_db: Database, inbox: Inbox
 ) -> None:

@@ -227,6 +227,7 @@ def test_consents_are_recorded_with_their_versions_the_source_and_the_address(
         ({"phone": "call me at 5"}, "Enter a phone number of 6 to 20 digits"),
         ({"birth_date": "2999-01-01"}, "This date of birth is not possible."),
         ({"birth_date": "1899-12-31"}, "This date of birth is not possible."),
+        ({"birth_date": "31/12/1990"}, "Not a valid date value."),
         ({"birth_date": (date.today() - timedelta(days=365 * 10)).isoformat()}, "at least 14"),
         ({"gender": "robot"}, "Not a valid choice"),
         ({"password": "short7!", "confirm": "short7!"}, "at least 8 characters"),

@@ -79,6 +79,18 @@ def _smtp_send(app: Flask, core: Core) -> Any:
     return send
 
 
+def test_send_mail_once_delivers_everything_due_not_just_one_batch(
+    core_app: Flask, core: Core, inbox: Inbox
+) -> None:
+    for number in range(45):
+        mail_queue.enqueue(core.db, f"guest{number}@example.com", f"Message {number}", "Body")
+
+    deliver_mail(core_app)
+
+    assert sorted(str(m["To"]) for m in inbox.messages) == sorted(f"guest{n}@example.com" for n in range(45))
+    assert all(message.sent_at is not None for message in queued(core))
+
+
 def test_backoff_grows_and_is_capped() -> None:
     delays = [mail_queue.backoff(attempt).total_seconds() for attempt in (1, 2, 3, 10, 50)]
     assert delays == [30, 60, 120, 3600, 3600]

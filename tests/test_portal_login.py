@@ -88,13 +88,20 @@ def test_next_only_leads_back_into_the_portal(app: Flask, demo: dict[str, Any]) 
         ("https://evil.example/", "/p/demo/"),
         ("//evil.example/p/demo/", "/p/demo/"),
         ("/p/other/", "/p/demo/"),
+        ("/p/demo/history", "/p/demo/history"),
+        # Line breaks would end the Location header and start another one.
+        ("/p/demo/%0D%0ASet-Cookie:%20planted=1", "/p/demo/"),
+        ("/p/demo/history%0A", "/p/demo/"),
+        ("/p/demo/%09history", "/p/demo/"),
     ]:
         client = app.test_client()
         url = f"/p/demo/login?next={target}"
         response = client.post(
             url, data={"csrf_token": csrf_token(client, url), "card": ANNA, "password": "demo-password"}
         )
+        assert response.status_code == 302
         assert response.location == expected
+        assert not any("planted" in cookie for cookie in response.headers.getlist("Set-Cookie"))
 
 
 def test_changing_the_password_ends_other_sessions(

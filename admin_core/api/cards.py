@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from sqlalchemy.orm import Session
 
 from ..context import current_core
+from ..models import OperationKind
 from ..services import utcnow
 from ..services.cards import get_card, normalize_number
 from ..services.ledger import OperationRequest, record_operation
@@ -45,7 +46,7 @@ def post_operation(payload: dict[str, Any], number: str) -> Response:
     """Record an operation once per Idempotency-Key; a replay answers the first result."""
     merchant = scope().merchant
     operation = OperationRequest(
-        kind=payload["kind"],
+        kind=OperationKind(payload["kind"]),
         amount=payload["amount"],
         store_code=payload["store"],
         discount=payload["discount"],
@@ -58,6 +59,6 @@ def post_operation(payload: dict[str, Any], number: str) -> Response:
     return run_once(
         merchant.id,
         f"cards/{normalize_number(number)}/operations",
-        {**payload, "kind": operation.kind.value},
+        payload,
         work,
     )

@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from ..models import Card, Merchant, Operation, OperationKind, TokenPurpose
-from ..services.ledger import MAX_MONEY
+from ..services.ledger import MAX_MONEY, POSTED
 from ..services.portal_auth import MAX_PASSWORD
 
 
@@ -38,7 +38,7 @@ class CardSchema(Schema):
 
 
 class OperationInSchema(Schema):
-    kind = fields.Enum(OperationKind, by_value=True, required=True)
+    kind = fields.String(required=True, validate=validate.OneOf([kind.value for kind in POSTED]))
     amount = fields.Integer(
         required=True,
         strict=True,

@@ -16,6 +16,7 @@ from typing import NamedTuple
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from ..database import MAX_ID
 from ..errors import Invalid
 from ..models import Operation, OperationKind, Store
 from .cards import get_card
@@ -69,7 +70,7 @@ def decode_cursor(text: str) -> Cursor:
         row_id = int(row)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise invalid from None
-    if created_at.tzinfo is None or not 0 < row_id < 2**63:
+    if created_at.tzinfo is None or not 0 < row_id <= MAX_ID:
         raise invalid
     return Cursor(created_at, row_id)
 

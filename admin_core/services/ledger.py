@@ -17,6 +17,16 @@ from .merchants import find_store
 MAX_POINTS = 1_000_000
 MAX_MONEY = 10_000_000  # minor units: 100,000.00 in the merchant's currency
 
+# The kinds a till or an integration posts, with the sign of their (points, credit) change. The
+# ledger's other kinds (a voucher's points and their refund, expiry, corrections) are written by
+# the services they belong to, never posted.
+POSTED: dict[OperationKind, tuple[int, int]] = {
+    OperationKind.EARN_POINTS: (1, 0),
+    OperationKind.REDEEM_POINTS: (-1, 0),
+    OperationKind.TOPUP_CREDIT: (0, 1),
+    OperationKind.SPEND_CREDIT: (0, -1),
+}
+
 
 @dataclass(frozen=True)
 class OperationRequest:
@@ -27,6 +37,8 @@ class OperationRequest:
 
 
 def _check(request: OperationRequest) -> None:
+    if request.kind not in POSTED:
+        raise Invalid("invalid_kind", f"Operations of kind '{request.kind.value}' cannot be posted.")
     limit = (
         MAX_POINTS if request.kind in (OperationKind.EARN_POINTS, OperationKind.REDEEM_POINTS) else MAX_MONEY
     )
@@ -38,12 +50,8 @@ def _check(request: OperationRequest) -> None:
 
 def _deltas(kind: OperationKind, amount: int) -> tuple[int, int]:
     """(points, credit) change of an operation."""
-    return {
-        OperationKind.EARN_POINTS: (amount, 0),
-        OperationKind.REDEEM_POINTS: (-amount, 0),
-        OperationKind.TOPUP_CREDIT: (0, amount),
-        OperationKind.SPEND_CREDIT: (0, -amount),
-    }[kind]
+    points, credit = POSTED[kind]
+    return points * amount, credit * amount
 
 
 def record_operation(

@@ -17,6 +17,7 @@ from . import utcnow
 LEASE = timedelta(minutes=5)
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
+BATCH = 20
 
 
 class PermanentFailure(Exception):
@@ -28,6 +29,10 @@ class DeliveryReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retrying + self.failed
 
 
 def enqueue(
@@ -60,7 +65,7 @@ def backoff(attempts: int) -> timedelta:
     return min(FIRST_RETRY * 2**doublings, LONGEST_RETRY)
 
 
-def claim_due(db: Database, now: datetime, limit: int = 20) -> list[OutboundMail]:
+def claim_due(db: Database, now: datetime, limit: int = BATCH) -> list[OutboundMail]:
     with db.write() as session:
         due = session.scalars(
             select(OutboundMail)
@@ -102,9 +107,10 @@ def deliver_due(
     db: Database,
     send: Callable[[OutboundMail], None],
     now: datetime | None = None,
-    limit: int = 20,
+    limit: int = BATCH,
 ) -> DeliveryReport:
-    """Deliver what is due now through `send`; an exception from it schedules a retry."""
+    """Deliver one batch of what is due now through `send`; an exception from it schedules a
+    retry. A full batch (`handled == limit`) means more may be due."""
     now = now or utcnow()
     report = DeliveryReport()
     for message in claim_due(db, now, limit):

@@ -33,7 +33,9 @@ def phone_number(_form: FlaskForm, field: Field) -> None:
 
 
 def birth_date(_form: FlaskForm, field: Field) -> None:
-    born: date = field.data
+    born: date | None = field.data
+    if born is None:  # not a date at all: the field has said so already
+        return
     today = date.today()
     if not EARLIEST_BIRTH_DATE <= born <= today:
         raise ValidationError(_l("This date of birth is not possible."))

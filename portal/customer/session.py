@@ -54,9 +54,16 @@ def is_customer() -> bool:
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only back into this merchant's portal: never an open redirect."""
+    """Only back into this merchant's portal: never an open redirect, nor a line break or other
+    control character that would end the Location header."""
     prefix = f"/p/{g.merchant.slug}/"
-    if target and target.startswith(prefix) and "//" not in target and "\\" not in target:
+    if (
+        target
+        and target.startswith(prefix)
+        and "//" not in target
+        and "\\" not in target
+        and target.isprintable()
+    ):
         return target
     return None
 
