@@ -66,11 +66,13 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
     from .api import init_api
     from .cli import core_cli
     from .embed import bp as embed_bp
+    from .outage import init_outage
     from .staff import init_staff
 
     init_api(app)
     app.register_blueprint(embed_bp)
     init_staff(app)
+    init_outage(app)
     app.cli.add_command(core_cli)
     return app
 
