@@ -4,10 +4,11 @@ everything persistent lives in the admin core, reached through admin_api_client.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, has_request_context, render_template, request
 from flask.cli import NoAppException
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
@@ -24,6 +25,7 @@ from .framing import init_framing
 from .i18n import init_i18n
 from .limits import init_limits, retry_after
 
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -90,10 +92,25 @@ def _connect_core(app: Flask, config: dict[str, Any] | None, core_app: Flask | N
 
     if core_app is None:
         core_app = admin_core.create_app({"SECRET_KEY": app.config["SECRET_KEY"], **(config or {})})
-    app.extensions[CLIENT_EXTENSION] = CoreClient.in_process(admin_core.trusted_site_app(core_app))
+    app.extensions[CLIENT_EXTENSION] = CoreClient.in_process(
+        _errors_to_site(admin_core.trusted_site_app(core_app))
+    )
     app.extensions[CORE_APP_EXTENSION] = core_app
     app.cli.add_command(core_cli)
     app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/core": core_app.wsgi_app})  # type: ignore[method-assign]
+
+
+def _errors_to_site(core: WSGIApp) -> WSGIApp:
+    """The embedded core writes its errors (Flask logs every exception it answers with a 500) to
+    the error stream of the site's request, which its server logs; the in-process transport would
+    give it the process's stderr, which a server writing its own log file never reads."""
+
+    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if has_request_context():
+            environ["wsgi.errors"] = request.environ["wsgi.errors"]
+        return core(environ, start_response)
+
+    return wsgi
 
 
 def _register_error_pages(app: Flask) -> None:
@@ -106,7 +123,8 @@ def _register_error_pages(app: Flask) -> None:
         return render_template("errors/form_expired.html"), 400
 
     @app.errorhandler(Unavailable)
-    def core_unavailable(_error: Unavailable) -> tuple[str, int]:
+    def core_unavailable(error: Unavailable) -> tuple[str, int]:
+        app.logger.error("The core is unavailable: %s", error)
         return render_template("errors/503.html"), 503
 
     @app.errorhandler(429)
