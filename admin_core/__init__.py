@@ -13,6 +13,7 @@ from flask.cli import NoAppException
 from flask.sessions import SecureCookieSessionInterface
 from flask_mail import Mail
 
+from .body_limits import DEFAULT_LIMIT, init_body_limits
 from .context import EXTENSION, TRUSTED_SITE_ENVIRON, Core
 from .database import Database
 from .services.portal_auth import password_context
@@ -35,8 +36,8 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
         MAIL_PORT=25,
         MAIL_DEFAULT_SENDER="loyalty-portal <no-reply@localhost>",
         MAIL_SUPPRESS_SEND=False,  # Flask-Mail would drop mail silently under TESTING
-        # The largest body anyone sends: a customers file (customer_files.MAX_BYTES) and its form.
-        MAX_CONTENT_LENGTH=33 * 1024 * 1024,
+        # Forms and JSON; the views that take a customers file allow it (body_limits).
+        MAX_CONTENT_LENGTH=DEFAULT_LIMIT,
         # The staff UI's session: a cookie of its own beside the site's.
         SESSION_COOKIE_NAME="loyalty_staff",
         SESSION_COOKIE_SAMESITE="Lax",
@@ -69,6 +70,7 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
     from .outage import init_outage
     from .staff import init_staff
 
+    init_body_limits(app)
     init_api(app)
     app.register_blueprint(embed_bp)
     init_staff(app)
