@@ -16,6 +16,7 @@ from flask_mail import Mail
 from .body_limits import DEFAULT_LIMIT, init_body_limits
 from .context import EXTENSION, TRUSTED_SITE_ENVIRON, Core
 from .database import Database
+from .services.mail_seal import MailSeal
 from .services.portal_auth import password_context
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -49,8 +50,12 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
     app.config.setdefault("DATABASE_URL", default_database_url(app.instance_path))
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = not app.debug
-    if not app.config.get("SECRET_KEY") and not (app.debug or app.testing):
-        raise MissingSecretKey("Set FLASK_SECRET_KEY: the core's staff sessions are signed with it.")
+    if not app.config.get("SECRET_KEY"):
+        if not (app.debug or app.testing):
+            raise MissingSecretKey(
+                "Set FLASK_SECRET_KEY: the core's staff sessions are signed with it, queued e-mail sealed."
+            )
+        app.config["SECRET_KEY"] = os.urandom(32)
     app.session_interface = StaffSessionInterface()
     app.after_request(_not_framed)
 
@@ -60,6 +65,7 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
         passwords=password_context(fast=app.config["PASSWORD_HASH_FAST"]),
         activation_max_age=timedelta(seconds=int(app.config["ACTIVATION_MAX_AGE"])),
         mail=mail,
+        mail_seal=MailSeal(app.config["SECRET_KEY"]),
         reset_max_age=timedelta(seconds=int(app.config["RESET_MAX_AGE"])),
         email_change_max_age=timedelta(seconds=int(app.config["EMAIL_CHANGE_MAX_AGE"])),
     )

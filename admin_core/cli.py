@@ -242,7 +242,7 @@ def send_mail(once: bool, interval: float) -> None:
     with app.app_context():
         while True:
             with smtp_sender(core.mail) as send:
-                report = deliver_due(core.db, send)
+                report = deliver_due(core.db, core.mail_seal, send)
             if report.sent or report.retrying or report.failed:
                 click.echo(
                     f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}",
