@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask
 from flask.cli import NoAppException
 from flask.sessions import SecureCookieSessionInterface
 from flask_mail import Mail
@@ -16,6 +16,7 @@ from flask_mail import Mail
 from .body_limits import DEFAULT_LIMIT, init_body_limits
 from .context import EXTENSION, TRUSTED_SITE_ENVIRON, Core
 from .database import Database
+from .headers import init_headers
 from .services.mail_seal import MailSeal
 from .services.portal_auth import password_context
 
@@ -57,7 +58,7 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
             )
         app.config["SECRET_KEY"] = os.urandom(32)
     app.session_interface = StaffSessionInterface()
-    app.after_request(_not_framed)
+    init_headers(app)
 
     mail = Mail(app)
     app.extensions[EXTENSION] = Core(
@@ -94,17 +95,6 @@ class StaffSessionInterface(SecureCookieSessionInterface):
     of one must never pass for the other's."""
 
     salt = "loyalty-core-staff-session"
-
-
-def _not_framed(response: Response) -> Response:
-    """No page of the core is shown inside another site (its staff pages could be clicked on
-    unseen); the portal, which may be, is the site's."""
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    if "frame-ancestors" not in response.headers.get("Content-Security-Policy", ""):
-        policy = response.headers.get("Content-Security-Policy")
-        ancestors = "frame-ancestors 'none'"
-        response.headers["Content-Security-Policy"] = f"{policy}; {ancestors}" if policy else ancestors
-    return response
 
 
 def trusted_site_app(app: Flask) -> WSGIApp:

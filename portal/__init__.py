@@ -22,6 +22,7 @@ from .core import CLIENT_EXTENSION
 from .customer import init_customer_portal
 from .extensions import csrf, login_manager
 from .framing import init_framing
+from .headers import init_headers
 from .i18n import init_i18n
 from .limits import init_limits, retry_after
 
@@ -75,6 +76,7 @@ def create_app(config: dict[str, Any] | None = None, core_app: Flask | None = No
     init_i18n(app)
     init_limits(app)
     init_framing(app)
+    init_headers(app)
 
     init_customer_portal(app)
     init_captive(app)
