@@ -8,15 +8,18 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask
 from flask.cli import NoAppException
 from flask.sessions import SecureCookieSessionInterface
 from flask_mail import Mail
 
 from loyalty_common.deployment import MissingSetting, require_public_address
 
+from .body_limits import DEFAULT_LIMIT, init_body_limits
 from .context import EXTENSION, TRUSTED_SITE_ENVIRON, Core
 from .database import Database
+from .headers import init_headers
+from .services.mail_seal import MailSeal
 from .services.portal_auth import password_context
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -37,8 +40,8 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
         MAIL_PORT=25,
         MAIL_DEFAULT_SENDER="loyalty-portal <no-reply@localhost>",
         MAIL_SUPPRESS_SEND=False,  # Flask-Mail would drop mail silently under TESTING
-        # The largest body anyone sends: a customers file (customer_files.MAX_BYTES) and its form.
-        MAX_CONTENT_LENGTH=33 * 1024 * 1024,
+        # Forms and JSON; the views that take a customers file allow it (body_limits).
+        MAX_CONTENT_LENGTH=DEFAULT_LIMIT,
         # The staff UI's session: a cookie of its own beside the site's.
         SESSION_COOKIE_NAME="loyalty_staff",
         SESSION_COOKIE_SAMESITE="Lax",
@@ -50,11 +53,15 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
     app.config.setdefault("DATABASE_URL", default_database_url(app.instance_path))
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = not app.debug
-    if not app.config.get("SECRET_KEY") and not (app.debug or app.testing):
-        raise MissingSecretKey("Set FLASK_SECRET_KEY: the core's staff sessions are signed with it.")
+    if not app.config.get("SECRET_KEY"):
+        if not (app.debug or app.testing):
+            raise MissingSecretKey(
+                "Set FLASK_SECRET_KEY: the core's staff sessions are signed with it, queued e-mail sealed."
+            )
+        app.config["SECRET_KEY"] = os.urandom(32)
     require_public_address(app, ("SITE_URL", "STAFF_URL"))
     app.session_interface = StaffSessionInterface()
-    app.after_request(_not_framed)
+    init_headers(app)
 
     mail = Mail(app)
     app.extensions[EXTENSION] = Core(
@@ -62,6 +69,7 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
         passwords=password_context(fast=app.config["PASSWORD_HASH_FAST"]),
         activation_max_age=timedelta(seconds=int(app.config["ACTIVATION_MAX_AGE"])),
         mail=mail,
+        mail_seal=MailSeal(app.config["SECRET_KEY"]),
         reset_max_age=timedelta(seconds=int(app.config["RESET_MAX_AGE"])),
         email_change_max_age=timedelta(seconds=int(app.config["EMAIL_CHANGE_MAX_AGE"])),
     )
@@ -70,12 +78,15 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
     from .cli import core_cli
     from .embed import bp as embed_bp
     from .inputs import init_inputs
+    from .outage import init_outage
     from .staff import init_staff
 
     init_inputs(app)
+    init_body_limits(app)
     init_api(app)
     app.register_blueprint(embed_bp)
     init_staff(app)
+    init_outage(app)
     app.cli.add_command(core_cli)
     return app
 
@@ -92,17 +103,6 @@ class StaffSessionInterface(SecureCookieSessionInterface):
     of one must never pass for the other's."""
 
     salt = "loyalty-core-staff-session"
-
-
-def _not_framed(response: Response) -> Response:
-    """No page of the core is shown inside another site (its staff pages could be clicked on
-    unseen); the portal, which may be, is the site's."""
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    if "frame-ancestors" not in response.headers.get("Content-Security-Policy", ""):
-        policy = response.headers.get("Content-Security-Policy")
-        ancestors = "frame-ancestors 'none'"
-        response.headers["Content-Security-Policy"] = f"{policy}; {ancestors}" if policy else ancestors
-    return response
 
 
 def trusted_site_app(app: Flask) -> WSGIApp:

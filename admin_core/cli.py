@@ -229,7 +229,7 @@ def send_mail(once: bool, interval: float) -> None:
     with app.app_context():
         while not stopping:
             with smtp_sender(core.mail) as send:
-                report = deliver_due(core.db, send, limit=BATCH)
+                report = deliver_due(core.db, core.mail_seal, send, limit=BATCH)
             if report.handled:
                 click.echo(
                     f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}",

@@ -10,6 +10,7 @@ from flask_mail import Mail
 from passlib.context import CryptContext
 
 from .database import Database
+from .services.mail_seal import MailSeal
 
 EXTENSION = "loyalty_core"
 # Set by the in-process transport only: no HTTP request can put a non-header key in the environ.
@@ -22,6 +23,7 @@ class Core:
     passwords: CryptContext
     activation_max_age: timedelta
     mail: Mail
+    mail_seal: MailSeal
     reset_max_age: timedelta = timedelta(hours=1)
     email_change_max_age: timedelta = timedelta(hours=24)
 

@@ -82,6 +82,9 @@ def _tune_sqlite(engine: Engine) -> None:
 
 
 def make_engine(url: str, **options: Any) -> Engine:
+    # An error's text (logged, or shown by a traceback) keeps the statement but not its values:
+    # those are customers' addresses, names, password hashes.
+    options.setdefault("hide_parameters", True)
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_engine(url, **options)
         _tune_sqlite(engine)

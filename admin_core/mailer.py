@@ -8,16 +8,15 @@ from contextlib import contextmanager, suppress
 
 from flask_mail import Mail, Message
 
-from .models import OutboundMail
-from .services.mail_queue import PermanentFailure
+from .services.mail_queue import Letter, PermanentFailure
 
 
 @contextmanager
-def smtp_sender(mail: Mail) -> Iterator[Callable[[OutboundMail], None]]:
+def smtp_sender(mail: Mail) -> Iterator[Callable[[Letter], None]]:
     """One SMTP connection for a batch; connection trouble surfaces on the first send."""
     connection = None
 
-    def send(message: OutboundMail) -> None:
+    def send(letter: Letter) -> None:
         nonlocal connection
         if connection is None:
             opened = mail.connect()
@@ -26,10 +25,10 @@ def smtp_sender(mail: Mail) -> Iterator[Callable[[OutboundMail], None]]:
         try:
             connection.send(
                 Message(
-                    subject=message.subject,
-                    recipients=[message.recipient],
-                    body=message.body_text,
-                    html=message.body_html,
+                    subject=letter.subject,
+                    recipients=[letter.recipient],
+                    body=letter.text,
+                    html=letter.html,
                 )
             )
         except smtplib.SMTPRecipientsRefused as error:

@@ -20,6 +20,7 @@ from .core import CLIENT_EXTENSION
 from .customer import init_customer_portal
 from .extensions import csrf, login_manager
 from .framing import init_framing
+from .headers import init_headers
 from .i18n import init_i18n
 from .inputs import init_inputs
 from .limits import init_limits, retry_after
@@ -45,6 +46,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ADMIN_CORE_API_KEY=os.environ.get("ADMIN_CORE_API_KEY"),
         ADMIN_CORE_TIMEOUT=5.0,
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
+        # The site takes forms only (and the wallets' small JSON): a larger body is refused with
+        # 413 before it is read. The core, mounted at /core, has its own limits.
+        MAX_CONTENT_LENGTH=256 * 1024,
+        MAX_FORM_MEMORY_SIZE=64 * 1024,
+        MAX_FORM_PARTS=200,
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env()
@@ -66,6 +72,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_i18n(app)
     init_limits(app)
     init_framing(app)
+    init_headers(app)
 
     init_customer_portal(app)
     init_captive(app)
@@ -89,8 +96,13 @@ def _register_error_pages(app: Flask) -> None:
         return render_template("errors/form_expired.html"), 400
 
     @app.errorhandler(Unavailable)
-    def core_unavailable(_error: Unavailable) -> tuple[str, int]:
+    def core_unavailable(error: Unavailable) -> tuple[str, int]:
+        app.logger.error("The core is unavailable: %s", error)
         return render_template("errors/503.html"), 503
+
+    @app.errorhandler(413)
+    def too_large(_error: Exception) -> tuple[str, int]:
+        return render_template("errors/413.html"), 413
 
     @app.errorhandler(429)
     def too_many_attempts(_error: Exception) -> tuple[str, int, dict[str, str]]:

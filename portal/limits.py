@@ -169,6 +169,9 @@ def init_limits(app: Flask) -> None:
     for setting, value in DEFAULTS.items():
         app.config.setdefault(setting, value)
     limiter = Limiter(client_ip, default_limits=[_limit(app, name) for name in LIMITS])
+    # Its own logger has only a NullHandler: "Redis is not answering, counting in memory" would
+    # reach no log. The app's logger is the server's.
+    limiter.logger = app.logger
     limiter.request_filter(_unlimited)
     limiter.init_app(app)
     app.extensions[EXTENSION] = limiter

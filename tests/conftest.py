@@ -210,16 +210,28 @@ def chromium() -> Iterator[Any]:
 
 @pytest.fixture
 def new_phone(chromium: Any) -> Iterator[Callable[..., Any]]:
-    """Opens a page in a fresh phone-sized context, in the phone's language `locale`."""
+    """Opens a page in a fresh phone-sized context, in the phone's language `locale`. The test
+    fails if the Content-Security-Policy blocked anything on its pages (other than framing them
+    where they may not be framed, which tests do on purpose)."""
     contexts: list[Any] = []
+    blocked: list[str] = []
 
     def open_page(locale: str = "en-US") -> Any:
         contexts.append(chromium.new_context(**{**PHONE, "locale": locale}))
-        return contexts[-1].new_page()
+        page = contexts[-1].new_page()
+        page.on("console", lambda message: _note_csp_refusal(message, blocked))
+        return page
 
     yield open_page
     for context in contexts:
         context.close()
+    assert blocked == [], "the Content-Security-Policy blocked something"
+
+
+def _note_csp_refusal(message: Any, blocked: list[str]) -> None:
+    text = message.text
+    if message.type == "error" and "Content Security Policy" in text and "frame-ancestors" not in text:
+        blocked.append(text)
 
 
 @pytest.fixture

@@ -46,10 +46,15 @@ def test_each_kind_of_record_goes_when_its_time_is_up(
     tokens, responses = count(core, PortalToken), count(core, IdempotencyRecord)
 
     run_once(core.db, merchant_id, "key-1", "fingerprint", lambda _session: (201, {"ok": True}))
-    mail_queue.enqueue(core.db, "sent@example.com", "Sent", "Delivered, then kept a month.")
+    mail_queue.enqueue(core.db, core.mail_seal, "sent@example.com", "Sent", "Delivered, then kept a month.")
     deliver_mail(core_app)
     mail_queue.enqueue(
-        core.db, "queued@example.com", "Queued", "Not yet delivered.", now=now + timedelta(days=40)
+        core.db,
+        core.mail_seal,
+        "queued@example.com",
+        "Queued",
+        "Not yet delivered.",
+        now=now + timedelta(days=40),
     )
     with core.db.write() as session:
         card = session.scalar(select(Card).where(Card.merchant_id == merchant_id).order_by(Card.id).limit(1))

@@ -56,11 +56,15 @@ def test_smtp_down_the_page_still_answers_and_the_message_waits(
     # SMTP comes back; when the retry is due the message goes out exactly once.
     back, stop = start_smtp(down)
     try:
-        report = mail_queue.deliver_due(core.db, _smtp_send(core_app, core), now=message.next_attempt_at)
+        report = mail_queue.deliver_due(
+            core.db, core.mail_seal, _smtp_send(core_app, core), now=message.next_attempt_at
+        )
         assert report.sent == 1
         assert [m["To"] for m in back.messages] == ["marco@example.com"]
         assert (
-            mail_queue.deliver_due(core.db, _smtp_send(core_app, core), now=utcnow() + timedelta(days=1)).sent
+            mail_queue.deliver_due(
+                core.db, core.mail_seal, _smtp_send(core_app, core), now=utcnow() + timedelta(days=1)
+            ).sent
             == 0
         )
     finally:
@@ -72,9 +76,9 @@ def test_smtp_down_the_page_still_answers_and_the_message_waits(
 def _smtp_send(app: Flask, core: Core) -> Any:
     from admin_core.mailer import smtp_sender
 
-    def send(message: OutboundMail) -> None:
+    def send(letter: mail_queue.Letter) -> None:
         with app.app_context(), smtp_sender(core.mail) as deliver:
-            deliver(message)
+            deliver(letter)
 
     return send
 
@@ -83,7 +87,7 @@ def test_send_mail_once_delivers_everything_due_not_just_one_batch(
     core_app: Flask, core: Core, inbox: Inbox
 ) -> None:
     for number in range(45):
-        mail_queue.enqueue(core.db, f"guest{number}@example.com", f"Message {number}", "Body")
+        mail_queue.enqueue(core.db, core.mail_seal, f"guest{number}@example.com", f"Message {number}", "Body")
 
     deliver_mail(core_app)
 
@@ -97,13 +101,15 @@ def test_backoff_grows_and_is_capped() -> None:
 
 
 def test_a_permanent_refusal_is_not_retried(core: Core) -> None:
-    mail_queue.enqueue(core.db, "nobody@example.com", "Hi", "Body")
+    mail_queue.enqueue(core.db, core.mail_seal, "nobody@example.com", "Hi", "Body")
 
-    def refuse(_message: OutboundMail) -> None:
+    def refuse(_letter: mail_queue.Letter) -> None:
         raise mail_queue.PermanentFailure("550 no such user")
 
-    assert mail_queue.deliver_due(core.db, refuse).failed == 1
-    assert mail_queue.deliver_due(core.db, refuse, now=utcnow() + timedelta(days=3)).failed == 0
+    assert mail_queue.deliver_due(core.db, core.mail_seal, refuse).failed == 1
+    assert (
+        mail_queue.deliver_due(core.db, core.mail_seal, refuse, now=utcnow() + timedelta(days=3)).failed == 0
+    )
     [message] = queued(core)
     assert message.failed_at is not None and "550" in (message.last_error or "")
 
@@ -126,20 +132,22 @@ def test_several_workers_never_send_a_message_twice(committed_db: Database, inbo
     app = admin_core.create_app(make_config(inbox), database=committed_db)
     core: Core = app.extensions["loyalty_core"]
     for number in range(30):
-        mail_queue.enqueue(committed_db, f"guest{number}@example.com", f"Message {number}", "Body")
+        mail_queue.enqueue(
+            committed_db, core.mail_seal, f"guest{number}@example.com", f"Message {number}", "Body"
+        )
     sent: list[str] = []
     lock = Lock()
     start = Barrier(4)
 
-    def send(message: OutboundMail) -> None:
+    def send(letter: mail_queue.Letter) -> None:
         with lock:
-            sent.append(message.recipient)
+            sent.append(letter.recipient)
 
     def worker(_: int) -> int:
         start.wait(timeout=30)
         total = 0
         for _round in range(5):
-            total += mail_queue.deliver_due(core.db, send, limit=5).sent
+            total += mail_queue.deliver_due(core.db, core.mail_seal, send, limit=5).sent
         return total
 
     with ThreadPoolExecutor(4) as pool:

@@ -8,6 +8,7 @@ from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from ..body_limits import takes_customers_file
 from ..context import current_core
 from ..models import CustomerImport
 from ..services import customer_import
@@ -54,6 +55,7 @@ class CustomerImportSchema(Schema):
 
 
 @blp.route("", methods=["POST"])
+@takes_customers_file
 @blp.arguments(UploadQuerySchema, location="query")
 @blp.response(201, CustomerImportSchema)
 @blp.doc(requestBody={"content": {"text/csv": FILE, XLSX: FILE, "application/octet-stream": FILE}})

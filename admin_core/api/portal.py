@@ -134,8 +134,10 @@ def complete_activation(payload: dict[str, Any]) -> dict[str, Any]:
 @blp.response(202, QueuedSchema)
 def queue_mail(payload: dict[str, Any]) -> dict[str, int]:
     """Accept a rendered message for durable delivery by `core send-mail`."""
+    core = current_core()
     message_id = mail_queue.enqueue(
-        current_core().db,
+        core.db,
+        core.mail_seal,
         payload["to"],
         payload["subject"],
         payload["text"],

@@ -19,7 +19,8 @@ from . import utcnow
 class Retention:
     # A client retries within minutes; a day's margin would do, a month is generous.
     idempotency: timedelta = timedelta(days=30)
-    # Sent or given-up e-mail: its bodies hold links and addresses; long enough to answer "did it go?".
+    # Sent or given-up e-mail (its bodies went at delivery; the address and subject stay): long
+    # enough to answer "did it go?".
     mail: timedelta = timedelta(days=30)
     # One-time links, counted from when they stopped working.
     links: timedelta = timedelta(days=30)

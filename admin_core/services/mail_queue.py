@@ -1,5 +1,7 @@
 """Durable outbound e-mail. A message is stored before anyone is told it was sent; workers claim
-due messages with a lease (SKIP LOCKED on PostgreSQL), deliver, and retry with back-off."""
+due messages with a lease (SKIP LOCKED on PostgreSQL), deliver, and retry with back-off. Its bodies
+are stored sealed (mail_seal) and erased once it is delivered or given up: the row then keeps who
+it went to, its subject and what became of it."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from ..database import Database
 from ..errors import Invalid
 from ..models import OutboundMail
 from . import utcnow
+from .mail_seal import MailSeal, UnreadableMail
 
 LEASE = timedelta(minutes=5)
 FIRST_RETRY = timedelta(seconds=30)
@@ -22,6 +25,16 @@ BATCH = 20
 
 class PermanentFailure(Exception):
     """The server refused the message for good (e.g. 5xx for the recipient): do not retry."""
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A queued message opened for sending."""
+
+    recipient: str
+    subject: str
+    text: str
+    html: str | None
 
 
 @dataclass
@@ -37,6 +50,7 @@ class DeliveryReport:
 
 def enqueue(
     db: Database,
+    seal: MailSeal,
     recipient: str,
     subject: str,
     body_text: str,
@@ -49,8 +63,8 @@ def enqueue(
     message = OutboundMail(
         recipient=recipient,
         subject=subject,
-        body_text=body_text,
-        body_html=body_html,
+        body_text=seal.seal(body_text),
+        body_html=None if body_html is None else seal.seal(body_html),
         created_at=now,
         next_attempt_at=now,
     )
@@ -92,6 +106,8 @@ def _settle(db: Database, message_id: int, now: datetime, error: Exception | Non
         message = session.get_one(OutboundMail, message_id)
         message.locked_until = None
         message.attempts += 1
+        if error is None or isinstance(error, PermanentFailure):
+            message.body_text, message.body_html = "", None  # its links are no one's business now
         if error is None:
             message.sent_at = now
             message.last_error = None
@@ -103,9 +119,19 @@ def _settle(db: Database, message_id: int, now: datetime, error: Exception | Non
             message.last_error = f"{type(error).__name__}: {error}"[:2000]
 
 
+def _opened(seal: MailSeal, message: OutboundMail) -> Letter:
+    try:
+        text = seal.open(message.body_text)
+        html = None if message.body_html is None else seal.open(message.body_html)
+    except UnreadableMail as error:
+        raise PermanentFailure(f"The bodies cannot be opened with this key: {error}") from error
+    return Letter(message.recipient, message.subject, text, html)
+
+
 def deliver_due(
     db: Database,
-    send: Callable[[OutboundMail], None],
+    seal: MailSeal,
+    send: Callable[[Letter], None],
     now: datetime | None = None,
     limit: int = BATCH,
 ) -> DeliveryReport:
@@ -115,7 +141,7 @@ def deliver_due(
     report = DeliveryReport()
     for message in claim_due(db, now, limit):
         try:
-            send(message)
+            send(_opened(seal, message))
         except PermanentFailure as error:
             _settle(db, message.id, now, error)
             report.failed += 1

@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
+from ..body_limits import takes_customers_file
 from ..context import current_core
 from ..errors import CoreError, NotFound
 from ..models import StaffLevel
@@ -20,6 +21,7 @@ RECENT = 10
 
 
 @bp.route("/imports", methods=["GET", "POST"])
+@takes_customers_file
 @staff_required(StaffLevel.ADMIN)
 def imports() -> Response | str:
     merchant_id = current_scope().merchant_id

@@ -82,6 +82,9 @@ def init_limits(app: Flask) -> None:
         _limit(app, "RATELIMIT_STAFF_RESETS_PER_ACCOUNT", account_key, RESET),
     ]
     limiter = Limiter(client_ip, default_limits=limits)
+    # Its own logger has only a NullHandler: "Redis is not answering, counting in memory" would
+    # reach no log. The app's logger is the server's.
+    limiter.logger = app.logger
     # Every other request of the core (its API above all) is passed over at once.
     limiter.request_filter(_other_than(LOGIN, CODE, RESET))
     limiter.init_app(app)

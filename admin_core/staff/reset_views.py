@@ -28,8 +28,10 @@ def _send_link(staff: Staff) -> None:
         ),
         "hours": staff_reset.LINK_LIFETIME // 3600,
     }
+    core = current_core()
     mail_queue.enqueue(
-        current_core().db,
+        core.db,
+        core.mail_seal,
         staff.email,
         _("A new password for your staff account at %(merchant)s", merchant=staff.merchant.name),
         render_template("staff/email/reset.txt", **context),
