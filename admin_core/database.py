@@ -29,7 +29,8 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 SQLITE_IMMEDIATE = "loyalty_sqlite_immediate"
 MAX_ID = 2**31 - 1  # ids are INTEGER: int4 on PostgreSQL (a larger number names no row)
 # What no text kept may hold: PostgreSQL refuses NUL, and no control character belongs in a name,
-# a code or a message. Tab and line breaks are text (a footer, an e-mail's body).
+# a code or a message. Tab and line breaks are text (a footer, an e-mail's body). The same rule as
+# the request edges' (inputs.py), for text that comes in a file.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 

@@ -1,10 +1,13 @@
 """The core's edge, whatever the endpoint (API, staff pages, embed): text in a request holds no
-control character (database.CONTROL), and an id in a path fits the database's integer (MAX_ID).
-Every input is looked at: the path's arguments, the query, the form and its file names, JSON
-(keys too) and the headers."""
+control character, and an id in a path fits the database's integer.
+
+PostgreSQL refuses NUL in text, and no control character belongs in a name, a code or a message;
+tab and line breaks are text (a footer, an e-mail's body). Every input is looked at: the path's
+arguments, the query, the form and its file names, JSON (keys too) and the headers."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from itertools import chain
 from typing import Any
@@ -14,7 +17,9 @@ from flask.typing import ResponseReturnValue
 from werkzeug.routing import IntegerConverter, Map
 
 from .api import PREFIX, error_response
-from .database import CONTROL, MAX_ID
+from .database import MAX_ID
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class IdConverter(IntegerConverter):

@@ -1,8 +1,7 @@
 """The site's edge: no text in a request holds a control character (tab and line breaks aside),
-whatever the page; such a request gets a 400 page and goes no further. The core's rule
-(admin_core.database.CONTROL, applied in admin_core.inputs), repeated here because the site does
-not import the core; the site takes no JSON or files, so it looks at the path's arguments, the
-query, the form and the headers."""
+whatever the page; such a request gets a 400 page and goes no further. The same rule as the
+core's (admin_core.inputs), repeated here because the site does not import the core; the site
+takes no JSON or files, so it looks at the path's arguments, the query, the form and the headers."""
 
 from __future__ import annotations
 
