@@ -90,6 +90,25 @@ def test_the_dry_run_reports_every_rejected_row_and_changes_nothing(core: Core, 
     assert counts(core.db) == (*before[:4], before[4] + 1)  # the upload is kept, nothing else
 
 
+def test_a_row_with_a_control_character_is_rejected_and_the_others_go_in(
+    core: Core, merchant_id: int
+) -> None:
+    content = (
+        b"card_number,first_name,store\n"
+        b"5000000011,An\x00na,\n"  # PostgreSQL refuses NUL in text
+        b"5000000012,Ugo,MA\x1bIN\n"
+        b"5000000013,Eva,MAIN\n"
+    )
+    before = counts(core.db)
+    upload = apply_import(core.db, merchant_id, dry_run(core.db, merchant_id, "c.csv", content).id)
+    report = upload.report or {}
+    assert [(each["line"], each["card"], each["code"]) for each in report["rejections"]] == [
+        (2, "5000000011", "invalid_text"),
+        (3, "5000000012", "invalid_text"),
+    ]
+    assert report["created"] == 1 and counts(core.db)[:2] == (before[0] + 1, before[1] + 1)
+
+
 def test_apply_creates_the_good_rows_with_their_balances_ledger_and_consents(
     core: Core, merchant_id: int
 ) -> None:

@@ -118,6 +118,12 @@ def test_the_api_finds_nothing_at_an_id_beyond_the_database_s_integers(
     assert count(core, Operation) == before
 
 
+def test_the_api_description_gives_ids_their_range(api: FlaskClient) -> None:
+    spec = api.get("/api/v1/openapi.json").json
+    [staff_id] = spec["paths"]["/api/v1/staff/{staff_id}"]["parameters"]
+    assert staff_id["schema"] == {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+
+
 # The staff UI: a 400 page, or 404 for an id beyond the database's integers.
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from ..database import CONTROL
 from ..errors import Invalid
 from ..models import ConsentKind
 from .cards import CARD_NUMBER, normalize_number
@@ -195,6 +196,8 @@ def check(rows: Iterable[tuple[int, dict[str, str]]], rules: RowRules) -> Checke
         checked.rows += 1
         card = fields.get("card_number", "")
         try:
+            if any(CONTROL.search(value) for value in fields.values()):
+                raise Invalid("invalid_text", "The row holds a control character.")
             card = _card_number(card)
             if card in first_line:
                 raise Invalid("duplicate_card", f"Duplicate card, first on line {first_line[card]}.")

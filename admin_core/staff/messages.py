@@ -54,6 +54,7 @@ REFUSALS = {
     "invalid_points": _l("Points are a whole number."),
     "invalid_credit": _l("Credit is an amount of money, like 12.50."),
     "invalid_consent": _l("A consent is yes or no."),
+    "invalid_text": _l("The row holds control characters, which no text may have."),
 }
 
 
