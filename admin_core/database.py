@@ -7,7 +7,6 @@ with BEGIN IMMEDIATE, so concurrent writers queue on the lock instead of failing
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -28,10 +27,6 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 SQLITE_IMMEDIATE = "loyalty_sqlite_immediate"
 MAX_ID = 2**31 - 1  # ids are INTEGER: int4 on PostgreSQL (a larger number names no row)
-# What no text kept may hold: PostgreSQL refuses NUL, and no control character belongs in a name,
-# a code or a message. Tab and line breaks are text (a footer, an e-mail's body). The same rule as
-# the request edges' (inputs.py), for text that comes in a file.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class Base(DeclarativeBase):

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from ..database import CONTROL
+from loyalty_common.inputs import CONTROL
+
 from ..errors import Invalid
 from ..models import ConsentKind
 from .cards import CARD_NUMBER, normalize_number
