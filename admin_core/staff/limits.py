@@ -36,13 +36,14 @@ def client_ip() -> str:
 
 
 def account_key() -> str:
-    """The account being logged in to (or asked a reset link for): the e-mail typed, or the pending
-    account on the code step. A digest: the counter store holds no addresses."""
+    """The account being logged in to (or asked a reset link for): the merchant and e-mail typed, or
+    the pending account on the code step. A digest: the counter store holds no addresses."""
     if request.endpoint == CODE:
         pending = session.get("staff_pending")
         who = f"id:{pending[0]}" if pending else ""
     else:
-        who = request.form.get("email", "").strip().lower()
+        email = request.form.get("email", "").strip().lower()
+        who = f"{request.form.get('merchant', '').strip().lower()}:{email}" if email else ""
     return hashlib.sha256(who.encode()).hexdigest()[:32] if who else ""
 
 

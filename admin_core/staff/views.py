@@ -34,15 +34,19 @@ def _start(staff: Staff, verified: bool) -> Response:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response | str | tuple[str, int]:
-    form = LoginForm()
+    form = LoginForm(merchant=request.args.get("merchant"))
     if form.validate_on_submit():
         core = current_core()
         try:
             staff = staff_service.authenticate_staff(
-                core.db, core.passwords, form.email.data or "", form.password.data or ""
+                core.db,
+                core.passwords,
+                form.merchant.data or "",
+                form.email.data or "",
+                form.password.data or "",
             )
         except Unauthorized:
-            form.form_errors.append(_("The e-mail address or the password is wrong."))
+            form.form_errors.append(_("The merchant, the e-mail address or the password is wrong."))
             return render_template("staff/login.html", form=form), 401
         if staff.totp_enabled_at is not None:
             session.clear()
