@@ -122,6 +122,8 @@ def account() -> Response | str | tuple[str, int]:
             )
         except Unauthorized:
             form.current.errors.append(_("The password is wrong."))
+            # 401: counts with the account's failed logins (limits.ACCOUNT)
+            return render_template("staff/account.html", form=form), 401
         except Invalid:
             form.new.errors.append(_("This password cannot be used. Choose another one."))
         else:
