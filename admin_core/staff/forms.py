@@ -42,7 +42,7 @@ def new_password(label: str) -> PasswordField:
 class ForgotPasswordForm(FlaskForm):
     # An address is one account per merchant: several merchants' staff may share it.
     merchant = StringField(
-        _l("Merchant (as in your portal's address: /p/<merchant>/)"),
+        _l("Merchant (the name after /p/ in your portal's address)"),
         validators=[DataRequired(_l("Enter your merchant.")), Length(max=64)],
         filters=[strip],
         render_kw={"autocomplete": "organization", "autocapitalize": "none"},
