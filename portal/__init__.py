@@ -42,6 +42,8 @@ def create_app(config: dict[str, Any] | None = None, core_app: Flask | None = No
         ADMIN_CORE_URL=os.environ.get("ADMIN_CORE_URL"),
         ADMIN_CORE_API_KEY=os.environ.get("ADMIN_CORE_API_KEY"),
         ADMIN_CORE_TIMEOUT=5.0,
+        # A customer's session ends this many seconds after the login, however it is used.
+        PORTAL_SESSION_LIFETIME=7 * 24 * 3600,
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
     )
     app.config.from_pyfile("config.py", silent=True)

@@ -15,7 +15,15 @@ from ..errors import Invalid, Unauthorized
 from ..models import Staff
 from ..services import staff as staff_service
 from . import LOCALES
-from .auth import SESSION_VERSION, VERIFIED, StaffUser, current_staff, staff_required
+from .auth import (
+    SESSION_VERSION,
+    VERIFIED,
+    StaffUser,
+    begin_session,
+    current_staff,
+    end_staff_session,
+    staff_required,
+)
 from .blueprint import bp
 from .forms import CodeForm, LoginForm, PasswordChangeForm
 
@@ -25,7 +33,7 @@ SETUP_SECRET = "staff_totp_setup"
 
 def _start(staff: Staff, verified: bool) -> Response:
     session.clear()
-    session[SESSION_VERSION] = staff.credentials_version
+    begin_session(staff)
     session[VERIFIED] = verified
     login_user(StaffUser(staff))
     staff_service.record_login(current_core().db, staff.id)
@@ -105,6 +113,7 @@ def two_factor() -> Response | str | tuple[str, int]:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
+    end_staff_session()
     logout_user()
     session.clear()
     return redirect(url_for(".login"))
