@@ -68,8 +68,8 @@ class CoreClient:
         self, slug: str, *, card_version: int | None = None, card_session: str | None = None
     ) -> CoreClient:
         """With `card_version` (a logged-in customer's credentials version) and `card_session`
-        (their session's id), the core answers `Unauthorized("session_expired")` for that card
-        once its password has changed or that session was logged out."""
+        (their session's id), the core answers `Unauthorized` for that card once its password has
+        changed ("session_expired") or that session was logged out ("session_ended")."""
         return CoreClient(
             "", merchant=slug, http=self._http, card_version=card_version, card_session=card_session
         )

@@ -79,6 +79,7 @@ def test_a_copied_session_cookie_stops_working_at_logout(app: Flask, demo: dict[
     out = log_out(client)
     assert out.status_code == 302 and out.location == "/p/demo/login"
     assert thief.get("/p/demo/").location == "/p/demo/login"
+    assert "Your session has ended. Please log in again." in thief.get("/p/demo/login").text
     assert thief.get("/p/demo/card").location.startswith("/p/demo/login")
     assert thief.get("/p/demo/profile").location.startswith("/p/demo/login")
 
@@ -118,7 +119,7 @@ def test_the_api_refuses_an_ended_session(core_app: Flask, core: Core, demo: dic
         return core_app.test_client().get(f"/api/v1/portal/cards/{ANNA}/dashboard", headers=headers)
 
     ended = dashboard("ended-session-id")
-    assert ended.status_code == 401 and ended.json["error"]["code"] == "session_expired"
+    assert ended.status_code == 401 and ended.json["error"]["code"] == "session_ended"
     assert dashboard("another-session-id").status_code == 200
 
 

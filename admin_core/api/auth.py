@@ -84,7 +84,7 @@ def _check_card_session(session: Session, merchant: Merchant) -> None:
     if found is None or str(found[0]) != version:
         raise Unauthorized("session_expired", "The card's password changed since this session began.")
     if found[1]:
-        raise Unauthorized("session_expired", "This session was logged out.")
+        raise Unauthorized("session_ended", "This session was logged out.")
 
 
 def scope() -> Scope:

@@ -111,8 +111,12 @@ def current_card() -> Card:
     return merchant_core().get_card(current_user.number)
 
 
-def end_stale_session(_error: Unauthorized) -> Response:
-    """The core refused the session's credentials version: the password changed elsewhere."""
+def end_stale_session(error: Unauthorized) -> Response:
+    """The core refused the session: it was logged out (this is a copy of its cookie, or a page
+    restored after logging out), or the password changed elsewhere."""
     logout_user()
-    flash(_("Your password has changed. Please log in again."), "info")
+    if error.code == "session_ended":
+        flash(_("Your session has ended. Please log in again."), "info")
+    else:
+        flash(_("Your password has changed. Please log in again."), "info")
     return redirect(url_for("customer.login"))
