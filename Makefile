@@ -33,7 +33,7 @@ run: install
 	$(FLASK) core demo | tee instance/demo.json
 	@echo
 	@echo "  Customer portal:  http://127.0.0.1:5000/p/demo/"
-	@echo "  Staff (till, coupons, figures, settings, import): http://127.0.0.1:5000/core/login"
+	@echo "  Staff (till, coupons, figures, settings, import): http://127.0.0.1:5000/core/login?merchant=demo"
 	@echo "  The venue's Wi-Fi (a Meraki access point played on loopback): http://127.0.0.1:$(DEMO_WIFI_PORT)/"
 	@echo "    any page there leads through the splash sign-up, then online"
 	@echo "  Admin core API:   http://127.0.0.1:5000/core/api/v1/openapi.json"

@@ -1,9 +1,10 @@
 """A customer's own account, as the portal reaches it (site key; calls about a card go through a
-client made with the session's `card_version`): profile, password, e-mail, data, deletion, and
-forgotten passwords."""
+client made with the session's `card_version`): profile, password, e-mail, data, deletion, logging
+out, and forgotten passwords."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from .client import CoreClient, _segment
@@ -78,6 +79,12 @@ class AccountCalls:
     def delete_account(self, number: str, password: str, ip_address: str | None = None) -> None:
         body = {"password": password, **({"ip_address": ip_address} if ip_address else {})}
         self._client._write(f"/portal/cards/{_segment(number)}/deletion", body, None)
+
+    def end_session(self, number: str, session_id: str, expires_at: datetime) -> None:
+        """Logging out: the session is refused from now on, wherever its cookie was copied (the
+        card's other sessions go on); `expires_at`: when its age would end it anyway."""
+        body = {"session_id": session_id, "expires_at": expires_at.isoformat()}
+        self._client._write(f"/portal/cards/{_segment(number)}/sessions/end", body, None)
 
     def start_reset(self, email: str) -> ResetTicket | None:
         """Links to e-mail when cards have this address; None when none has."""

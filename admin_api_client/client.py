@@ -47,6 +47,7 @@ class CoreClient:
         merchant: str | None = None,
         http: httpx.Client | None = None,
         card_version: int | None = None,
+        card_session: str | None = None,
     ) -> None:
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._http = http or httpx.Client(
@@ -57,16 +58,22 @@ class CoreClient:
         )
         self.merchant = merchant
         self.card_version = card_version
+        self.card_session = card_session
 
     @classmethod
     def in_process(cls, app: WSGIApp, **options: Any) -> CoreClient:
         """A client that calls a WSGI app in this process; no socket is opened."""
         return cls("http://core.internal", transport=httpx.WSGITransport(app=_pep3333(app)), **options)
 
-    def for_merchant(self, slug: str, *, card_version: int | None = None) -> CoreClient:
-        """With `card_version` (a logged-in customer's credentials version), the core answers
-        `Unauthorized("session_expired")` for that card once its password has changed."""
-        return CoreClient("", merchant=slug, http=self._http, card_version=card_version)
+    def for_merchant(
+        self, slug: str, *, card_version: int | None = None, card_session: str | None = None
+    ) -> CoreClient:
+        """With `card_version` (a logged-in customer's credentials version) and `card_session`
+        (their session's id), the core answers `Unauthorized` for that card once its password has
+        changed ("session_expired") or that session was logged out ("session_ended")."""
+        return CoreClient(
+            "", merchant=slug, http=self._http, card_version=card_version, card_session=card_session
+        )
 
     def close(self) -> None:
         self._http.close()
@@ -114,6 +121,8 @@ class CoreClient:
             merged["X-Merchant"] = self.merchant
         if self.card_version is not None:
             merged["X-Card-Version"] = str(self.card_version)
+        if self.card_session is not None:
+            merged["X-Card-Session"] = self.card_session
         try:
             response = self._http.request(
                 method,

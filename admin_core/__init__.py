@@ -44,6 +44,8 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
         MAX_CONTENT_LENGTH=DEFAULT_LIMIT,
         # The staff UI's session: a cookie of its own beside the site's.
         SESSION_COOKIE_NAME="loyalty_staff",
+        # A staff session ends this many seconds after the login, however it is used: a shift.
+        STAFF_SESSION_LIFETIME=12 * 3600,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=None,  # decided below: Secure outside debug
     )

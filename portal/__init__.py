@@ -45,6 +45,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ADMIN_CORE_URL=os.environ.get("ADMIN_CORE_URL"),
         ADMIN_CORE_API_KEY=os.environ.get("ADMIN_CORE_API_KEY"),
         ADMIN_CORE_TIMEOUT=5.0,
+        # A customer's session ends this many seconds after the login, however it is used.
+        PORTAL_SESSION_LIFETIME=7 * 24 * 3600,
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
         # The site takes forms only (and the wallets' small JSON): a larger body is refused with
         # 413 before it is read. The core, mounted at /core, has its own limits.

@@ -17,8 +17,11 @@ def core_client() -> CoreClient:
 
 def merchant_core() -> CoreClient:
     """The client acting for the merchant of this request (/p/<m>/…). For a logged-in customer it
-    carries their session's credentials version, so every call about their card fails with
-    `Unauthorized` once the password has changed elsewhere."""
+    carries their session's credentials version and id, so every call about their card fails with
+    `Unauthorized` once the password has changed elsewhere or the session was logged out."""
     user = current_user
-    version = user.credentials_version if user.is_authenticated and user.merchant == g.merchant.slug else None
-    return core_client().for_merchant(g.merchant.slug, card_version=version)
+    if user.is_authenticated and user.merchant == g.merchant.slug:
+        return core_client().for_merchant(
+            g.merchant.slug, card_version=user.credentials_version, card_session=user.session_id
+        )
+    return core_client().for_merchant(g.merchant.slug)

@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 from flask import Flask, current_app, g, request
 from flask.wrappers import Response
 from flask_limiter import Limit, Limiter
+from flask_login import current_user
 from limits import parse_many
 
 from captive.state import state_device
@@ -34,6 +35,8 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 EXTENSION = "loyalty_portal.limiter"
 MARKS = "portal_rate_limits"  # attribute of a view function: the names of its limits
+# Attribute of a view that asks a logged-in customer's password again: when a POST of it does.
+ASKS_PASSWORD = "portal_asks_password"
 
 LOGIN_PER_IP = "RATELIMIT_LOGIN_PER_IP"
 LOGIN_FAILURES_PER_CARD = "RATELIMIT_LOGIN_FAILURES_PER_CARD"
@@ -87,7 +90,15 @@ def _customer_key(kind: str, value: str) -> str:
 
 
 def card_key() -> str:
-    return _customer_key("card", normalize_card(request.form.get("card", "")))
+    """The card typed in the form; on a view that asks the logged-in customer's password again,
+    their card when this POST asks it (else nothing: not counted)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    asks: Callable[[], bool] | None = getattr(view, ASKS_PASSWORD, None)
+    if asks is None:
+        return _customer_key("card", normalize_card(request.form.get("card", "")))
+    if not (current_user.is_authenticated and asks()):
+        return ""
+    return _customer_key("card", normalize_card(current_user.number))
 
 
 def email_key() -> str:
@@ -113,6 +124,18 @@ def limit_login(view: View) -> View:
     return _mark(view, "login-ip", "login-card")
 
 
+def limit_password_check(asks: Callable[[], bool]) -> Callable[[View], View]:
+    """Under `@bp.route` of a view that asks the logged-in customer's current password again (on
+    the POSTs where `asks()`): each wrong one (answered 401) counts with the card's failed logins,
+    and once they reach the limit it is refused like the login, even with the right password."""
+
+    def decorate(view: View) -> View:
+        setattr(view, ASKS_PASSWORD, asks)
+        return _mark(view, "login-card")
+
+    return decorate
+
+
 def limit_by_card_and_ip(view: View) -> View:
     """Under `@bp.route` of the activation view: sends per address and per card number."""
     return _mark(view, "form-ip", "form-card")
@@ -130,7 +153,7 @@ def limit_wifi(view: View) -> View:
 
 
 # name (the scope in the counter's key): setting, what it counts by, which responses count
-# (None: every POST).
+# (None: every POST). One counter per view, except for the names in SHARED.
 LIMITS: dict[str, tuple[str, Callable[[], str], Callable[[Response], bool] | None]] = {
     "login-ip": (LOGIN_PER_IP, client_ip, None),
     "login-card": (LOGIN_FAILURES_PER_CARD, card_key, _failed_login),
@@ -140,6 +163,10 @@ LIMITS: dict[str, tuple[str, Callable[[], str], Callable[[Response], bool] | Non
     "wifi-ip": (WIFI_PER_IP, client_ip, None),
     "wifi-device": (WIFI_PER_DEVICE, device_key, None),
 }
+
+
+# Every view that checks a card's password counts on the login's counter of that card.
+SHARED = frozenset({"login-card"})
 
 
 def _limit(app: Flask, name: str) -> Limit:
@@ -159,6 +186,7 @@ def _limit(app: Flask, name: str) -> Limit:
         value,
         key_function=key_func,
         scope=name,
+        shared=name in SHARED,
         methods=["POST"],
         exempt_when=exempt,
         deduct_when=deduct_when,

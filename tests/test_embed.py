@@ -198,9 +198,13 @@ def test_embed_mode_survives_the_portals_redirects(
 STAFF_PASSWORD = "demo-staff-password"
 
 
-def staff_login(client: FlaskClient, email: str, password: str = STAFF_PASSWORD) -> None:
+def staff_login(
+    client: FlaskClient, email: str, password: str = STAFF_PASSWORD, merchant: str = "demo"
+) -> None:
     token = csrf_token(client, "/core/login")
-    answer = client.post("/core/login", data={"csrf_token": token, "email": email, "password": password})
+    answer = client.post(
+        "/core/login", data={"csrf_token": token, "merchant": merchant, "email": email, "password": password}
+    )
     assert answer.status_code == 302, answer.text
 
 
@@ -250,7 +254,7 @@ def test_another_merchants_staff_get_nothing(client: FlaskClient, core: Core, de
         StaffScope.merchant(other.id),
         NewStaff("Otto", "Other", "otto@other.example", "other-staff-password", StaffLevel.ADMIN, None),
     )
-    staff_login(client, "otto@other.example", "other-staff-password")
+    staff_login(client, "otto@other.example", "other-staff-password", "other")
     assert client.get("/core/embed/demo").status_code == 404
     assert client.get("/core/embed/other").status_code == 200
 

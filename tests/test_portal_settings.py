@@ -176,7 +176,12 @@ def test_the_admin_changes_settings_and_the_logo_in_the_staff_ui(
     page = staff.get("/login").text
     staff.post(
         "/login",
-        data={"csrf_token": token(page), "email": "admin@demo.example", "password": "demo-staff-password"},
+        data={
+            "csrf_token": token(page),
+            "merchant": "demo",
+            "email": "admin@demo.example",
+            "password": "demo-staff-password",
+        },
     )
     page = staff.get("/settings").text
     form = {

@@ -442,7 +442,7 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(app: Flask
         "password-submit": "1",
     }
     wrong = submit(client, PROFILE, {"password-current": "not-my-password", **fields})
-    assert wrong.status_code == 422 and "This password is not right." in wrong.text
+    assert wrong.status_code == 401 and "This password is not right." in wrong.text
     mismatch = submit(
         client, PROFILE, {"password-current": PASSWORD, **fields, "password-confirm": "other-pass"}
     )
@@ -501,7 +501,7 @@ def test_an_e_mail_change_with_a_wrong_password_sends_nothing(
         PROFILE,
         {"email-email": "paola@new.example", "email-password": "not-my-password", "email-submit": "1"},
     )
-    assert refused.status_code == 422 and "This password is not right." in refused.text
+    assert refused.status_code == 401 and "This password is not right." in refused.text
     assert 'value="paola@new.example"' in refused.text
     deliver_mail(core_app)
     assert inbox.messages == []
@@ -521,7 +521,7 @@ def test_download_my_data(app: Flask, client: FlaskClient, paola: int) -> None:
 def test_deleting_the_account_logs_out_and_login_fails(app: Flask, core: Core, paola: int) -> None:
     client = logged_in(app)
     wrong = submit(client, PROFILE, {"delete-password": "not-my-password", "delete-submit": "1"})
-    assert wrong.status_code == 422 and customer(core).deleted_at is None
+    assert wrong.status_code == 401 and customer(core).deleted_at is None
 
     done = submit(client, PROFILE, {"delete-password": PASSWORD, "delete-submit": "1"})
     assert done.status_code == 302 and done.location == "/p/demo/profile/deleted"

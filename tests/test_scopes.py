@@ -317,12 +317,17 @@ def test_every_api_endpoint_has_a_row(core_app: Flask) -> None:
 # The staff UI: who may open what.
 
 
-def staff_client(core_app: Flask, email: str, password: str = "demo-staff-password") -> FlaskClient:
+def staff_client(
+    core_app: Flask, email: str, password: str = "demo-staff-password", merchant: str = "demo"
+) -> FlaskClient:
     client = core_app.test_client()
     page = client.get("/login").text
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
     assert token
-    answer = client.post("/login", data={"csrf_token": token.group(1), "email": email, "password": password})
+    answer = client.post(
+        "/login",
+        data={"csrf_token": token.group(1), "merchant": merchant, "email": email, "password": password},
+    )
     assert answer.status_code == 302, answer.text
     return client
 
@@ -457,7 +462,11 @@ def test_staff_reach_only_their_store_and_merchant(
     data: dict[str, str] | None,
     status: int,
 ) -> None:
-    client = staff_client(core_app, actor, PASSWORD if actor == OTHER_ADMIN else "demo-staff-password")
+    client = (
+        staff_client(core_app, actor, PASSWORD, "other")
+        if actor == OTHER_ADMIN
+        else staff_client(core_app, actor)
+    )
     form = {name: fill(value, world) for name, value in (data or {}).items()}
     if method == "POST":
         form["csrf_token"] = token_of(client)
@@ -469,7 +478,7 @@ def test_staff_reach_only_their_store_and_merchant(
 
 
 def test_a_voucher_of_another_merchant_is_not_collected(core_app: Flask, core: Core, world: World) -> None:
-    client = staff_client(core_app, OTHER_ADMIN, PASSWORD)
+    client = staff_client(core_app, OTHER_ADMIN, PASSWORD, "other")
     client.post(
         "/vouchers",
         data={"csrf_token": token_of(client), "code": world.ids["demo_voucher"], "store": "OTHER"},

@@ -31,8 +31,8 @@ def post(client: FlaskClient, url: str, data: dict[str, str], page: str | None =
     return client.post(url, data={"csrf_token": token(page or client.get(url).text), **data})
 
 
-def log_in(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
-    return post(client, "/login", {"email": email, "password": password})
+def log_in(client: FlaskClient, email: str, password: str = PASSWORD, merchant: str = "demo") -> Any:
+    return post(client, "/login", {"merchant": merchant, "email": email, "password": password})
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def test_a_wrong_password_is_refused_the_same_as_an_unknown_address(staff: Flask
     wrong = log_in(staff, ADMIN, "not-the-password")
     unknown = log_in(staff, "nobody@demo.example")
     assert wrong.status_code == unknown.status_code == 401
-    assert "The e-mail address or the password is wrong." in wrong.text
+    assert "The merchant, the e-mail address or the password is wrong." in wrong.text
     assert staff.get("/").status_code == 302  # still out: to the login page
 
 

@@ -32,7 +32,7 @@ def test_a_manager_works_the_till_and_every_page_is_accessible(live: tuple[str, 
     heading = page.get_by_role("heading", level=1)
     issues: list[str] = []
 
-    page.goto(f"{base}/core/login")
+    page.goto(f"{base}/core/login?merchant=demo")
     expect(heading).to_have_text("Staff login")
     issues += blocking_issues(page, "login")
     page.get_by_label("E-mail").fill("manager@demo.example")
@@ -71,7 +71,7 @@ def test_a_manager_works_the_till_and_every_page_is_accessible(live: tuple[str, 
 def test_the_admin_s_settings_page_is_accessible(live: tuple[str, Any], phone: Any) -> None:
     base, _ = live
     page, expect = phone
-    page.goto(f"{base}/core/login")
+    page.goto(f"{base}/core/login?merchant=demo")
     page.get_by_label("E-mail").fill("admin@demo.example")
     page.get_by_label("Password").fill("demo-staff-password")
     page.get_by_role("button", name="Log in").tap()
@@ -90,7 +90,7 @@ def test_a_forgotten_password_is_replaced_on_a_phone(live: tuple[str, Any], phon
     base, core_app = live
     page, expect = phone
     heading = page.get_by_role("heading", level=1)
-    page.goto(f"{base}/core/login")
+    page.goto(f"{base}/core/login?merchant=demo")
     page.get_by_role("link", name="Forgot your password?").tap()
     expect(heading).to_have_text("Forgot your password?")
     issues = blocking_issues(page, "forgot")

@@ -32,8 +32,8 @@ def staff(core_app: Flask, demo: dict[str, Any]) -> FlaskClient:
     return core_app.test_client()
 
 
-def ask_for_link(client: FlaskClient, email: str) -> Any:
-    return post(client, "/login/forgot", {"email": email})
+def ask_for_link(client: FlaskClient, email: str, merchant: str = "demo") -> Any:
+    return post(client, "/login/forgot", {"merchant": merchant, "email": email})
 
 
 def link_in(text: str, host: str = "http://localhost") -> str:
@@ -57,7 +57,7 @@ def test_a_forgotten_password_is_replaced_through_the_mailed_link(
 ) -> None:
     assert 'href="/login/forgot"' in staff.get("/login").text
     answer = ask_for_link(staff, " Manager@Demo.Example ")
-    assert answer.status_code == 302 and answer.headers["Location"] == "/login"
+    assert answer.status_code == 302 and answer.headers["Location"] == "/login?merchant=demo"
     assert "a link to choose a new password is on its way" in staff.get("/login").text
     deliver_mail(core_app)
     [message] = inbox.messages
@@ -73,7 +73,7 @@ def test_a_forgotten_password_is_replaced_through_the_mailed_link(
     assert staff.get(link).status_code == 200
     assert post(staff, link, {"new": "short"}).status_code == 422
     chosen = post(staff, link, {"new": NEW})
-    assert chosen.status_code == 302 and chosen.headers["Location"] == "/login"
+    assert chosen.status_code == 302 and chosen.headers["Location"] == "/login?merchant=demo"
     assert "Your password is changed" in staff.get("/login").text
 
     assert log_in(core_app.test_client(), MANAGER).status_code == 401
@@ -93,7 +93,7 @@ def test_an_unknown_or_switched_off_address_gets_the_same_answer_and_no_mail(
         session.execute(update(Staff).where(Staff.email == USER).values(disabled_at=utcnow()))
     for email in ("nobody@demo.example", USER):
         answer = ask_for_link(staff, email)
-        assert answer.status_code == 302 and answer.headers["Location"] == "/login"
+        assert answer.status_code == 302 and answer.headers["Location"] == "/login?merchant=demo"
         assert f"If an account logs in with {email}" in staff.get("/login").text
     deliver_mail(core_app)
     assert inbox.messages == []
@@ -149,6 +149,10 @@ def test_a_link_is_only_ever_sent_for_a_host_the_core_trusts(committed_db: Datab
     client = core_app.test_client()
     page = client.get("/login/forgot", base_url="http://till.example").text
     for host, status in (("http://attacker.example", 400), ("http://till.example", 302)):
-        answer = client.post("/login/forgot", base_url=host, data={"csrf_token": token(page), "email": ADMIN})
+        answer = client.post(
+            "/login/forgot",
+            base_url=host,
+            data={"csrf_token": token(page), "merchant": "demo", "email": ADMIN},
+        )
         assert answer.status_code == status
     assert link_in(mailed_text(core_app, inbox), "http://till.example")

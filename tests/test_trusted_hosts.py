@@ -75,7 +75,7 @@ def test_staff_reset_links_are_built_on_the_site_url_under_the_core(db: Database
     client.post(
         "/core/login/forgot",
         base_url="http://attacker.example",
-        data={"csrf_token": token.group(1), "email": "admin@demo.example"},
+        data={"csrf_token": token.group(1), "merchant": "demo", "email": "admin@demo.example"},
     )
     deliver_mail(core_app)
     [message] = inbox.messages
@@ -95,7 +95,7 @@ def test_a_core_on_a_host_of_its_own_builds_staff_links_on_its_staff_url(db: Dat
     client.post(
         "/login/forgot",
         base_url="http://attacker.example",
-        data={"csrf_token": token.group(1), "email": "admin@demo.example"},
+        data={"csrf_token": token.group(1), "merchant": "demo", "email": "admin@demo.example"},
     )
     deliver_mail(core_app)
     [message] = inbox.messages

@@ -6,13 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import g, request
+from sqlalchemy import false, select
 from sqlalchemy.orm import Session
 
 from ..context import TRUSTED_SITE_ENVIRON, current_core
 from ..errors import Forbidden, Invalid, NotFound, Unauthorized
-from ..models import Merchant
-from ..services.cards import find_card
+from ..models import Card, Merchant
+from ..services.cards import normalize_number
 from ..services.merchants import find_api_key, get_merchant
+from ..services.sessions import is_ended
 
 
 @dataclass(frozen=True)
@@ -67,14 +69,22 @@ def authenticate_site() -> None:
 
 def _check_card_session(session: Session, merchant: Merchant) -> None:
     """The site sends `X-Card-Version` with a logged-in customer's calls: the credentials version
-    their session began with. After a password change elsewhere, it no longer matches."""
+    their session began with (after a password change elsewhere, it no longer matches), and
+    `X-Card-Session`, the session's id (refused once that session logged out)."""
     version = request.headers.get("X-Card-Version")
     number = (request.view_args or {}).get("number")
     if version is None or number is None:
         return
-    card = find_card(session, merchant.id, number)
-    if card is None or str(card.credentials_version) != version:
+    session_id = request.headers.get("X-Card-Session")
+    found = session.execute(
+        select(Card.credentials_version, is_ended(session_id) if session_id else false()).where(
+            Card.merchant_id == merchant.id, Card.number == normalize_number(number)
+        )
+    ).first()
+    if found is None or str(found[0]) != version:
         raise Unauthorized("session_expired", "The card's password changed since this session began.")
+    if found[1]:
+        raise Unauthorized("session_ended", "This session was logged out.")
 
 
 def scope() -> Scope:

@@ -6,12 +6,14 @@ from typing import Any
 
 from flask import Response
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import Session
 
 from ..context import current_core
 from ..services import utcnow
 from ..services.cards import get_card, normalize_number
 from ..services.program import active_campaign, catalogue, dashboard, offers
+from ..services.sessions import end_session
 from ..services.vouchers import cancel_voucher, open_vouchers, redeem_reward
 from .auth import authenticate, portal_merchant, require_site
 from .idempotent import IDEMPOTENCY_DOC, run_once
@@ -104,3 +106,19 @@ def cancel(number: str, code: str) -> dict[str, Any]:
     with current_core().db.write() as session:
         voucher, card = cancel_voucher(session, merchant.id, code, number=number, now=now)
         return voucher_result(voucher, card, merchant, now)
+
+
+class SessionEndSchema(Schema):
+    session_id = fields.String(required=True, validate=validate.Length(min=16, max=128))
+    expires_at = fields.AwareDateTime(required=True)
+
+
+@blp.route("/<number>/sessions/end", methods=["POST"])
+@blp.arguments(SessionEndSchema)
+@blp.response(204)
+def end_card_session(payload: dict[str, Any], number: str) -> None:
+    """The customer logged out: the session `session_id` (with `X-Card-Version` and
+    `X-Card-Session`, as every call of it) is refused from now on, wherever its cookie was copied;
+    the card's other sessions go on. `expires_at`: when the site would end it by its age."""
+    portal_merchant()
+    end_session(current_core().db, payload["session_id"], payload["expires_at"])

@@ -1,7 +1,7 @@
 """The core's tables. Money is in minor units (cents) of the merchant's currency."""
 
 from .accounts import Card, Customer, Merchant, Operation, OperationKind, Store, TokenPurpose, stored_enum
-from .infrastructure import ApiKey, IdempotencyRecord, OutboundMail, PortalToken
+from .infrastructure import ApiKey, EndedSession, IdempotencyRecord, OutboundMail, PortalToken
 from .program import (
     Campaign,
     ConsentKind,
@@ -26,6 +26,7 @@ __all__ = [
     "Coupon",
     "Customer",
     "CustomerImport",
+    "EndedSession",
     "Hotspot",
     "HotspotKind",
     "IdempotencyRecord",

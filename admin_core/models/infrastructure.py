@@ -1,4 +1,5 @@
-"""API keys, idempotency records, one-time portal links and the outbound e-mail queue."""
+"""API keys, idempotency records, one-time portal links, ended sessions and the outbound e-mail
+queue."""
 
 from __future__ import annotations
 
@@ -74,3 +75,13 @@ class OutboundMail(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class EndedSession(Base):
+    """A portal or staff session logged out before its lifetime was up, by the SHA-256 of its id:
+    a copy of its cookie is refused. Kept until the session would have expired anyway."""
+
+    __tablename__ = "ended_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -7,7 +7,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import Base, UTCDateTime
@@ -21,11 +21,15 @@ class StaffLevel(enum.Enum):
 
 
 class Staff(Base):
-    """A staff account. Logs in to the core's web UI with e-mail and password (and a TOTP code
-    when two-factor is on); sees one store, or all of them as the merchant's admin."""
+    """A staff account. Logs in to the core's web UI with its merchant, e-mail and password (and a
+    TOTP code when two-factor is on); sees one store, or all of them as the merchant's admin."""
 
     __tablename__ = "staff"
-    __table_args__ = (Index("ix_staff_merchant_store", "merchant_id", "store_id"),)
+    __table_args__ = (
+        Index("ix_staff_merchant_store", "merchant_id", "store_id"),
+        # The login, within one merchant: another merchant's staff may have the same address.
+        UniqueConstraint("merchant_id", "email"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"))
@@ -34,7 +38,7 @@ class Staff(Base):
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(32))
-    email: Mapped[str] = mapped_column(String(254), unique=True)  # the login, across merchants
+    email: Mapped[str] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(255))
     credentials_version: Mapped[int] = mapped_column(Integer, default=0)
     totp_secret: Mapped[str | None] = mapped_column(String(64))

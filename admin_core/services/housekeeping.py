@@ -1,5 +1,6 @@
 """What the core keeps only for a while: replayable responses, delivered e-mail (its links and
-addresses), spent one-time links, and customers files once they have done their work. Run daily
+addresses), spent one-time links, customers files once they have done their work, and logged-out
+sessions once their age would end them anyway. Run daily
 (`core purge-records`); nothing still waiting to happen is touched: queued e-mail, links that still
 work, imports younger than their retention."""
 
@@ -11,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import CursorResult, Delete, Update, delete, or_, update
 
 from ..database import Database
-from ..models import CustomerImport, IdempotencyRecord, OutboundMail, PortalToken
+from ..models import CustomerImport, EndedSession, IdempotencyRecord, OutboundMail, PortalToken
 from . import utcnow
 
 
@@ -26,6 +27,9 @@ class Retention:
     links: timedelta = timedelta(days=30)
     # A customers file: an applied one keeps its report, not the file; one never applied goes.
     import_files: timedelta = timedelta(days=90)
+    # A logged-out session, counted from when its lifetime would have ended it: the margin keeps
+    # it refused should the lifetime setting be raised meanwhile.
+    ended_sessions: timedelta = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class Purged:
     mail: int
     links: int
     import_files: int
+    ended_sessions: int = 0
 
 
 def _count(db: Database, statement: Delete | Update) -> int:
@@ -78,5 +83,8 @@ def purge_records(db: Database, retention: Retention | None = None, now: datetim
                 or_(CustomerImport.content != b"", CustomerImport.lines.is_not(None)),
             )
             .values(content=b"", lines=None),
+        ),
+        ended_sessions=_count(
+            db, delete(EndedSession).where(EndedSession.expires_at < now - keep.ended_sessions)
         ),
     )

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..database import Database
 from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
-from ..models import Staff, StaffLevel, Store
+from ..models import Merchant, Staff, StaffLevel, Store
 from . import add_unique, utcnow
 from .merchants import find_store
 from .portal_auth import check_password_rules, email_address
@@ -104,6 +104,7 @@ def create_staff(db: Database, hasher: CryptContext, scope: StaffScope, new: New
         password_hash=hasher.hash(new.password),
         created_at=utcnow(),
     )
+    # Unique per merchant only: another merchant's staff with this address stay unknown here.
     add_unique(db, staff, Conflict("staff_exists", "An account with this e-mail address exists already."))
     with db.read() as session:
         return get_staff(session, scope, staff.id)
@@ -190,21 +191,26 @@ def reset_two_factor(db: Database, scope: StaffScope, staff_id: int) -> Staff:
     return staff
 
 
-def find_staff_by_login(session: Session, email: str) -> Staff | None:
-    """The account that logs in with `email`, however it is typed."""
-    return session.scalar(select(Staff).where(Staff.email == email.strip().lower()))
+def find_staff_by_login(session: Session, merchant: str, email: str) -> Staff | None:
+    """The account that logs in at `merchant` (its slug) with `email`, however they are typed. An
+    address names one account per merchant only: other merchants' staff may use it too."""
+    return session.scalar(
+        select(Staff)
+        .join(Staff.merchant)
+        .where(Merchant.slug == merchant.strip().lower(), Staff.email == email.strip().lower())
+    )
 
 
-def authenticate_staff(db: Database, hasher: CryptContext, email: str, password: str) -> Staff:
+def authenticate_staff(db: Database, hasher: CryptContext, merchant: str, email: str, password: str) -> Staff:
     """The account, when the password is right and it is not switched off; Unauthorized otherwise,
-    the same for an unknown address (after the same hashing work)."""
+    the same for an unknown merchant or address (after the same hashing work)."""
     with db.read() as session:
-        staff = find_staff_by_login(session, email)
+        staff = find_staff_by_login(session, merchant, email)
     if staff is None:
         hasher.dummy_verify()  # an unknown address costs what a known one does
     valid = staff is not None and hasher.verify(password, staff.password_hash)
     if staff is None or not valid or staff.disabled_at is not None:
-        raise Unauthorized("wrong_credentials", "The e-mail address or the password is wrong.")
+        raise Unauthorized("wrong_credentials", "The merchant, the e-mail address or the password is wrong.")
     return staff
 
 

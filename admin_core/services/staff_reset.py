@@ -22,10 +22,11 @@ def _serializer(secret_key: str | bytes) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt=SALT)
 
 
-def account_to_reset(db: Database, email: str) -> Staff | None:
-    """The account that logs in with `email`, unless there is none or it is switched off."""
+def account_to_reset(db: Database, merchant: str, email: str) -> Staff | None:
+    """The account that logs in at `merchant` with `email`, unless there is none or it is switched
+    off. Only that merchant's: another merchant's account at the same address gets no link."""
     with db.read() as session:
-        staff = find_staff_by_login(session, email)
+        staff = find_staff_by_login(session, merchant, email)
     return staff if staff is not None and staff.disabled_at is None else None
 
 

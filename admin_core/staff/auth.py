@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, redirect, session, url_for
+from flask import abort, current_app, redirect, session, url_for
 from flask_login import UserMixin, current_user, login_required
+from sqlalchemy import select
 
 from ..context import current_core
 from ..models import Staff, StaffLevel
+from ..services.sessions import end_session, is_ended, new_session_id
 from ..services.staff import StaffScope
 
 View = TypeVar("View", bound=Callable[..., Any])
 SESSION_VERSION = "staff_version"  # the credentials version the session began with
+SESSION_ID = "staff_session"  # random: logging out ends this session, wherever its cookie is
+STARTED = "staff_started"  # seconds since the epoch: the session ends LIFETIME seconds later
+LIFETIME = "STAFF_SESSION_LIFETIME"
 VERIFIED = "staff_verified"  # past two-factor, or not asked for it
 
 
@@ -27,16 +34,40 @@ class StaffUser(UserMixin):
         return str(self.staff.id)
 
 
+def begin_session(staff: Staff) -> None:
+    session[SESSION_VERSION] = staff.credentials_version
+    session[SESSION_ID] = new_session_id()
+    session[STARTED] = int(time.time())
+
+
+def _expires_at() -> float:
+    return int(session.get(STARTED, 0)) + int(current_app.config[LIFETIME])
+
+
 def load_staff(staff_id: str) -> StaffUser | None:
-    """The session's staff member, while the account is on and its password and two-factor set-up
-    are the ones the session began with."""
-    with current_core().db.read() as db_session:
-        staff = db_session.get(Staff, int(staff_id)) if staff_id.isdigit() else None
-    if staff is None or staff.disabled_at is not None:
+    """The session's staff member, while the account is on, its password and two-factor set-up
+    are the ones the session began with, the session was not logged out and is younger than its
+    lifetime. Remember-me cookies are never set, and one would bring no session with it."""
+    session_id = session.get(SESSION_ID)
+    if not (staff_id.isdigit() and isinstance(session_id, str) and time.time() < _expires_at()):
         return None
-    if session.get(SESSION_VERSION) != staff.credentials_version:
+    with current_core().db.read() as db_session:
+        found = db_session.execute(
+            select(Staff, is_ended(session_id)).where(Staff.id == int(staff_id))
+        ).first()
+    if found is None:
+        return None
+    staff, ended = found
+    if ended or staff.disabled_at is not None or session.get(SESSION_VERSION) != staff.credentials_version:
         return None
     return StaffUser(staff)
+
+
+def end_staff_session() -> None:
+    """Logging out: this session is refused from now on, wherever its cookie was copied."""
+    session_id = session.get(SESSION_ID)
+    if isinstance(session_id, str):
+        end_session(current_core().db, session_id, datetime.fromtimestamp(_expires_at(), UTC))
 
 
 def current_staff() -> Staff:

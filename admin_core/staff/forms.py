@@ -40,6 +40,13 @@ def new_password(label: str) -> PasswordField:
 
 
 class ForgotPasswordForm(FlaskForm):
+    # An address is one account per merchant: several merchants' staff may share it.
+    merchant = StringField(
+        _l("Merchant (the name after /p/ in your portal's address)"),
+        validators=[DataRequired(_l("Enter your merchant.")), Length(max=64)],
+        filters=[strip],
+        render_kw={"autocomplete": "organization", "autocapitalize": "none"},
+    )
     email = EmailField(
         _l("E-mail"),
         validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)],

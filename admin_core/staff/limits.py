@@ -1,6 +1,7 @@
-"""Throttling of the staff login: attempts per address, wrong passwords per account, wrong codes
-per account waiting for its second factor; and of the "forgot your password" form, which sends
-e-mail: per address and per account. Counters live where the site's do (memory, or the shared
+"""Throttling of the staff login: attempts per address, wrong passwords per account (at the login
+and when "My account" asks the current password again), wrong codes per account waiting for its
+second factor; and of the "forgot your password" form, which sends e-mail: per address and per
+account. Counters live where the site's do (memory, or the shared
 store RATELIMIT_STORAGE_URI names, e.g. Redis), under the core's own key prefix."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from flask import Flask, current_app, request, session
 from flask.wrappers import Response
 from flask_limiter import Limit, Limiter
+from flask_login import current_user
 
 EXTENSION = "loyalty_core.limiter"
 DEFAULTS = {
@@ -29,6 +31,7 @@ DEFAULTS = {
 LOGIN = "staff.login"
 CODE = "staff.login_code"
 RESET = "staff.forgot_password"
+ACCOUNT = "staff.account"  # asks the current password to change it
 
 
 def client_ip() -> str:
@@ -36,13 +39,18 @@ def client_ip() -> str:
 
 
 def account_key() -> str:
-    """The account being logged in to (or asked a reset link for): the e-mail typed, or the pending
-    account on the code step. A digest: the counter store holds no addresses."""
-    if request.endpoint == CODE:
+    """The account being logged in to (or asked a reset link for): the merchant and e-mail typed, the
+    pending account on the code step, one's own on "My account". A digest: the counter store holds
+    no addresses."""
+    if request.endpoint == ACCOUNT:
+        staff = current_user.staff if current_user.is_authenticated else None
+        who = f"{staff.merchant.slug}:{staff.email}" if staff else ""
+    elif request.endpoint == CODE:
         pending = session.get("staff_pending")
         who = f"id:{pending[0]}" if pending else ""
     else:
-        who = request.form.get("email", "").strip().lower()
+        email = request.form.get("email", "").strip().lower()
+        who = f"{request.form.get('merchant', '').strip().lower()}:{email}" if email else ""
     return hashlib.sha256(who.encode()).hexdigest()[:32] if who else ""
 
 
@@ -61,11 +69,13 @@ def _limit(
     *endpoints: str,
     counts: Callable[[Response], bool] | None = None,
 ) -> Limit:
+    """One counter for all `endpoints` together, not one each."""
     not_here = _other_than(*endpoints)
     return Limit(
         str(app.config[setting]),
         key_function=key,
         scope=setting.removeprefix("RATELIMIT_").lower(),
+        shared=True,
         methods=["POST"],
         exempt_when=lambda: not_here() or not key(),
         deduct_when=counts,
@@ -77,7 +87,9 @@ def init_limits(app: Flask) -> None:
         app.config.setdefault(setting, value)
     limits: list[str | Callable[[], str] | Limit] = [
         _limit(app, "RATELIMIT_STAFF_LOGIN_PER_IP", client_ip, LOGIN, CODE),
-        _limit(app, "RATELIMIT_STAFF_FAILURES_PER_ACCOUNT", account_key, LOGIN, CODE, counts=_refused),
+        _limit(
+            app, "RATELIMIT_STAFF_FAILURES_PER_ACCOUNT", account_key, LOGIN, CODE, ACCOUNT, counts=_refused
+        ),
         _limit(app, "RATELIMIT_STAFF_RESETS_PER_IP", client_ip, RESET),
         _limit(app, "RATELIMIT_STAFF_RESETS_PER_ACCOUNT", account_key, RESET),
     ]
@@ -86,7 +98,7 @@ def init_limits(app: Flask) -> None:
     # reach no log. The app's logger is the server's.
     limiter.logger = app.logger
     # Every other request of the core (its API above all) is passed over at once.
-    limiter.request_filter(_other_than(LOGIN, CODE, RESET))
+    limiter.request_filter(_other_than(LOGIN, CODE, RESET, ACCOUNT))
     limiter.init_app(app)
     app.extensions[EXTENSION] = limiter
 

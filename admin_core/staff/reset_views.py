@@ -3,7 +3,7 @@ same whether an account uses the address or not, so the form tells nobody who wo
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -41,9 +41,10 @@ def _send_link(staff: Staff) -> None:
 
 @bp.route("/login/forgot", methods=["GET", "POST"])
 def forgot_password() -> Response | str:
-    form = ForgotPasswordForm()
+    form = ForgotPasswordForm(merchant=request.args.get("merchant"))
     if form.validate_on_submit():
-        staff = staff_reset.account_to_reset(current_core().db, form.email.data or "")
+        merchant = form.merchant.data or ""
+        staff = staff_reset.account_to_reset(current_core().db, merchant, form.email.data or "")
         if staff is not None:
             _send_link(staff)
         flash(
@@ -54,7 +55,7 @@ def forgot_password() -> Response | str:
             ),
             "success",
         )
-        return redirect(url_for(".login"))
+        return redirect(url_for(".login", merchant=merchant))
     return render_template("staff/forgot.html", form=form)
 
 
@@ -66,9 +67,9 @@ def reset_password(token: str) -> Response | str | tuple[str, int]:
     try:
         staff_reset.account_for_token(core.db, secret, token)
         if form.validate_on_submit():
-            staff_reset.reset_password(core.db, core.passwords, secret, token, form.new.data or "")
+            staff = staff_reset.reset_password(core.db, core.passwords, secret, token, form.new.data or "")
             flash(_("Your password is changed. Log in with it."), "success")
-            return redirect(url_for(".login"))
+            return redirect(url_for(".login", merchant=staff.merchant.slug))
     except Gone as error:
         return render_template("staff/reset_gone.html", code=error.code), 410
     except Invalid:

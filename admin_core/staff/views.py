@@ -15,7 +15,15 @@ from ..errors import Invalid, Unauthorized
 from ..models import Staff
 from ..services import staff as staff_service
 from . import LOCALES
-from .auth import SESSION_VERSION, VERIFIED, StaffUser, current_staff, staff_required
+from .auth import (
+    SESSION_VERSION,
+    VERIFIED,
+    StaffUser,
+    begin_session,
+    current_staff,
+    end_staff_session,
+    staff_required,
+)
 from .blueprint import bp
 from .forms import CodeForm, LoginForm, PasswordChangeForm
 
@@ -25,7 +33,7 @@ SETUP_SECRET = "staff_totp_setup"
 
 def _start(staff: Staff, verified: bool) -> Response:
     session.clear()
-    session[SESSION_VERSION] = staff.credentials_version
+    begin_session(staff)
     session[VERIFIED] = verified
     login_user(StaffUser(staff))
     staff_service.record_login(current_core().db, staff.id)
@@ -34,15 +42,19 @@ def _start(staff: Staff, verified: bool) -> Response:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response | str | tuple[str, int]:
-    form = LoginForm()
+    form = LoginForm(merchant=request.args.get("merchant"))
     if form.validate_on_submit():
         core = current_core()
         try:
             staff = staff_service.authenticate_staff(
-                core.db, core.passwords, form.email.data or "", form.password.data or ""
+                core.db,
+                core.passwords,
+                form.merchant.data or "",
+                form.email.data or "",
+                form.password.data or "",
             )
         except Unauthorized:
-            form.form_errors.append(_("The e-mail address or the password is wrong."))
+            form.form_errors.append(_("The merchant, the e-mail address or the password is wrong."))
             return render_template("staff/login.html", form=form), 401
         if staff.totp_enabled_at is not None:
             session.clear()
@@ -101,6 +113,7 @@ def two_factor() -> Response | str | tuple[str, int]:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
+    end_staff_session()
     logout_user()
     session.clear()
     return redirect(url_for(".login"))
@@ -118,6 +131,8 @@ def account() -> Response | str | tuple[str, int]:
             )
         except Unauthorized:
             form.current.errors.append(_("The password is wrong."))
+            # 401: counts with the account's failed logins (limits.ACCOUNT)
+            return render_template("staff/account.html", form=form), 401
         except Invalid:
             form.new.errors.append(_("This password cannot be used. Choose another one."))
         else:

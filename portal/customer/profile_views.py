@@ -19,7 +19,7 @@ from admin_api_client import Gone, Invalid, Profile, Unauthorized
 
 from ..core import merchant_core
 from ..i18n import LOCALES, current_locale
-from ..limits import client_ip
+from ..limits import client_ip, limit_password_check
 from .blueprint import bp
 from .emails import send_email_change_emails
 from .forms import ConfirmForm
@@ -36,6 +36,15 @@ from .profile_forms import (
 from .session import customer_required, start_session
 
 Outcome = BaseResponse | None  # None: the form got an error message
+ASKING_PASSWORD = ("password", "email", "delete")  # the sections that ask the current password
+
+
+class PasswordRefused(Exception):
+    """The current password was wrong: the page says so, answered 401 (a failed password check)."""
+
+
+def _asks_password() -> bool:
+    return any(f"{section}-submit" in request.form for section in ASKING_PASSWORD)
 
 
 def _wrong_password(error: Unauthorized, form: EmailForm | DeleteForm | PasswordForm) -> None:
@@ -44,6 +53,7 @@ def _wrong_password(error: Unauthorized, form: EmailForm | DeleteForm | Password
         raise error
     field = form.current if isinstance(form, PasswordForm) else form.password
     field.errors.append(_("This password is not right."))
+    raise PasswordRefused from error
 
 
 def _saved(message: str, section: str) -> BaseResponse:
@@ -172,6 +182,7 @@ def _page(submitted: SectionForm | None = None, section: str | None = None) -> s
 
 
 @bp.route("/profile", methods=["GET", "POST"])
+@limit_password_check(_asks_password)
 @customer_required
 def profile() -> str | BaseResponse | tuple[str, int]:
     if request.method == "GET":
@@ -181,7 +192,10 @@ def profile() -> str | BaseResponse | tuple[str, int]:
         return redirect(url_for(".profile"))
     form = SECTIONS[section](prefix=section)
     if form.validate():
-        outcome = ACTIONS[section](form)
+        try:
+            outcome = ACTIONS[section](form)
+        except PasswordRefused:
+            return _page(form, section), 401  # counts with the card's failed logins
         if outcome is not None:
             return outcome
     return _page(form, section), 422

@@ -1,22 +1,30 @@
-"""Who is logged in: a card of one merchant, as of one version of its credentials. Kept in the
-signed session cookie; a password change elsewhere ends the session at the next page."""
+"""Who is logged in: a card of one merchant, as of one version of its credentials, in one session
+(a random id and when it began). Kept in the signed session cookie; a password change elsewhere,
+or logging this session out, ends it at the next page (the core refuses it, however the cookie
+was copied), and so does its age: PORTAL_SESSION_LIFETIME seconds after the login."""
 
 from __future__ import annotations
 
+import secrets
+import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import flash, g, redirect, request, session, url_for
+from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from admin_api_client import Card, Unauthorized
+from admin_api_client import Card, NotFound, Unauthorized
 
-from ..core import merchant_core
+from ..core import core_client, merchant_core
 from ..extensions import login_manager
+
+LIFETIME = "PORTAL_SESSION_LIFETIME"  # seconds a session lasts from its login, however it is used
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -26,26 +34,53 @@ class PortalUser(UserMixin):
     merchant: str
     number: str
     credentials_version: int
+    session_id: str
+    started_at: int  # seconds since the epoch
 
     def get_id(self) -> str:
-        return f"{self.merchant}:{self.number}:{self.credentials_version}"
+        return f"{self.merchant}:{self.number}:{self.credentials_version}:{self.session_id}:{self.started_at}"
+
+    @property
+    def expires_at(self) -> float:
+        return self.started_at + int(current_app.config[LIFETIME])
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> PortalUser | None:
-    merchant, _, rest = user_id.partition(":")
-    number, _, version = rest.partition(":")
-    if not (merchant and number and version.isdigit()):
-        return None
-    return PortalUser(merchant, number, int(version))
+    """The session's card, while the session is younger than its lifetime."""
+    parts = user_id.split(":")
+    if len(parts) != 5 or not all(parts) or not (parts[2].isdigit() and parts[4].isdigit()):
+        return None  # not one of ours, or from before sessions had an id: log in again
+    merchant, number, version, session_id, started = parts
+    user = PortalUser(merchant, number, int(version), session_id, int(started))
+    return user if time.time() < user.expires_at else None
 
 
 def start_session(card: Card) -> None:
     chosen_language = session.get("locale")
     session.clear()
-    login_user(PortalUser(g.merchant.slug, card.number, card.credentials_version))
+    user = PortalUser(
+        g.merchant.slug, card.number, card.credentials_version, secrets.token_urlsafe(24), int(time.time())
+    )
+    login_user(user)
     if card.locale or chosen_language:
         session["locale"] = card.locale or chosen_language
+
+
+def end_session() -> None:
+    """Log out: the core refuses this session from now on, wherever its cookie was copied; the
+    card's other sessions go on."""
+    user = current_user
+    if user.is_authenticated:
+        core = core_client().for_merchant(
+            user.merchant, card_version=user.credentials_version, card_session=user.session_id
+        )
+        # Refused already (logged out, the password changed, the card is gone): nothing to end.
+        with suppress(Unauthorized, NotFound):
+            core.account.end_session(
+                user.number, user.session_id, datetime.fromtimestamp(user.expires_at, UTC)
+            )
+    logout_user()
 
 
 def is_customer() -> bool:
@@ -83,8 +118,12 @@ def current_card() -> Card:
     return merchant_core().get_card(current_user.number)
 
 
-def end_stale_session(_error: Unauthorized) -> Response:
-    """The core refused the session's credentials version: the password changed elsewhere."""
+def end_stale_session(error: Unauthorized) -> Response:
+    """The core refused the session: it was logged out (this is a copy of its cookie, or a page
+    restored after logging out), or the password changed elsewhere."""
     logout_user()
-    flash(_("Your password has changed. Please log in again."), "info")
+    if error.code == "session_ended":
+        flash(_("Your session has ended. Please log in again."), "info")
+    else:
+        flash(_("Your password has changed. Please log in again."), "info")
     return redirect(url_for("customer.login"))

@@ -10,7 +10,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from admin_api_client import ActiveCardNotice, Gone, Invalid, Unauthorized
@@ -20,7 +20,7 @@ from ..limits import limit_by_card_and_ip, limit_login
 from .blueprint import bp
 from .emails import send_activation_email, send_activation_refused_email
 from .forms import ActivationForm, ConfirmForm, LoginForm
-from .session import customer_required, is_customer, safe_next, start_session
+from .session import customer_required, end_session, is_customer, safe_next, start_session
 
 
 @bp.route("/")
@@ -49,7 +49,7 @@ def login() -> str | Response | tuple[str, int]:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
-    logout_user()
+    end_session()
     flash(_("You have logged out."), "info")
     return redirect(url_for(".login"))
 
