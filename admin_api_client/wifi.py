@@ -85,6 +85,26 @@ class Visit:
 
 
 @dataclass(frozen=True)
+class Confirmation:
+    """The one-time link that confirms a new Wi-Fi guest's e-mail address."""
+
+    token: str
+    email: str
+    locale: str | None
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class ConfirmedCard:
+    """A card whose e-mail address was just confirmed, to be mailed to it."""
+
+    number: str
+    email: str
+    first_name: str
+    locale: str | None
+
+
+@dataclass(frozen=True)
 class Hotspot:
     """A hotspot as its merchant sees it: secrets masked."""
 
@@ -169,6 +189,21 @@ class WifiCalls:
             visited_at=datetime.fromisoformat(body["visited_at"]),
             replayed=response.headers.get("Idempotent-Replayed") == "true",
         )
+
+    def request_confirmation(self, hotspot: str, nonce: str) -> Confirmation:
+        """The link confirming the address of the card the visit `nonce` created; Conflict when it
+        was asked for already, NotFound when that visit created no card with an address."""
+        path = f"/wifi/hotspots/{_segment(hotspot)}/visits/{_segment(nonce)}/confirmation"
+        body = self._client._request("POST", path, {}).json()
+        return Confirmation(
+            body["token"], body["email"], body.get("locale"), datetime.fromisoformat(body["expires_at"])
+        )
+
+    def confirm_address(self, hotspot: str, token: str) -> ConfirmedCard:
+        """Follow a confirmation link (Gone when invalid, used or expired)."""
+        path = f"/wifi/hotspots/{_segment(hotspot)}/confirmations"
+        body = self._client._request("POST", path, {"token": token}).json()
+        return ConfirmedCard(body["card"], body["email"], body["first_name"], body.get("locale"))
 
     # A merchant's hotspots (merchant key)
 

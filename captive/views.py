@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from admin_api_client import Conflict, Invalid, Splash, Visit
 from portal.core import core_client
-from portal.customer.emails import send_welcome_email
+from portal.customer.emails import send_wifi_confirmation_email
 from portal.customer.join_forms import show_core_error
 from portal.extensions import csrf
 from portal.i18n import LOCALES, current_locale
@@ -138,10 +138,21 @@ def _connect(splash: Splash, state: SplashState, token: str) -> Response | str |
     if visit.replayed and datetime.now(UTC) - visit.visited_at > grace:
         return refused(USED, 409)
     email = form.email.data if form else None
-    if visit.created and visit.card_number and email and not visit.replayed:
-        send_welcome_email(email, form.first_name.data if form else "", visit.card_number, current_locale())
+    if visit.created and email and not visit.replayed:
+        _ask_to_confirm(splash, state.nonce)
     session[VISIT] = _note(splash, visit, emailed=bool(visit.created and email))
     return _grant(splash, state)
+
+
+def _ask_to_confirm(splash: Splash, nonce: str) -> None:
+    """The new card's address gets one message, the confirmation link; the card follows once it is
+    confirmed (captive/confirm_views.py). Asked for once per card: a retry finds it sent."""
+    try:
+        ticket = core_client().wifi.request_confirmation(splash.id, nonce)
+    except Conflict:
+        return
+    link = url_for("captive.confirm", hotspot=splash.id, token=ticket.token, _external=True)
+    send_wifi_confirmation_email(ticket, splash.store_name, link)
 
 
 def _note(splash: Splash, visit: Visit, emailed: bool) -> dict[str, str | bool | None]:

@@ -196,6 +196,8 @@ def test_changed_terms_must_be_accepted_again_before_one_tap(core: Core, demo: d
         (ContactRequired.EITHER, {"email": None, "phone": None}, "contact_required"),
         (ContactRequired.EITHER, {"email": "not-an-address"}, "invalid_email"),
         (ContactRequired.EMAIL, {"first_name": " "}, "invalid_first_name"),
+        (ContactRequired.EMAIL, {"first_name": "Visit evil.example now"}, "invalid_first_name"),
+        (ContactRequired.EMAIL, {"first_name": "0000"}, "invalid_first_name"),
         (ContactRequired.EMAIL, {"terms": False}, "terms_required"),
         (ContactRequired.EMAIL, {"privacy": False}, "privacy_required"),
     ],

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ..context import current_core
 from ..errors import NotFound
 from ..models import ContactRequired, Hotspot, HotspotKind
-from ..services import wifi
+from ..services import wifi, wifi_confirmation
 from ..services.hotspots import find_hotspot
 from ..services.signup import SignupRequest
 from .auth import authenticate_site
@@ -82,6 +82,24 @@ class VisitSchema(Schema):
     card = fields.String(allow_none=True, metadata={"description": "A new card's number"})
     first_name = fields.String(allow_none=True, metadata={"description": "The returning device's guest's"})
     visited_at = fields.DateTime(required=True)
+
+
+class ConfirmationSchema(Schema):
+    token = fields.String(required=True, metadata={"description": "The link's secret, shown once"})
+    email = fields.String(required=True)
+    locale = fields.String(allow_none=True)
+    expires_at = fields.DateTime(required=True)
+
+
+class ConfirmInSchema(Schema):
+    token = fields.String(required=True, validate=validate.Length(1, 128))
+
+
+class ConfirmedSchema(Schema):
+    card = fields.String(required=True, attribute="number")
+    email = fields.String(required=True)
+    first_name = fields.String(required=True)
+    locale = fields.String(allow_none=True)
 
 
 def _hotspot(session: Session, public_id: str) -> Hotspot:
@@ -174,3 +192,27 @@ def post_visit(payload: dict[str, Any], public_id: str) -> Response:
 
     fingerprint = {**payload, "ip_address": arrival.ip_address}
     return run_once(hotspot.merchant_id, f"wifi/{public_id}/visits", fingerprint, work)
+
+
+@blp.route("/hotspots/<public_id>/visits/<nonce>/confirmation", methods=["POST"])
+@blp.response(201, ConfirmationSchema)
+def post_confirmation(public_id: str, nonce: str) -> wifi_confirmation.ConfirmationTicket:
+    """The one-time link that confirms the e-mail address of the card this visit created; nothing
+    else may be mailed to that address before it is followed. Errors: 404 visit_not_found (no new
+    card with an address), 409 confirmation_sent (once per card)."""
+    core = current_core()
+    with core.db.read() as session:
+        hotspot = _hotspot(session, public_id)
+    return wifi_confirmation.request_confirmation(core.db, hotspot, nonce, core.activation_max_age)
+
+
+@blp.route("/hotspots/<public_id>/confirmations", methods=["POST"])
+@blp.arguments(ConfirmInSchema)
+@blp.response(200, ConfirmedSchema)
+def post_confirmed(payload: dict[str, str], public_id: str) -> wifi_confirmation.ConfirmedCard:
+    """The link was followed: the card, to be mailed to the address now confirmed. Errors: 410
+    token_invalid, token_used, token_expired."""
+    core = current_core()
+    with core.db.read() as session:
+        merchant_id = _hotspot(session, public_id).merchant_id
+    return wifi_confirmation.confirm_address(core.db, merchant_id, payload["token"])
