@@ -13,9 +13,8 @@ from .models import Merchant
 
 @dataclass(frozen=True)
 class Guest:
-    """The guest of a device seen before at the merchant."""
+    """A device seen before at the merchant. Not who its guest is: a MAC proves nothing."""
 
-    first_name: str
     needs_consent: bool  # the venue's terms or privacy wording changed since they accepted it
 
 
@@ -75,7 +74,6 @@ class Visit:
 
     outcome: str  # created | existing | returning
     card_number: str | None  # a new card's
-    first_name: str | None  # the returning device's guest's
     visited_at: datetime
     replayed: bool
 
@@ -141,7 +139,7 @@ class WifiCalls:
             body = self._client._request("GET", path).json()
         except NotFound:
             return None
-        return Guest(body["first_name"], body["needs_consent"])
+        return Guest(body["needs_consent"])
 
     def get_wordings(self, hotspot: str) -> Wordings:
         body = self._client._request("GET", f"/wifi/hotspots/{_segment(hotspot)}/wordings").json()
@@ -185,7 +183,6 @@ class WifiCalls:
         return Visit(
             outcome=body["outcome"],
             card_number=body.get("card"),
-            first_name=body.get("first_name"),
             visited_at=datetime.fromisoformat(body["visited_at"]),
             replayed=response.headers.get("Idempotent-Replayed") == "true",
         )

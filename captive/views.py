@@ -156,15 +156,9 @@ def _ask_to_confirm(splash: Splash, nonce: str) -> None:
 
 
 def _note(splash: Splash, visit: Visit, emailed: bool) -> dict[str, str | bool | None]:
-    """What the "you are online" page may say: a new card's number, or the returning guest's name;
-    of a card an address had already, nothing."""
-    return {
-        "hotspot": splash.id,
-        "outcome": visit.outcome,
-        "card": visit.card_number,
-        "first_name": visit.first_name,
-        "emailed": emailed,
-    }
+    """What the "you are online" page may say: a new card's number; of a returning device's guest
+    (known by a MAC anyone can name) or of a card an address had already, nothing."""
+    return {"hotspot": splash.id, "outcome": visit.outcome, "card": visit.card_number, "emailed": emailed}
 
 
 def _grant(splash: Splash, state: SplashState) -> Response | str | tuple[str, int]:

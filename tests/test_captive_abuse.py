@@ -188,3 +188,17 @@ def test_a_name_that_is_not_a_name_is_refused_next_to_its_field(
 @pytest.mark.parametrize("name", ["Anne-Marie", "O'Brien", "J. R.", "Łukasz", "Иван", "Zoë", "D\u2019Angelo"])
 def test_real_names_are_accepted(client: FlaskClient, demo: dict[str, Any], name: str) -> None:
     assert sign_up(client, 1, first_name=name).status_code == 303
+
+
+def test_a_spoofed_mac_is_welcomed_back_without_a_name_or_a_card(app: Flask, demo: dict[str, Any]) -> None:
+    lena = client_at(app, "198.51.100.20")
+    assert sign_up(lena, 1, first_name="Lena", email="lena@example.com").status_code == 303
+    spoofer = client_at(app, "203.0.113.7")  # anywhere, naming Lena's phone's MAC
+    page = spoofer.get(f"/wifi/{HOTSPOT}?{meraki_arrival(mac_of(1))}")
+    assert "Welcome back — connect" in page.text
+    assert "Lena" not in page.text and "lena@" not in page.text
+    tap = spoofer.post(f"/wifi/{HOTSPOT}", data={**form_values(page.text), "returning": "1"})
+    assert tap.status_code == 303
+    online = spoofer.get(f"/wifi/{HOTSPOT}/online").text
+    assert "Welcome back." in online and "Lena" not in online
+    assert re.search(r'class="number"', online) is None

@@ -25,7 +25,8 @@ blp.before_request(authenticate_site)
 
 
 class GuestSchema(Schema):
-    first_name = fields.String(required=True)
+    """Not who the guest is: a MAC proves nothing, anyone can name one."""
+
     needs_consent = fields.Boolean(required=True, metadata={"description": "Wordings changed since"})
 
 
@@ -80,7 +81,6 @@ class VisitInSchema(Schema):
 class VisitSchema(Schema):
     outcome = fields.Enum(wifi.VisitOutcome, by_value=True, required=True)
     card = fields.String(allow_none=True, metadata={"description": "A new card's number"})
-    first_name = fields.String(allow_none=True, metadata={"description": "The returning device's guest's"})
     visited_at = fields.DateTime(required=True)
 
 
@@ -184,7 +184,6 @@ def post_visit(payload: dict[str, Any], public_id: str) -> Response:
             {
                 "outcome": visit.outcome,
                 "card": visit.card_number,
-                "first_name": visit.first_name,
                 "visited_at": visit.visited_at,
             }
         )

@@ -41,21 +41,21 @@ class Arrival:
 
 @dataclass(frozen=True)
 class Guest:
-    """A device seen before at the merchant: whose it is, and whether the venue's terms or privacy
-    wording changed since they last accepted them."""
+    """A device seen before at the merchant: whether the venue's terms or privacy wording changed
+    since its guest last accepted them. Not who they are: a MAC proves nothing (where the
+    controller signs nothing, anyone can name any device's)."""
 
-    first_name: str
     needs_consent: bool
 
 
 @dataclass(frozen=True)
 class Visit:
-    """What the splash may tell the guest: the new card's number, or the name of the device's
-    guest. Nothing of a card an address has already: whoever typed it is not known to own it."""
+    """What the splash may tell the guest: the new card's number. Nothing of a card an address has
+    already, nor of a returning device's guest: whoever typed the address, or named the MAC, is not
+    known to own it."""
 
     outcome: VisitOutcome
     card_number: str | None  # a new card's
-    first_name: str | None  # the returning device's guest's
     visited_at: datetime
 
 
@@ -112,7 +112,7 @@ def recognize(session: Session, hotspot: Hotspot, mac: str | None) -> Guest | No
     customer = _device_customer(session, hotspot.merchant_id, normalize_mac(mac))
     if customer is None:
         return None
-    return Guest(customer.first_name, _needs_consent(session, hotspot, customer))
+    return Guest(_needs_consent(session, hotspot, customer))
 
 
 def rules(hotspot: Hotspot) -> SignupRules:
@@ -174,12 +174,7 @@ def connect(
         )
     )
     session.flush()
-    return Visit(
-        outcome,
-        card.number if outcome is VisitOutcome.CREATED else None,
-        customer.first_name if outcome is VisitOutcome.RETURNING else None,
-        now,
-    )
+    return Visit(outcome, card.number if outcome is VisitOutcome.CREATED else None, now)
 
 
 def _wifi_only_guests(session: Session, customer_id: int | None = None) -> list[tuple[int, int, datetime]]:
