@@ -294,6 +294,27 @@ def test_merchants_manage_hotspots_through_the_api_and_never_read_a_secret_back(
     assert taken.status_code == 409 and taken.json["error"]["code"] == "hotspot_exists"
 
 
+@pytest.mark.parametrize(
+    "address", ["192.168.1.1", "gw.example", "[fd00::1]", "192.168.1.1:", "192.168.1.1:99999"]
+)
+def test_an_opennds_gateway_address_without_its_port_is_refused_at_save(
+    api: FlaskClient, demo: dict[str, Any], address: str
+) -> None:
+    """openNDS writes gatewayaddress as ip:port: without the port no redirect would ever match,
+    and the grant would go to port 80, where the gateway does not listen."""
+    key = {"Authorization": f"Bearer {demo['api_key']}"}
+    settings = {**OPENNDS, "gateway_address": address}
+    made = api.post(
+        "/api/v1/hotspots", json={"store": "MAIN", "kind": "opennds", "settings": settings}, headers=key
+    )
+    assert made.status_code == 422 and made.json["error"]["code"] == "invalid_settings"
+    assert made.json["error"]["fields"]["gateway_address"] == [
+        "Write the gateway's address as ip:port, e.g. 192.168.1.1:2050."
+    ]
+    changed = api.patch("/api/v1/hotspots/demo-opennds", json={"settings": settings}, headers=key)
+    assert changed.status_code == 422 and "gateway_address" in changed.json["error"]["fields"]
+
+
 def test_the_splash_endpoints_are_the_site_s_alone(
     api: FlaskClient, core: Core, demo: dict[str, Any]
 ) -> None:
