@@ -28,7 +28,7 @@ from .models import (
     Signup,
 )
 from .program import Campaign, Catalogue, Dashboard, Reward, TierProgress, Voucher, VoucherResult
-from .wifi import Confirmation, ConfirmedCard, Guest, Hotspot, Splash, Visit, Wordings
+from .wifi import ConfirmedCard, Guest, Hotspot, Splash, Visit, Wordings
 
 __all__ = [
     "ActivationTicket",
@@ -36,7 +36,6 @@ __all__ = [
     "Campaign",
     "Card",
     "Catalogue",
-    "Confirmation",
     "ConfirmedCard",
     "Conflict",
     "CoreClient",

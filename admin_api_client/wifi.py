@@ -76,20 +76,11 @@ class Visit:
     card_number: str | None  # a new card's
     visited_at: datetime
     replayed: bool
+    confirm_until: datetime | None = None  # a new card's address: its confirmation link works until
 
     @property
     def created(self) -> bool:
         return self.outcome == "created"
-
-
-@dataclass(frozen=True)
-class Confirmation:
-    """The one-time link that confirms a new Wi-Fi guest's e-mail address."""
-
-    token: str
-    email: str
-    locale: str | None
-    expires_at: datetime
 
 
 @dataclass(frozen=True)
@@ -162,9 +153,11 @@ class WifiCalls:
         terms: bool = False,
         privacy: bool = False,
         marketing: bool = False,
+        confirmation: str | None = None,
     ) -> Visit:
         """Let a guest online once per splash state (`nonce`): a sign-up, or the device's guest
-        (`returning`). Invalid with the broken rule's code, `unknown_device` or `consent_required`."""
+        (`returning`). Invalid with the broken rule's code, `unknown_device` or `consent_required`.
+        `confirmation`: the secret of the link that will confirm a new card's e-mail address."""
         payload = {
             "nonce": nonce,
             "device_mac": device_mac,
@@ -177,6 +170,7 @@ class WifiCalls:
             "terms": terms,
             "privacy": privacy,
             "marketing": marketing,
+            "confirmation": confirmation,
         }
         response = self._client._write(f"/wifi/hotspots/{_segment(hotspot)}/visits", payload, f"wifi:{nonce}")
         body = response.json()
@@ -185,15 +179,9 @@ class WifiCalls:
             card_number=body.get("card"),
             visited_at=datetime.fromisoformat(body["visited_at"]),
             replayed=response.headers.get("Idempotent-Replayed") == "true",
-        )
-
-    def request_confirmation(self, hotspot: str, nonce: str) -> Confirmation:
-        """The link confirming the address of the card the visit `nonce` created; Conflict when it
-        was asked for already, NotFound when that visit created no card with an address."""
-        path = f"/wifi/hotspots/{_segment(hotspot)}/visits/{_segment(nonce)}/confirmation"
-        body = self._client._request("POST", path, {}).json()
-        return Confirmation(
-            body["token"], body["email"], body.get("locale"), datetime.fromisoformat(body["expires_at"])
+            confirm_until=datetime.fromisoformat(body["confirm_until"])
+            if body.get("confirm_until")
+            else None,
         )
 
     def confirm_address(self, hotspot: str, token: str) -> ConfirmedCard:

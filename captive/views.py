@@ -21,7 +21,17 @@ from portal.i18n import LOCALES, current_locale
 from portal.limits import client_ip, limit_wifi
 
 from .adapters import ControllerError, ForgedRedirect, FormPost, Grant, GrantRequest, Redirect
-from .blueprint import adapter, bp, guest_password, incoming, landing_url, load_splash, online_url, refused
+from .blueprint import (
+    adapter,
+    bp,
+    confirmation_secret,
+    guest_password,
+    incoming,
+    landing_url,
+    load_splash,
+    online_url,
+    refused,
+)
 from .forms import SplashForm, WelcomeBackForm
 from .state import SplashState, StateRefused, new_state, read_state
 
@@ -122,9 +132,13 @@ def _connect(splash: Splash, state: SplashState, token: str) -> Response | str |
             first_name=form.first_name.data if form else None,
             email=(form.email.data or None) if form else None,
             phone=(form.phone.data or None) if form else None,
+            confirmation=confirmation_secret(state.nonce) if form and form.email.data else None,
             **consents,
         )
     except Invalid as error:
+        if error.code == "idempotency_key_reused":
+            # This connection's visit was made already, with other details (a replayed redirect).
+            return refused(USED, 409)
         if error.code in ("unknown_device", "consent_required") or form is None:
             # Not known after all, or the wording changed meanwhile: show the page again.
             return _page(splash, state, token, status=422)
@@ -137,22 +151,15 @@ def _connect(splash: Splash, state: SplashState, token: str) -> Response | str |
     grace = timedelta(seconds=int(current_app.config["WIFI_REPLAY_GRACE"]))
     if visit.replayed and datetime.now(UTC) - visit.visited_at > grace:
         return refused(USED, 409)
-    email = form.email.data if form else None
-    if visit.created and email and not visit.replayed:
-        _ask_to_confirm(splash, state.nonce)
-    session[VISIT] = _note(splash, visit, emailed=bool(visit.created and email))
+    if form and visit.confirm_until and not visit.replayed:
+        # The new card's address gets one message, the link that confirms it; the card follows
+        # once it is confirmed (captive/confirm_views.py).
+        link = url_for(
+            "captive.confirm", hotspot=splash.id, token=confirmation_secret(state.nonce), _external=True
+        )
+        send_wifi_confirmation_email(form.email.data, splash.store_name, link, visit.confirm_until)
+    session[VISIT] = _note(splash, visit, emailed=visit.confirm_until is not None)
     return _grant(splash, state)
-
-
-def _ask_to_confirm(splash: Splash, nonce: str) -> None:
-    """The new card's address gets one message, the confirmation link; the card follows once it is
-    confirmed (captive/confirm_views.py). Asked for once per card: a retry finds it sent."""
-    try:
-        ticket = core_client().wifi.request_confirmation(splash.id, nonce)
-    except Conflict:
-        return
-    link = url_for("captive.confirm", hotspot=splash.id, token=ticket.token, _external=True)
-    send_wifi_confirmation_email(ticket, splash.store_name, link)
 
 
 def _note(splash: Splash, visit: Visit, emailed: bool) -> dict[str, str | bool | None]:

@@ -224,6 +224,27 @@ def test_a_double_tap_gets_the_same_grant_but_a_state_replayed_later_is_refused(
         assert session.scalar(select(func.count()).select_from(OutboundMail)) == 1
 
 
+def test_a_replayed_opennds_redirect_gets_one_sign_up_at_most(
+    client: FlaskClient, core: Core, cafe: str
+) -> None:
+    """openNDS gives each connection its own hid; a redirect seen once (at level 2 it is encrypted
+    but not signed: it can be replayed as it is) cannot sign up a second guest."""
+    query, _ = arrival()
+    assert sign_up(client, client.get(f"/wifi/cafe?{query}").text).status_code == 303
+    replay = client.get(f"/wifi/cafe?{query}").text
+    answer = sign_up(client, replay, first_name="Marta", email="marta@example.com")
+    assert answer.status_code == 409 and "Location" not in answer.headers
+    assert "was used already" in answer.text
+    tap = client.post("/wifi/cafe", data={**form_values(replay), "returning": "1"})
+    assert tap.status_code == 409
+    with core.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(WifiVisit)) == 1
+        assert (
+            session.scalar(select(func.count()).select_from(Customer).where(Customer.first_name == "Marta"))
+            == 0
+        )
+
+
 def test_the_language_can_change_without_losing_the_redirect(client: FlaskClient, cafe: str) -> None:
     page = client.get(f"/wifi/cafe?{arrival()[0]}").text
     italian = client.post("/wifi/cafe", data={**form_values(page), "lang": "it"})

@@ -76,19 +76,24 @@ class VisitInSchema(Schema):
     terms = fields.Boolean(load_default=False)
     privacy = fields.Boolean(load_default=False)
     marketing = fields.Boolean(load_default=False)
+    confirmation = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(32, 128),
+        metadata={
+            "description": "The secret of the link that will confirm a new card's e-mail address "
+            "(only its hash is kept); nothing but that link may be mailed to the address before"
+        },
+    )
 
 
 class VisitSchema(Schema):
     outcome = fields.Enum(wifi.VisitOutcome, by_value=True, required=True)
     card = fields.String(allow_none=True, metadata={"description": "A new card's number"})
     visited_at = fields.DateTime(required=True)
-
-
-class ConfirmationSchema(Schema):
-    token = fields.String(required=True, metadata={"description": "The link's secret, shown once"})
-    email = fields.String(required=True)
-    locale = fields.String(allow_none=True)
-    expires_at = fields.DateTime(required=True)
+    confirm_until = fields.DateTime(
+        allow_none=True, metadata={"description": "A new card's address: its confirmation link works until"}
+    )
 
 
 class ConfirmInSchema(Schema):
@@ -158,6 +163,7 @@ def post_visit(payload: dict[str, Any], public_id: str) -> Response:
         payload["nonce"],
         payload["device_mac"],
         str(payload["ip_address"]) if payload["ip_address"] else None,
+        payload["confirmation"],
     )
     guest = None
     if not payload["returning"]:
@@ -179,30 +185,20 @@ def post_visit(payload: dict[str, Any], public_id: str) -> Response:
             arrival,
             guest,
             accepted=payload["terms"] and payload["privacy"],
+            link_max_age=core.activation_max_age,
         )
         body: dict[str, Any] = VisitSchema().dump(
             {
                 "outcome": visit.outcome,
                 "card": visit.card_number,
                 "visited_at": visit.visited_at,
+                "confirm_until": visit.confirm_until,
             }
         )
         return 201, body
 
     fingerprint = {**payload, "ip_address": arrival.ip_address}
     return run_once(hotspot.merchant_id, f"wifi/{public_id}/visits", fingerprint, work)
-
-
-@blp.route("/hotspots/<public_id>/visits/<nonce>/confirmation", methods=["POST"])
-@blp.response(201, ConfirmationSchema)
-def post_confirmation(public_id: str, nonce: str) -> wifi_confirmation.ConfirmationTicket:
-    """The one-time link that confirms the e-mail address of the card this visit created; nothing
-    else may be mailed to that address before it is followed. Errors: 404 visit_not_found (no new
-    card with an address), 409 confirmation_sent (once per card)."""
-    core = current_core()
-    with core.db.read() as session:
-        hotspot = _hotspot(session, public_id)
-    return wifi_confirmation.request_confirmation(core.db, hotspot, nonce, core.activation_max_age)
 
 
 @blp.route("/hotspots/<public_id>/confirmations", methods=["POST"])

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import g, render_template, url_for
 from flask_babel import force_locale
 
-from admin_api_client import ActivationTicket, Confirmation, EmailChangeTicket, ResetTicket, Signup
+from admin_api_client import ActivationTicket, EmailChangeTicket, ResetTicket, Signup
 
 from ..core import merchant_core
 from ..i18n import current_locale
@@ -52,18 +54,18 @@ def send_welcome_email(
     merchant_core().queue_mail(email, subject, text, html)
 
 
-def send_wifi_confirmation_email(ticket: Confirmation, venue: str, link: str) -> None:
+def send_wifi_confirmation_email(email: str, venue: str, link: str, expires_at: datetime) -> None:
     """To the address a Wi-Fi guest typed, which proves nothing yet: a fixed text and the link
     that confirms it. Nothing the guest typed (not even the name) and no card number."""
     subject, text, html = _render(
         "wifi_confirmation",
-        ticket.locale or current_locale(),
+        current_locale(),
         merchant=g.merchant,
         venue=venue,
         link=link,
-        expires_at=ticket.expires_at,
+        expires_at=expires_at,
     )
-    merchant_core().queue_mail(ticket.email, subject, text, html)
+    merchant_core().queue_mail(email, subject, text, html)
 
 
 def send_card_exists_email(signup: Signup) -> None:
