@@ -202,3 +202,20 @@ def test_a_spoofed_mac_is_welcomed_back_without_a_name_or_a_card(app: Flask, dem
     online = spoofer.get(f"/wifi/{HOTSPOT}/online").text
     assert "Welcome back." in online and "Lena" not in online
     assert re.search(r'class="number"', online) is None
+
+
+def test_a_confirmation_link_dies_when_the_card_s_address_changes(
+    client: FlaskClient, core: Core, core_app: Flask, inbox: Inbox, demo: dict[str, Any]
+) -> None:
+    assert sign_up(client, 1, email="lena@example.com").status_code == 303
+    deliver_mail(core_app)
+    link = confirmation_link(inbox.text(inbox.messages[0]))
+    with core.db.write() as session:
+        lena = session.scalars(select(Customer).where(Customer.email == "lena@example.com")).one()
+        lena.email = "lena@elsewhere.example"  # changed at the till meanwhile
+    page = client.get(link)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
+    assert token
+    answer = client.post(link, data={"csrf_token": token.group(1)})
+    assert answer.status_code == 410 and "no longer works" in answer.text
+    assert count(core, OutboundMail) == 1
