@@ -29,7 +29,7 @@ from .models import (
     Signup,
 )
 from .program import Campaign, Catalogue, Dashboard, Reward, TierProgress, Voucher, VoucherResult
-from .wifi import Guest, Hotspot, Splash, Visit, Wordings
+from .wifi import ConfirmedCard, Guest, Hotspot, Splash, Visit, Wordings
 
 __all__ = [
     "ActivationTicket",
@@ -38,6 +38,7 @@ __all__ = [
     "Campaign",
     "Card",
     "Catalogue",
+    "ConfirmedCard",
     "Conflict",
     "CoreClient",
     "CoreError",

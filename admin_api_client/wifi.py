@@ -13,9 +13,8 @@ from .models import Merchant
 
 @dataclass(frozen=True)
 class Guest:
-    """The guest of a device seen before at the merchant."""
+    """A device seen before at the merchant. Not who its guest is: a MAC proves nothing."""
 
-    first_name: str
     needs_consent: bool  # the venue's terms or privacy wording changed since they accepted it
 
 
@@ -75,13 +74,23 @@ class Visit:
 
     outcome: str  # created | existing | returning
     card_number: str | None  # a new card's
-    first_name: str | None  # the returning device's guest's
     visited_at: datetime
     replayed: bool
+    confirm_until: datetime | None = None  # a new card's address: its confirmation link works until
 
     @property
     def created(self) -> bool:
         return self.outcome == "created"
+
+
+@dataclass(frozen=True)
+class ConfirmedCard:
+    """A card whose e-mail address was just confirmed, to be mailed to it."""
+
+    number: str
+    email: str
+    first_name: str
+    locale: str | None
 
 
 @dataclass(frozen=True)
@@ -121,7 +130,7 @@ class WifiCalls:
             body = self._client._request("GET", path).json()
         except NotFound:
             return None
-        return Guest(body["first_name"], body["needs_consent"])
+        return Guest(body["needs_consent"])
 
     def get_wordings(self, hotspot: str) -> Wordings:
         body = self._client._request("GET", f"/wifi/hotspots/{_segment(hotspot)}/wordings").json()
@@ -144,9 +153,11 @@ class WifiCalls:
         terms: bool = False,
         privacy: bool = False,
         marketing: bool = False,
+        confirmation: str | None = None,
     ) -> Visit:
         """Let a guest online once per splash state (`nonce`): a sign-up, or the device's guest
-        (`returning`). Invalid with the broken rule's code, `unknown_device` or `consent_required`."""
+        (`returning`). Invalid with the broken rule's code, `unknown_device` or `consent_required`.
+        `confirmation`: the secret of the link that will confirm a new card's e-mail address."""
         payload = {
             "nonce": nonce,
             "device_mac": device_mac,
@@ -159,16 +170,25 @@ class WifiCalls:
             "terms": terms,
             "privacy": privacy,
             "marketing": marketing,
+            "confirmation": confirmation,
         }
         response = self._client._write(f"/wifi/hotspots/{_segment(hotspot)}/visits", payload, f"wifi:{nonce}")
         body = response.json()
         return Visit(
             outcome=body["outcome"],
             card_number=body.get("card"),
-            first_name=body.get("first_name"),
             visited_at=datetime.fromisoformat(body["visited_at"]),
             replayed=response.headers.get("Idempotent-Replayed") == "true",
+            confirm_until=datetime.fromisoformat(body["confirm_until"])
+            if body.get("confirm_until")
+            else None,
         )
+
+    def confirm_address(self, hotspot: str, token: str) -> ConfirmedCard:
+        """Follow a confirmation link (Gone when invalid, used or expired)."""
+        path = f"/wifi/hotspots/{_segment(hotspot)}/confirmations"
+        body = self._client._request("POST", path, {"token": token}).json()
+        return ConfirmedCard(body["card"], body["email"], body["first_name"], body.get("locale"))
 
     # A merchant's hotspots (merchant key)
 

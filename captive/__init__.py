@@ -24,7 +24,7 @@ DEFAULTS = {
 def init_captive(app: Flask) -> None:
     for setting, value in DEFAULTS.items():
         app.config.setdefault(setting, value)
-    from . import views  # noqa: F401  (the routes)
+    from . import confirm_views, views  # noqa: F401  (the routes)
     from .blueprint import bp
 
     app.register_blueprint(bp)

@@ -48,6 +48,13 @@ def guest_password(nonce: str) -> str:
     return hmac.new(key, f"wifi-guest:{nonce}".encode(), hashlib.sha256).hexdigest()[:20]
 
 
+def confirmation_secret(nonce: str) -> str:
+    """The secret of the link confirming the address of the card a visit creates; a retry of the
+    same visit finds the same one (the core keeps only its hash)."""
+    key = str(current_app.secret_key).encode()
+    return hmac.new(key, f"wifi-confirmation:{nonce}".encode(), hashlib.sha256).hexdigest()
+
+
 def online_url(splash: Splash) -> str:
     return site_url("captive.online", hotspot=splash.id)
 

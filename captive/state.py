@@ -4,6 +4,8 @@ names its visit (`nonce`): the core lets a device online once per state."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -33,9 +35,19 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key or "", salt=SALT)
 
 
+def _nonce(hotspot: str, arrival: Arrival) -> str:
+    """The visit's name: random, or derived from the controller's name for the connection, so that
+    every splash of one connection names the same visit (the core lets it online once)."""
+    if arrival.connection is None:
+        return secrets.token_urlsafe(16)
+    key = str(current_app.secret_key).encode()
+    digest = hmac.new(key, f"wifi-connection:{hotspot}:{arrival.connection}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
 def new_state(hotspot: str, arrival: Arrival) -> tuple[str, SplashState]:
     """A fresh state for a verified arrival, and the signed token the splash form carries."""
-    state = SplashState(hotspot, secrets.token_urlsafe(16), arrival)
+    state = SplashState(hotspot, _nonce(hotspot, arrival), arrival)
     body = {"h": hotspot, "n": state.nonce, "m": arrival.mac, "i": arrival.ip, "g": arrival.grant}
     return _serializer().dumps(body), state
 

@@ -14,14 +14,25 @@ from werkzeug.wrappers import Response
 
 from admin_api_client import Conflict, Invalid, Splash, Visit
 from portal.core import core_client
-from portal.customer.emails import send_welcome_email
+from portal.customer.emails import send_wifi_confirmation_email
 from portal.customer.join_forms import show_core_error
 from portal.extensions import csrf
 from portal.i18n import LOCALES, current_locale
 from portal.limits import client_ip, limit_wifi
+from portal.links import site_url
 
 from .adapters import ControllerError, ForgedRedirect, FormPost, Grant, GrantRequest, Redirect
-from .blueprint import adapter, bp, guest_password, incoming, landing_url, load_splash, online_url, refused
+from .blueprint import (
+    adapter,
+    bp,
+    confirmation_secret,
+    guest_password,
+    incoming,
+    landing_url,
+    load_splash,
+    online_url,
+    refused,
+)
 from .forms import SplashForm, WelcomeBackForm
 from .state import SplashState, StateRefused, new_state, read_state
 
@@ -122,9 +133,13 @@ def _connect(splash: Splash, state: SplashState, token: str) -> Response | str |
             first_name=form.first_name.data if form else None,
             email=(form.email.data or None) if form else None,
             phone=(form.phone.data or None) if form else None,
+            confirmation=confirmation_secret(state.nonce) if form and form.email.data else None,
             **consents,
         )
     except Invalid as error:
+        if error.code == "idempotency_key_reused":
+            # This connection's visit was made already, with other details (a replayed redirect).
+            return refused(USED, 409)
         if error.code in ("unknown_device", "consent_required") or form is None:
             # Not known after all, or the wording changed meanwhile: show the page again.
             return _page(splash, state, token, status=422)
@@ -137,23 +152,19 @@ def _connect(splash: Splash, state: SplashState, token: str) -> Response | str |
     grace = timedelta(seconds=int(current_app.config["WIFI_REPLAY_GRACE"]))
     if visit.replayed and datetime.now(UTC) - visit.visited_at > grace:
         return refused(USED, 409)
-    email = form.email.data if form else None
-    if visit.created and visit.card_number and email and not visit.replayed:
-        send_welcome_email(email, form.first_name.data if form else "", visit.card_number, current_locale())
-    session[VISIT] = _note(splash, visit, emailed=bool(visit.created and email))
+    if form and visit.confirm_until and not visit.replayed:
+        # The new card's address gets one message, the link that confirms it; the card follows
+        # once it is confirmed (captive/confirm_views.py).
+        link = site_url("captive.confirm", hotspot=splash.id, token=confirmation_secret(state.nonce))
+        send_wifi_confirmation_email(form.email.data, splash.store_name, link, visit.confirm_until)
+    session[VISIT] = _note(splash, visit, emailed=visit.confirm_until is not None)
     return _grant(splash, state)
 
 
 def _note(splash: Splash, visit: Visit, emailed: bool) -> dict[str, str | bool | None]:
-    """What the "you are online" page may say: a new card's number, or the returning guest's name;
-    of a card an address had already, nothing."""
-    return {
-        "hotspot": splash.id,
-        "outcome": visit.outcome,
-        "card": visit.card_number,
-        "first_name": visit.first_name,
-        "emailed": emailed,
-    }
+    """What the "you are online" page may say: a new card's number; of a returning device's guest
+    (known by a MAC anyone can name) or of a card an address had already, nothing."""
+    return {"hotspot": splash.id, "outcome": visit.outcome, "card": visit.card_number, "emailed": emailed}
 
 
 def _grant(splash: Splash, state: SplashState) -> Response | str | tuple[str, int]:

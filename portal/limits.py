@@ -1,5 +1,6 @@
 """Throttling of the forms that guess passwords or send e-mail: login, activation, reset, join;
-and of the Wi-Fi splash, per device and per address.
+and of the Wi-Fi splash, per device and per address, and its sign-ups per address and hotspot and
+per e-mail address.
 
 Flask-Limiter does the counting. Counters live in memory (one process) unless
 RATELIMIT_STORAGE_URI (env FLASK_RATELIMIT_STORAGE_URI) names a shared store such as
@@ -44,6 +45,8 @@ FORMS_PER_IP = "RATELIMIT_FORMS_PER_IP"
 FORMS_PER_CUSTOMER = "RATELIMIT_FORMS_PER_CUSTOMER"
 WIFI_PER_IP = "RATELIMIT_WIFI_PER_IP"
 WIFI_PER_DEVICE = "RATELIMIT_WIFI_PER_DEVICE"
+WIFI_SIGNUPS_PER_IP = "RATELIMIT_WIFI_SIGNUPS_PER_IP"
+WIFI_SIGNUPS_PER_EMAIL = "RATELIMIT_WIFI_SIGNUPS_PER_EMAIL"
 
 DEFAULTS = {
     "RATELIMIT_STORAGE_URI": "memory://",
@@ -64,6 +67,13 @@ DEFAULTS = {
     WIFI_PER_IP: "3000 per minute",
     # ...while one device gets a few tries (a mistake, a double tap, a retry) and no more.
     WIFI_PER_DEVICE: "10 per minute",
+    # Sign-ups (not one-tap returns) at one hotspot from one address. Where the controller's
+    # redirect is not signed (Meraki click-through, UniFi, MikroTik), anyone anywhere can make one
+    # with any MAC: this caps the cards and confirmation e-mails one address can cause. A person
+    # fills the form in half a minute at best; a venue's guests together stay well below...
+    WIFI_SIGNUPS_PER_IP: "20 per minute; 200 per hour",
+    # ...and one e-mail address is typed on a splash a few times a day, at any venue.
+    WIFI_SIGNUPS_PER_EMAIL: "10 per hour",
 }
 
 
@@ -110,6 +120,27 @@ def device_key() -> str:
     return _customer_key("device", state_device(request.form.get("state", "")))
 
 
+def _wifi_sign_up() -> bool:
+    """A splash form's sign-up: not the one tap of a returning guest, not a change of language,
+    not the controller's redirect posted by a router's login page."""
+    form = request.form
+    return bool(form.get("state")) and "returning" not in form and "lang" not in form
+
+
+def wifi_signup_ip_key() -> str:
+    if not _wifi_sign_up():
+        return ""
+    return f"{(request.view_args or {}).get('hotspot', '-')}:{client_ip()}"
+
+
+def wifi_signup_email_key() -> str:
+    """Across every venue of the site: the splash's merchant is not known before the view runs."""
+    email = request.form.get("email", "").strip().lower()
+    if not (email and _wifi_sign_up()):
+        return ""
+    return f"wifi-email:{hashlib.sha256(email.encode()).hexdigest()[:32]}"
+
+
 def _failed_login(response: Response) -> bool:
     return response.status_code == 401
 
@@ -148,8 +179,9 @@ def limit_by_email_and_ip(view: View) -> View:
 
 
 def limit_wifi(view: View) -> View:
-    """Under `@bp.route` of the Wi-Fi splash: sends per address and per device."""
-    return _mark(view, "wifi-ip", "wifi-device")
+    """Under `@bp.route` of the Wi-Fi splash: sends per address and per device; sign-ups per
+    address and hotspot, and per e-mail address."""
+    return _mark(view, "wifi-ip", "wifi-device", "wifi-signup-ip", "wifi-signup-email")
 
 
 # name (the scope in the counter's key): setting, what it counts by, which responses count
@@ -162,6 +194,8 @@ LIMITS: dict[str, tuple[str, Callable[[], str], Callable[[Response], bool] | Non
     "form-email": (FORMS_PER_CUSTOMER, email_key, None),
     "wifi-ip": (WIFI_PER_IP, client_ip, None),
     "wifi-device": (WIFI_PER_DEVICE, device_key, None),
+    "wifi-signup-ip": (WIFI_SIGNUPS_PER_IP, wifi_signup_ip_key, None),
+    "wifi-signup-email": (WIFI_SIGNUPS_PER_EMAIL, wifi_signup_email_key, None),
 }
 
 

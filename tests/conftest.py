@@ -251,7 +251,9 @@ def venue(committed_db: Database, inbox: Inbox) -> Iterator[Venue]:
     settings = {
         "SESSION_COOKIE_SECURE": False,
         "WIFI_MERAKI_DOMAINS": "127.0.0.1",
-        "RATELIMIT_WIFI_PER_IP": "10000 per minute",  # every phone here is 127.0.0.1
+        # Every phone here is 127.0.0.1.
+        "RATELIMIT_WIFI_PER_IP": "10000 per minute",
+        "RATELIMIT_WIFI_SIGNUPS_PER_IP": "10000 per minute",
     }
     core_app = admin_core.create_app(make_config(inbox), database=committed_db)
     core = core_app.extensions[EXTENSION]

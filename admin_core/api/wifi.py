@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ..context import current_core
 from ..errors import NotFound
 from ..models import ContactRequired, Hotspot, HotspotKind
-from ..services import wifi
+from ..services import wifi, wifi_confirmation
 from ..services.hotspots import find_hotspot
 from ..services.signup import SignupRequest
 from .auth import authenticate_site
@@ -25,7 +25,8 @@ blp.before_request(authenticate_site)
 
 
 class GuestSchema(Schema):
-    first_name = fields.String(required=True)
+    """Not who the guest is: a MAC proves nothing, anyone can name one."""
+
     needs_consent = fields.Boolean(required=True, metadata={"description": "Wordings changed since"})
 
 
@@ -75,13 +76,35 @@ class VisitInSchema(Schema):
     terms = fields.Boolean(load_default=False)
     privacy = fields.Boolean(load_default=False)
     marketing = fields.Boolean(load_default=False)
+    confirmation = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(32, 128),
+        metadata={
+            "description": "The secret of the link that will confirm a new card's e-mail address "
+            "(only its hash is kept); nothing but that link may be mailed to the address before"
+        },
+    )
 
 
 class VisitSchema(Schema):
     outcome = fields.Enum(wifi.VisitOutcome, by_value=True, required=True)
     card = fields.String(allow_none=True, metadata={"description": "A new card's number"})
-    first_name = fields.String(allow_none=True, metadata={"description": "The returning device's guest's"})
     visited_at = fields.DateTime(required=True)
+    confirm_until = fields.DateTime(
+        allow_none=True, metadata={"description": "A new card's address: its confirmation link works until"}
+    )
+
+
+class ConfirmInSchema(Schema):
+    token = fields.String(required=True, validate=validate.Length(1, 128))
+
+
+class ConfirmedSchema(Schema):
+    card = fields.String(required=True, attribute="number")
+    email = fields.String(required=True)
+    first_name = fields.String(required=True)
+    locale = fields.String(allow_none=True)
 
 
 def _hotspot(session: Session, public_id: str) -> Hotspot:
@@ -140,6 +163,7 @@ def post_visit(payload: dict[str, Any], public_id: str) -> Response:
         payload["nonce"],
         payload["device_mac"],
         str(payload["ip_address"]) if payload["ip_address"] else None,
+        payload["confirmation"],
     )
     guest = None
     if not payload["returning"]:
@@ -161,16 +185,29 @@ def post_visit(payload: dict[str, Any], public_id: str) -> Response:
             arrival,
             guest,
             accepted=payload["terms"] and payload["privacy"],
+            link_max_age=core.activation_max_age,
         )
         body: dict[str, Any] = VisitSchema().dump(
             {
                 "outcome": visit.outcome,
                 "card": visit.card_number,
-                "first_name": visit.first_name,
                 "visited_at": visit.visited_at,
+                "confirm_until": visit.confirm_until,
             }
         )
         return 201, body
 
     fingerprint = {**payload, "ip_address": arrival.ip_address}
     return run_once(hotspot.merchant_id, f"wifi/{public_id}/visits", fingerprint, work)
+
+
+@blp.route("/hotspots/<public_id>/confirmations", methods=["POST"])
+@blp.arguments(ConfirmInSchema)
+@blp.response(200, ConfirmedSchema)
+def post_confirmed(payload: dict[str, str], public_id: str) -> wifi_confirmation.ConfirmedCard:
+    """The link was followed: the card, to be mailed to the address now confirmed. Errors: 410
+    token_invalid, token_used, token_expired."""
+    core = current_core()
+    with core.db.read() as session:
+        merchant_id = _hotspot(session, public_id).merchant_id
+    return wifi_confirmation.confirm_address(core.db, merchant_id, payload["token"])

@@ -38,6 +38,7 @@ class TokenPurpose(enum.Enum):
     ACTIVATION = "activation"
     RESET = "reset"
     EMAIL_CHANGE = "email_change"
+    WIFI_CONFIRMATION = "wifi_confirmation"  # the address a Wi-Fi guest typed, before its card is mailed
 
 
 def stored_enum(kind: type[enum.Enum]) -> Enum:

@@ -13,6 +13,7 @@ from ..models import HotspotKind
 
 # host or host:port (an IPv4 address, a name, or [IPv6]), as a controller writes its own address.
 HOST_PORT = re.compile(r"^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]{1,253})(?::[0-9]{1,5})?$")
+WITH_PORT = re.compile(r"^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]{1,253}):[0-9]{1,5}$")
 # The example key openNDS ships with: anyone can read it.
 OPENNDS_EXAMPLE_KEYS = frozenset(
     {"1234567890", "c775e7b757ede630cd0aa1113bd102661ab38829ca52a6422ab782862f268646"}
@@ -51,10 +52,20 @@ class OpenNDSSettings(Schema):
             r"^[A-Za-z0-9]{8,64}$", error="8-64 letters and digits, as openNDS takes it."
         ),
     )
-    gateway_address = host_port(
+    # openNDS always writes gatewayaddress with its port (2050 by default): without one, no
+    # redirect would match, and grants would go to port 80, where the gateway does not listen.
+    gateway_address = fields.String(
         required=True,
+        validate=validate.Regexp(
+            WITH_PORT, error="Write the gateway's address as ip:port, e.g. 192.168.1.1:2050."
+        ),
         metadata={"description": "The gateway's ip:port (gatewayaddress), e.g. 192.168.1.1:2050"},
     )
+
+    @validates("gateway_address")
+    def _a_port(self, value: str, **_kwargs: Any) -> None:
+        if not 1 <= int(value.rpartition(":")[2]) <= 65535:
+            raise ValidationError("Write the gateway's address as ip:port, e.g. 192.168.1.1:2050.")
 
     @validates("faskey")
     def _not_the_example(self, value: str, **_kwargs: Any) -> None:

@@ -30,6 +30,25 @@ def issue_link(
 ) -> str:
     """A one-time link's secret; only its hash is stored, with the card's credentials version."""
     token = secrets.token_urlsafe(32)
+    store_link(
+        session, card, purpose, token, expires_at, now, password_hash=password_hash, new_email=new_email
+    )
+    return token
+
+
+def store_link(
+    session: Session,
+    card: Card,
+    purpose: TokenPurpose,
+    token: str,
+    expires_at: datetime,
+    now: datetime,
+    *,
+    password_hash: str | None = None,
+    new_email: str | None = None,
+) -> None:
+    """A one-time link whose secret the caller chose (at least 128 random bits, or derived from a
+    key): only its hash is stored."""
     session.add(
         PortalToken(
             card_id=card.id,
@@ -42,7 +61,6 @@ def issue_link(
             expires_at=expires_at,
         )
     )
-    return token
 
 
 def valid_link(

@@ -13,6 +13,7 @@ import enum
 import hashlib
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -36,6 +37,9 @@ GENDERS = ("female", "male", "other", "undisclosed")  # undisclosed: "prefer not
 MIN_AGE = 14
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 MAX_NAME = 100
+NAME_MARKS = frozenset(" '\u2019-.")  # the typographic apostrophe too
+# A dot followed by two letters is a web address ("evil.example"), not an initial ("J. R.").
+NAME_ADDRESS = re.compile(r"\.[^\W\d_]{2}")
 PHONE = re.compile(r"^\+?[0-9][0-9 -]*$")
 PHONE_DIGITS = (6, 20)
 MAX_PHONE = 32  # the column's width, separators included
@@ -99,6 +103,18 @@ def customer_name(raw: str, code: str, what: str, *, required: bool = True) -> s
     return name
 
 
+def person_name(raw: str, code: str, what: str, *, required: bool = True) -> str:
+    """A name a customer gives themselves, which e-mails greet them with: letters (any script),
+    spaces, apostrophes, hyphens and dots; nothing that reads as an address or a message."""
+    name = customer_name(raw, code, what, required=required)
+    letters = all(
+        char.isalpha() or char in NAME_MARKS or unicodedata.category(char).startswith("M") for char in name
+    )
+    if name and not (letters and any(char.isalpha() for char in name) and NAME_ADDRESS.search(name) is None):
+        raise Invalid(code, f"A {what} is letters, spaces, apostrophes, hyphens and dots.")
+    return name
+
+
 def phone_number(raw: str | None) -> str | None:
     phone = " ".join((raw or "").split())
     if not phone:
@@ -142,10 +158,8 @@ def checked(request: SignupRequest, today: date, rules: SignupRules = WEB) -> Si
     email, phone = _contact(request, rules.contact)
     clean = replace(
         request,
-        first_name=customer_name(request.first_name, "invalid_first_name", "first name"),
-        last_name=customer_name(
-            request.last_name, "invalid_last_name", "last name", required=rules.last_name
-        ),
+        first_name=person_name(request.first_name, "invalid_first_name", "first name"),
+        last_name=person_name(request.last_name, "invalid_last_name", "last name", required=rules.last_name),
         email=email,
         phone=phone,
         gender=gender,

@@ -18,6 +18,7 @@ from . import utcnow
 from .consents import ConsentContext, record_consents
 from .profile import erase_customer
 from .signup import SignupOutcome, SignupRequest, SignupRules, checked, sign_up
+from .wifi_confirmation import store_confirmation
 
 SOURCE = "wifi"
 MAC_DIGITS = 12
@@ -37,26 +38,29 @@ class Arrival:
     nonce: str
     device_mac: str | None = None
     ip_address: str | None = None
+    # The secret of the link that will confirm a new card's e-mail address (the site's choice).
+    confirmation: str | None = None
 
 
 @dataclass(frozen=True)
 class Guest:
-    """A device seen before at the merchant: whose it is, and whether the venue's terms or privacy
-    wording changed since they last accepted them."""
+    """A device seen before at the merchant: whether the venue's terms or privacy wording changed
+    since its guest last accepted them. Not who they are: a MAC proves nothing (where the
+    controller signs nothing, anyone can name any device's)."""
 
-    first_name: str
     needs_consent: bool
 
 
 @dataclass(frozen=True)
 class Visit:
-    """What the splash may tell the guest: the new card's number, or the name of the device's
-    guest. Nothing of a card an address has already: whoever typed it is not known to own it."""
+    """What the splash may tell the guest: the new card's number. Nothing of a card an address has
+    already, nor of a returning device's guest: whoever typed the address, or named the MAC, is not
+    known to own it."""
 
     outcome: VisitOutcome
     card_number: str | None  # a new card's
-    first_name: str | None  # the returning device's guest's
     visited_at: datetime
+    confirm_until: datetime | None = None  # a new card's address: its confirmation link works until
 
 
 def normalize_mac(raw: str | None) -> str | None:
@@ -112,7 +116,7 @@ def recognize(session: Session, hotspot: Hotspot, mac: str | None) -> Guest | No
     customer = _device_customer(session, hotspot.merchant_id, normalize_mac(mac))
     if customer is None:
         return None
-    return Guest(customer.first_name, _needs_consent(session, hotspot, customer))
+    return Guest(_needs_consent(session, hotspot, customer))
 
 
 def rules(hotspot: Hotspot) -> SignupRules:
@@ -127,11 +131,13 @@ def connect(
     guest: SignupRequest | None,
     *,
     accepted: bool = False,
+    link_max_age: timedelta = timedelta(days=1),
     now: datetime | None = None,
 ) -> Visit:
     """In the caller's transaction: a sign-up (`guest`: the splash form) or, without one, the
     device's guest returning in one tap (having `accepted` the venue's wordings again when they
-    changed). Records the consents with the venue, device and address, and the visit. Invalid when
+    changed). Records the consents with the venue, device and address, and the visit; for a new
+    card with an e-mail address, the arrival's confirmation link (for `link_max_age`). Invalid when
     a rule is broken or the device is not known; nothing is stored then."""
     now = now or utcnow()
     mac = normalize_mac(arrival.device_mac)
@@ -174,12 +180,12 @@ def connect(
         )
     )
     session.flush()
-    return Visit(
-        outcome,
-        card.number if outcome is VisitOutcome.CREATED else None,
-        customer.first_name if outcome is VisitOutcome.RETURNING else None,
-        now,
-    )
+    if outcome is not VisitOutcome.CREATED:
+        return Visit(outcome, None, now)
+    confirm_until = None
+    if arrival.confirmation is not None and customer.email is not None:
+        confirm_until = store_confirmation(session, card, arrival.confirmation, link_max_age, now)
+    return Visit(outcome, card.number, now, confirm_until)
 
 
 def _wifi_only_guests(session: Session, customer_id: int | None = None) -> list[tuple[int, int, datetime]]:

@@ -48,6 +48,9 @@ class Arrival:
     ip: str | None
     grant: dict[str, str] = field(default_factory=dict)
     online: bool = False  # the controller says the device is online already (it came back)
+    # The controller's own name for this connection, when it has one (openNDS' hid): the visit is
+    # named after it, so that the same redirect sent again cannot sign up a second guest.
+    connection: str | None = None
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,7 @@ class OpenNDS:
             fields.get("clientmac") or None,
             fields.get("clientip") or None,
             {"hid": hid, "gateway": gateway, "authdir": authdir},
+            connection=hid,
         )
 
     def grant(self, request: GrantRequest) -> Redirect:

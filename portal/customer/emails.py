@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import g, render_template
 from flask_babel import force_locale
 
@@ -61,6 +63,20 @@ def send_welcome_email(
         link=site_url("customer.activate_complete", token=ticket.token) if ticket else None,
         expires_at=ticket.expires_at if ticket else None,
         activate=site_url("customer.activate", card=number) if portal else None,
+    )
+    merchant_core().queue_mail(email, subject, text, html)
+
+
+def send_wifi_confirmation_email(email: str, venue: str, link: str, expires_at: datetime) -> None:
+    """To the address a Wi-Fi guest typed, which proves nothing yet: a fixed text and the link
+    that confirms it. Nothing the guest typed (not even the name) and no card number."""
+    subject, text, html = _render(
+        "wifi_confirmation",
+        current_locale(),
+        merchant=g.merchant,
+        venue=venue,
+        link=link,
+        expires_at=expires_at,
     )
     merchant_core().queue_mail(email, subject, text, html)
 

@@ -4,6 +4,8 @@ mistake is shown at once, in the customer's language; the core checks again and 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Callable
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -32,6 +34,28 @@ def phone_number(_form: FlaskForm, field: Field) -> None:
         raise ValidationError(_l("Enter a phone number of 6 to 20 digits; spaces, + and - are fine."))
 
 
+NAME_MARKS = frozenset(" '\u2019-.")  # the typographic apostrophe too
+# A dot followed by two letters is a web address ("evil.example"), not an initial ("J. R.").
+NAME_ADDRESS = re.compile(r"\.[^\W\d_]{2}")
+
+
+def is_person_name(name: str) -> bool:
+    """Letters (any script, accents too), spaces, apostrophes, hyphens and dots: nothing that reads
+    as an address or a message when a name is written into an e-mail. Same rule as the core's."""
+    allowed = all(
+        char.isalpha() or char in NAME_MARKS or unicodedata.category(char).startswith("M") for char in name
+    )
+    return allowed and any(char.isalpha() for char in name) and NAME_ADDRESS.search(name) is None
+
+
+def person_name(message: str) -> Callable[[FlaskForm, Field], None]:
+    def check(_form: FlaskForm, field: Field) -> None:
+        if field.data and not is_person_name(field.data):
+            raise ValidationError(message)
+
+    return check
+
+
 def birth_date(_form: FlaskForm, field: Field) -> None:
     born: date | None = field.data
     if born is None:  # not a date at all: the field has said so already
@@ -48,7 +72,11 @@ class SignupForm(FlaskForm):
 
     first_name = StringField(
         _l("First name"),
-        validators=[DataRequired(_l("Enter your first name.")), Length(max=100)],
+        validators=[
+            DataRequired(_l("Enter your first name.")),
+            Length(max=100),
+            person_name(_l("Write your first name with letters (spaces, ' - and . are fine).")),
+        ],
         filters=[strip],
         render_kw={"autocomplete": "given-name", "maxlength": 100},
     )
@@ -73,7 +101,11 @@ class SignupForm(FlaskForm):
 class JoinForm(SignupForm):
     last_name = StringField(
         _l("Last name"),
-        validators=[DataRequired(_l("Enter your last name.")), Length(max=100)],
+        validators=[
+            DataRequired(_l("Enter your last name.")),
+            Length(max=100),
+            person_name(_l("Write your last name with letters (spaces, ' - and . are fine).")),
+        ],
         filters=[strip],
         render_kw={"autocomplete": "family-name", "maxlength": 100},
     )
