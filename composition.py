@@ -12,6 +12,8 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import admin_core
+import captive
+import captive.limits
 import portal
 from admin_api_client import CoreClient
 from admin_core.cli import core_cli
@@ -21,7 +23,8 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def create_app(config: dict[str, Any] | None = None, core_app: Flask | None = None) -> Flask:
-    site = portal.create_app(config)
+    site = portal.create_app(config, captive.limits.RULES, captive.limits.DEFAULTS)
+    captive.init_captive(site)
     url = site.config["ADMIN_CORE_URL"]
     if url:
         client = CoreClient(

@@ -18,7 +18,7 @@ from portal.customer.emails import send_wifi_confirmation_email
 from portal.customer.join_forms import show_core_error
 from portal.extensions import csrf
 from portal.i18n import LOCALES, current_locale
-from portal.limits import client_ip, limit_wifi
+from portal.limits import client_ip
 from portal.links import site_url
 
 from .adapters import ControllerError, ForgedRedirect, FormPost, Grant, GrantRequest, Redirect
@@ -34,6 +34,7 @@ from .blueprint import (
     refused,
 )
 from .forms import SplashForm, WelcomeBackForm
+from .limits import limit_wifi
 from .state import SplashState, StateRefused, new_state, read_state
 
 log = logging.getLogger(__name__)

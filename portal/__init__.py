@@ -12,7 +12,6 @@ from flask.cli import NoAppException
 from flask_wtf.csrf import CSRFError
 
 from admin_api_client import CoreClient, Unavailable
-from captive import init_captive
 from loyalty_common.deployment import MissingSetting, require_public_address
 
 from .brand import bp as brand_bp
@@ -23,7 +22,7 @@ from .framing import init_framing
 from .headers import init_headers
 from .i18n import init_i18n
 from .inputs import init_inputs
-from .limits import init_limits, retry_after
+from .limits import Rule, init_limits, retry_after
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,8 +34,13 @@ class MissingSecretKey(NoAppException):
 __all__ = ["MissingSecretKey", "MissingSetting", "connect_core", "create_app"]
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """The site, without its core: the composition root (composition.py) connects one."""
+def create_app(
+    config: dict[str, Any] | None = None,
+    limits: dict[str, Rule] | None = None,
+    limit_settings: dict[str, str] | None = None,
+) -> Flask:
+    """The portal, without its core or the site's other parts: the composition root
+    (composition.py) connects the core and adds them, with their throttling `limits`."""
     app = Flask(__name__, instance_relative_config=True, static_folder=str(ROOT / "static"))
     app.config.from_mapping(
         SESSION_COOKIE_SAMESITE="Lax",
@@ -72,12 +76,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     init_i18n(app)
-    init_limits(app)
+    init_limits(app, limits or {}, limit_settings or {})
     init_framing(app)
     init_headers(app)
 
     init_customer_portal(app)
-    init_captive(app)
     app.register_blueprint(brand_bp)
     _register_error_pages(app)
     return app

@@ -1,6 +1,5 @@
 """Throttling of the forms that guess passwords or send e-mail: login, activation, reset, join;
-and of the Wi-Fi splash, per device and per address, and its sign-ups per address and hotspot and
-per e-mail address.
+the site's other parts bring their own rules (the Wi-Fi splash's are in captive.limits).
 
 Flask-Limiter does the counting. Counters live in memory (one process) unless
 RATELIMIT_STORAGE_URI (env FLASK_RATELIMIT_STORAGE_URI) names a shared store such as
@@ -30,8 +29,6 @@ from flask_limiter import Limit, Limiter
 from flask_login import current_user
 from limits import parse_many
 
-from captive.state import state_device
-
 View = TypeVar("View", bound=Callable[..., Any])
 
 EXTENSION = "loyalty_portal.limiter"
@@ -43,10 +40,6 @@ LOGIN_PER_IP = "RATELIMIT_LOGIN_PER_IP"
 LOGIN_FAILURES_PER_CARD = "RATELIMIT_LOGIN_FAILURES_PER_CARD"
 FORMS_PER_IP = "RATELIMIT_FORMS_PER_IP"
 FORMS_PER_CUSTOMER = "RATELIMIT_FORMS_PER_CUSTOMER"
-WIFI_PER_IP = "RATELIMIT_WIFI_PER_IP"
-WIFI_PER_DEVICE = "RATELIMIT_WIFI_PER_DEVICE"
-WIFI_SIGNUPS_PER_IP = "RATELIMIT_WIFI_SIGNUPS_PER_IP"
-WIFI_SIGNUPS_PER_EMAIL = "RATELIMIT_WIFI_SIGNUPS_PER_EMAIL"
 
 DEFAULTS = {
     "RATELIMIT_STORAGE_URI": "memory://",
@@ -62,18 +55,6 @@ DEFAULTS = {
     FORMS_PER_IP: "10 per hour",
     # ...and for one card number (activation) or one e-mail address (reset, join).
     FORMS_PER_CUSTOMER: "5 per hour",
-    # Sends of a Wi-Fi splash from one address: a venue's guests usually share its one public
-    # address, so this only stops floods; a stadium gate's burst must get through...
-    WIFI_PER_IP: "3000 per minute",
-    # ...while one device gets a few tries (a mistake, a double tap, a retry) and no more.
-    WIFI_PER_DEVICE: "10 per minute",
-    # Sign-ups (not one-tap returns) at one hotspot from one address. Where the controller's
-    # redirect is not signed (Meraki click-through, UniFi, MikroTik), anyone anywhere can make one
-    # with any MAC: this caps the cards and confirmation e-mails one address can cause. A person
-    # fills the form in half a minute at best; a venue's guests together stay well below...
-    WIFI_SIGNUPS_PER_IP: "20 per minute; 200 per hour",
-    # ...and one e-mail address is typed on a splash a few times a day, at any venue.
-    WIFI_SIGNUPS_PER_EMAIL: "10 per hour",
 }
 
 
@@ -89,7 +70,7 @@ def normalize_card(raw: str) -> str:
     return re.sub(r"[\s-]", "", raw).upper()
 
 
-def _customer_key(kind: str, value: str) -> str:
+def customer_key(kind: str, value: str) -> str:
     """Per merchant, as card numbers are. A digest: the counter store holds no e-mail addresses
     or card numbers, and keys stay short whatever is typed."""
     if not value:
@@ -105,54 +86,28 @@ def card_key() -> str:
     view = current_app.view_functions.get(request.endpoint or "")
     asks: Callable[[], bool] | None = getattr(view, ASKS_PASSWORD, None)
     if asks is None:
-        return _customer_key("card", normalize_card(request.form.get("card", "")))
+        return customer_key("card", normalize_card(request.form.get("card", "")))
     if not (current_user.is_authenticated and asks()):
         return ""
-    return _customer_key("card", normalize_card(current_user.number))
+    return customer_key("card", normalize_card(current_user.number))
 
 
 def email_key() -> str:
-    return _customer_key("email", request.form.get("email", "").strip().lower())
-
-
-def device_key() -> str:
-    """The device a splash form was made for, as its signed state says."""
-    return _customer_key("device", state_device(request.form.get("state", "")))
-
-
-def _wifi_sign_up() -> bool:
-    """A splash form's sign-up: not the one tap of a returning guest, not a change of language,
-    not the controller's redirect posted by a router's login page."""
-    form = request.form
-    return bool(form.get("state")) and "returning" not in form and "lang" not in form
-
-
-def wifi_signup_ip_key() -> str:
-    if not _wifi_sign_up():
-        return ""
-    return f"{(request.view_args or {}).get('hotspot', '-')}:{client_ip()}"
-
-
-def wifi_signup_email_key() -> str:
-    """Across every venue of the site: the splash's merchant is not known before the view runs."""
-    email = request.form.get("email", "").strip().lower()
-    if not (email and _wifi_sign_up()):
-        return ""
-    return f"wifi-email:{hashlib.sha256(email.encode()).hexdigest()[:32]}"
+    return customer_key("email", request.form.get("email", "").strip().lower())
 
 
 def _failed_login(response: Response) -> bool:
     return response.status_code == 401
 
 
-def _mark(view: View, *names: str) -> View:
+def mark_limits(view: View, *names: str) -> View:
     setattr(view, MARKS, frozenset(getattr(view, MARKS, ())) | set(names))
     return view
 
 
 def limit_login(view: View) -> View:
     """Under `@bp.route` of the login view: attempts per address, failed attempts per card."""
-    return _mark(view, "login-ip", "login-card")
+    return mark_limits(view, "login-ip", "login-card")
 
 
 def limit_password_check(asks: Callable[[], bool]) -> Callable[[View], View]:
@@ -162,40 +117,31 @@ def limit_password_check(asks: Callable[[], bool]) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         setattr(view, ASKS_PASSWORD, asks)
-        return _mark(view, "login-card")
+        return mark_limits(view, "login-card")
 
     return decorate
 
 
 def limit_by_card_and_ip(view: View) -> View:
     """Under `@bp.route` of the activation view: sends per address and per card number."""
-    return _mark(view, "form-ip", "form-card")
+    return mark_limits(view, "form-ip", "form-card")
 
 
 def limit_by_email_and_ip(view: View) -> View:
     """Under `@bp.route` of the reset and join views (`/p/<m>/reset`, `/p/<m>/join`): sends per
     address and per e-mail address (the form's `email` field)."""
-    return _mark(view, "form-ip", "form-email")
-
-
-def limit_wifi(view: View) -> View:
-    """Under `@bp.route` of the Wi-Fi splash: sends per address and per device; sign-ups per
-    address and hotspot, and per e-mail address."""
-    return _mark(view, "wifi-ip", "wifi-device", "wifi-signup-ip", "wifi-signup-email")
+    return mark_limits(view, "form-ip", "form-email")
 
 
 # name (the scope in the counter's key): setting, what it counts by, which responses count
 # (None: every POST). One counter per view, except for the names in SHARED.
-LIMITS: dict[str, tuple[str, Callable[[], str], Callable[[Response], bool] | None]] = {
+Rule = tuple[str, Callable[[], str], Callable[[Response], bool] | None]
+LIMITS: dict[str, Rule] = {
     "login-ip": (LOGIN_PER_IP, client_ip, None),
     "login-card": (LOGIN_FAILURES_PER_CARD, card_key, _failed_login),
     "form-ip": (FORMS_PER_IP, client_ip, None),
     "form-card": (FORMS_PER_CUSTOMER, card_key, None),
     "form-email": (FORMS_PER_CUSTOMER, email_key, None),
-    "wifi-ip": (WIFI_PER_IP, client_ip, None),
-    "wifi-device": (WIFI_PER_DEVICE, device_key, None),
-    "wifi-signup-ip": (WIFI_SIGNUPS_PER_IP, wifi_signup_ip_key, None),
-    "wifi-signup-email": (WIFI_SIGNUPS_PER_EMAIL, wifi_signup_email_key, None),
 }
 
 
@@ -203,8 +149,8 @@ LIMITS: dict[str, tuple[str, Callable[[], str], Callable[[Response], bool] | Non
 SHARED = frozenset({"login-card"})
 
 
-def _limit(app: Flask, name: str) -> Limit:
-    setting, key_func, deduct_when = LIMITS[name]
+def _limit(app: Flask, name: str, rule: Rule) -> Limit:
+    setting, key_func, deduct_when = rule
     value = str(app.config[setting])
     try:
         parse_many(value)
@@ -227,10 +173,12 @@ def _limit(app: Flask, name: str) -> Limit:
     )
 
 
-def init_limits(app: Flask) -> None:
-    for setting, value in DEFAULTS.items():
+def init_limits(app: Flask, rules: dict[str, Rule], defaults: dict[str, str]) -> None:
+    """The portal's limits and another part's `rules` (its settings' `defaults` beside them)."""
+    for setting, value in {**DEFAULTS, **defaults}.items():
         app.config.setdefault(setting, value)
-    limiter = Limiter(client_ip, default_limits=[_limit(app, name) for name in LIMITS])
+    every = {**LIMITS, **rules}
+    limiter = Limiter(client_ip, default_limits=[_limit(app, name, rule) for name, rule in every.items()])
     # Its own logger has only a NullHandler: "Redis is not answering, counting in memory" would
     # reach no log. The app's logger is the server's.
     limiter.logger = app.logger
