@@ -15,6 +15,7 @@ from flask_mail import Mail
 
 from .context import EXTENSION, TRUSTED_SITE_ENVIRON, Core
 from .database import Database
+from .services.controller_addresses import parse_networks
 from .services.portal_auth import password_context
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -61,6 +62,7 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
         mail=mail,
         reset_max_age=timedelta(seconds=int(app.config["RESET_MAX_AGE"])),
         email_change_max_age=timedelta(seconds=int(app.config["EMAIL_CHANGE_MAX_AGE"])),
+        controller_networks=parse_networks(app.config.get("WIFI_CONTROLLER_NETWORKS")),
     )
 
     from .api import init_api

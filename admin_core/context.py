@@ -10,6 +10,7 @@ from flask_mail import Mail
 from passlib.context import CryptContext
 
 from .database import Database
+from .services.controller_addresses import Networks
 
 EXTENSION = "loyalty_core"
 # Set by the in-process transport only: no HTTP request can put a non-header key in the environ.
@@ -24,6 +25,8 @@ class Core:
     mail: Mail
     reset_max_age: timedelta = timedelta(hours=1)
     email_change_max_age: timedelta = timedelta(hours=24)
+    # Non-public networks where hotspot controllers may be (WIFI_CONTROLLER_NETWORKS).
+    controller_networks: Networks = ()
 
 
 def current_core() -> Core:

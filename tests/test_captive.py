@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 import portal
 from admin_core.context import Core
 from admin_core.models import Customer, HotspotKind, OutboundMail, WifiVisit
+from admin_core.services.controller_addresses import parse_networks
 from admin_core.services.hotspots import HotspotOptions, create_hotspot, update_hotspot
 from admin_core.services.merchants import get_merchant
 
@@ -265,15 +266,17 @@ def test_a_unifi_controller_s_guest_path_reaches_the_hotspot_named_like_its_site
 
 
 def test_a_controller_that_does_not_answer_gets_a_retry_that_keeps_the_sign_up(
-    client: FlaskClient, core: Core, demo: dict[str, Any]
+    core_app: Flask, inbox: Inbox, core: Core, demo: dict[str, Any]
 ) -> None:
+    loopback = make_config(inbox, WIFI_CONTROLLER_NETWORKS="127.0.0.0/8")
+    client = portal.create_app(loopback, core_app=core_app).test_client()
     with core.db.read() as session:
         merchant_id = get_merchant(session, "demo").id
     moved = {
         "controller_url": "http://127.0.0.1:9",
         "password": "demo-unifi-password",
     }  # nothing listens there
-    update_hotspot(core.db, merchant_id, "demo-unifi", settings=moved)
+    update_hotspot(core.db, merchant_id, "demo-unifi", settings=moved, networks=parse_networks("127.0.0.0/8"))
     page = client.get("/wifi/demo-unifi?id=aa:bb:cc:00:11:22&ap=aa:aa:aa:aa:aa:01").text
     values = form_values(page)
     answer = client.post(

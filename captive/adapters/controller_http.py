@@ -1,0 +1,51 @@
+"""The HTTP client the site calls controllers with (UniFi, MikroTik's REST API): it connects only to
+addresses it checked. Each request resolves the controller's host once, checks every address it
+got, and connects to the first; the request still names the controller's host (Host header, TLS
+server name and certificate check), so a name that resolves elsewhere by the time a guest signs up
+(DNS rebinding) reaches nothing the site does not call."""
+
+from __future__ import annotations
+
+import httpx
+
+from admin_core.services.controller_addresses import (
+    Networks,
+    RefusedAddress,
+    Unresolved,
+    checked_addresses,
+)
+
+from .base import ControllerError
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class CheckedTransport(httpx.BaseTransport):
+    def __init__(self, networks: Networks, verify: bool) -> None:
+        self.networks = networks
+        self.transport = httpx.HTTPTransport(verify=verify)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        try:
+            address = checked_addresses(url.host, url.port or DEFAULT_PORTS[url.scheme], self.networks)[0]
+        except (RefusedAddress, Unresolved) as error:
+            raise ControllerError(str(error)) from None
+        extensions = dict(request.extensions)
+        if str(address) != url.host:
+            extensions["sni_hostname"] = url.host
+        pinned = httpx.Request(
+            request.method,
+            url.copy_with(host=str(address)),
+            headers=request.headers,  # with the Host header of the controller's name
+            stream=request.stream,
+            extensions=extensions,
+        )
+        return self.transport.handle_request(pinned)
+
+    def close(self) -> None:
+        self.transport.close()
+
+
+def controller_client(networks: Networks, verify: bool, timeout: float, base_url: str = "") -> httpx.Client:
+    return httpx.Client(base_url=base_url, transport=CheckedTransport(networks, verify), timeout=timeout)
