@@ -150,3 +150,13 @@ def test_the_staff_ui_says_why_a_hostile_workbook_is_refused(core_app: Flask, de
         )
         assert refused.status_code == 302 and refused.headers["Location"] == "/imports"
         assert says in staff.get("/imports").text
+
+
+def test_a_part_that_understates_its_size_is_unpacked_no_further_than_it_says() -> None:
+    honest = workbook(sheet(GOOD_ROWS, "A1:B2"), shared_strings_bytes=MAX_STRINGS_BYTES + 2_000_000)
+    name = b"xl/sharedStrings.xml"
+    entry = honest.rindex(b"PK\x01\x02", 0, honest.rindex(name))  # its central directory record
+    assert honest[entry + 46 : entry + 46 + len(name)] == name
+    lying = honest[: entry + 24] + (1_000).to_bytes(4, "little") + honest[entry + 28 :]
+    read, refused = lines_read(lying)
+    assert read == [] and refused.code == "invalid_xlsx"
