@@ -13,9 +13,10 @@ from flask.cli import NoAppException
 from flask.sessions import SecureCookieSessionInterface
 from flask_mail import Mail
 
+from loyalty_common.controller_addresses import parse_networks
+
 from .context import EXTENSION, TRUSTED_SITE_ENVIRON, Core
 from .database import Database
-from .services.controller_addresses import parse_networks
 from .services.portal_auth import password_context
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]

@@ -9,8 +9,9 @@ from flask import current_app
 from flask_mail import Mail
 from passlib.context import CryptContext
 
+from loyalty_common.controller_addresses import Networks
+
 from .database import Database
-from .services.controller_addresses import Networks
 
 EXTENSION = "loyalty_core"
 # Set by the in-process transport only: no HTTP request can put a non-header key in the environ.

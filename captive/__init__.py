@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from admin_core.services.controller_addresses import parse_networks
+from loyalty_common.controller_addresses import parse_networks
 
 DEFAULTS = {
     # Seconds a splash page works for, from the controller's redirect to the sign-up.
@@ -19,7 +19,7 @@ DEFAULTS = {
     # Seconds to wait for a controller's API (UniFi, MikroTik REST).
     "WIFI_CONTROLLER_TIMEOUT": 5.0,
     # Non-public networks controllers may be called in (a VPN to the venues): see
-    # admin_core/services/controller_addresses.py.
+    # loyalty_common/controller_addresses.py.
     "WIFI_CONTROLLER_NETWORKS": "",
     # Seconds the "you are online" page waits before going on to the venue's landing page.
     "WIFI_ONLINE_DELAY": 5,

@@ -9,7 +9,7 @@ import hmac
 from flask import Blueprint, current_app, g, render_template, request, url_for
 
 from admin_api_client import NotFound, Splash
-from admin_core.services.controller_addresses import parse_networks
+from loyalty_common.controller_addresses import parse_networks
 from portal.core import core_client
 
 from .adapters import Adapter, Incoming, SiteSettings, adapter_for

@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 import portal
 from admin_core.context import Core
 from admin_core.models import Customer, HotspotKind, OutboundMail, WifiVisit
-from admin_core.services.controller_addresses import parse_networks
 from admin_core.services.hotspots import HotspotOptions, create_hotspot, update_hotspot
 from admin_core.services.merchants import get_merchant
+from loyalty_common.controller_addresses import parse_networks
 
 from .conftest import deliver_mail, make_config
 from .smtp import Inbox
@@ -268,8 +268,7 @@ def test_a_unifi_controller_s_guest_path_reaches_the_hotspot_named_like_its_site
 def test_a_controller_that_does_not_answer_gets_a_retry_that_keeps_the_sign_up(
     core_app: Flask, inbox: Inbox, core: Core, demo: dict[str, Any]
 ) -> None:
-    loopback = make_config(inbox, WIFI_CONTROLLER_NETWORKS="127.0.0.0/8")
-    client = portal.create_app(loopback, core_app=core_app).test_client()
+    client = site(core_app, inbox, WIFI_CONTROLLER_NETWORKS="127.0.0.0/8")
     with core.db.read() as session:
         merchant_id = get_merchant(session, "demo").id
     moved = {

@@ -16,8 +16,8 @@ from flask.testing import FlaskClient
 import admin_core
 from admin_core.database import Database
 from admin_core.models import HotspotKind
-from admin_core.services import controller_addresses
 from captive.adapters.controller_http import controller_client
+from loyalty_common import controller_addresses
 
 from .conftest import make_config, served, served_venue
 from .simulators import MikroTik, UniFi

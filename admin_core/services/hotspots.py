@@ -11,12 +11,13 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from loyalty_common.controller_addresses import Networks
+
 from ..database import Database
 from ..errors import Conflict, Invalid, NotFound
 from ..models import ContactRequired, Hotspot, HotspotKind
 from . import add_unique, utcnow
-from .controller_addresses import Networks, check_called_addresses
-from .hotspot_settings import checked_settings, merged
+from .hotspot_settings import check_called_addresses, checked_settings, merged
 from .merchants import find_store
 
 PUBLIC_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from urllib.parse import urlencode, urlsplit
 
 from admin_api_client import Splash
-from admin_core.services.controller_addresses import Networks
+from loyalty_common.controller_addresses import Networks
 
 
 class ForgedRedirect(Exception):

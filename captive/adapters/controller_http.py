@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import httpx
 
-from admin_core.services.controller_addresses import (
+from loyalty_common.controller_addresses import (
     Networks,
     RefusedAddress,
     Unresolved,

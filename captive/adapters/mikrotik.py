@@ -19,7 +19,7 @@ import re
 import httpx
 
 from admin_api_client import Splash
-from admin_core.services.controller_addresses import Networks
+from loyalty_common.controller_addresses import Networks
 
 from .base import (
     Arrival,

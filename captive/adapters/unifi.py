@@ -18,7 +18,7 @@ import json
 import httpx
 
 from admin_api_client import Splash
-from admin_core.services.controller_addresses import Networks
+from loyalty_common.controller_addresses import Networks
 
 from .base import Arrival, ControllerError, ForgedRedirect, Granted, GrantRequest, Incoming, setting
 from .controller_http import controller_client

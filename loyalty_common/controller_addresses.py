@@ -18,18 +18,11 @@ again when it connects, on the very addresses it connects to: a name may resolve
 from __future__ import annotations
 
 import socket
-from collections.abc import Mapping
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
-from typing import Any
-
-import httpx
-
-from ..errors import InvalidFields
 
 IPAddress = IPv4Address | IPv6Address
 Networks = tuple[IPv4Network | IPv6Network, ...]
 
-CALLED = ("controller_url", "api_url")  # the settings the site itself connects to
 # Cloud metadata services (AWS, GCP, Azure, OpenStack; AWS over IPv6; Alibaba; Azure's wire server;
 # Oracle): refused even inside a listed network.
 METADATA = frozenset(
@@ -104,28 +97,3 @@ def checked_addresses(host: str, port: int, networks: Networks) -> list[IPAddres
             "give the controller's public address, or ask the operator to allow its network."
         )
     return addresses
-
-
-def check_called_addresses(settings: Mapping[str, Any], networks: Networks) -> None:
-    """InvalidFields for each address in `settings` the site would refuse to call. A name that does
-    not resolve now passes: the site checks again when it connects. Addresses that are not URLs
-    are the schema's to refuse."""
-    refused: dict[str, object] = {}
-    for name in CALLED:
-        value = settings.get(name)
-        try:
-            url = httpx.URL(value) if isinstance(value, str) else None
-        except httpx.InvalidURL:
-            continue
-        if url is None or not url.host:
-            continue
-        try:
-            checked_addresses(url.host, url.port or 443, networks)
-        except RefusedAddress as error:
-            refused[name] = [str(error)]
-        except Unresolved:
-            continue
-    if refused:
-        raise InvalidFields(
-            "invalid_settings", "The site does not call controllers at these addresses.", refused
-        )

@@ -1,0 +1,1 @@
+"""What the site and the core share and neither owns: kept free of both, imported one way."""
