@@ -243,13 +243,22 @@ def test_the_site_connects_to_the_address_it_checked(venue: Venue, guest_phone: 
             other.close()
 
 
-def test_the_controller_s_host_is_named_in_the_request(dns: FakeDNS) -> None:
-    def echo(environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        start_response("200 OK", [("Content-Type", "text/plain")])
-        return [environ["HTTP_HOST"].encode()]
+def echo(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [environ["HTTP_HOST"].encode()]
 
+
+def test_the_controller_s_host_is_named_in_the_request(dns: FakeDNS) -> None:
     dns.records["unifi.venue.test"] = ["127.0.0.1"]
     networks = controller_addresses.parse_networks("127.0.0.0/8")
     with served(echo) as base_url, controller_client(networks, verify=True, timeout=5) as client:
         port = base_url.rsplit(":", 1)[1]
         assert client.get(f"http://unifi.venue.test:{port}/").text == f"unifi.venue.test:{port}"
+
+
+def test_a_name_with_several_addresses_is_reached_at_the_first_that_answers(dns: FakeDNS) -> None:
+    dns.records["unifi.venue.test"] = ["127.0.0.2", "127.0.0.1"]  # nothing listens on the first
+    networks = controller_addresses.parse_networks("127.0.0.0/8")
+    with served(echo) as base_url, controller_client(networks, verify=True, timeout=5) as client:
+        port = base_url.rsplit(":", 1)[1]
+        assert client.get(f"http://unifi.venue.test:{port}/").status_code == 200

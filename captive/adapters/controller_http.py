@@ -1,8 +1,8 @@
 """The HTTP client the site calls controllers with (UniFi, MikroTik's REST API): it connects only to
 addresses it checked. Each request resolves the controller's host once, checks every address it
-got, and connects to the first; the request still names the controller's host (Host header, TLS
-server name and certificate check), so a name that resolves elsewhere by the time a guest signs up
-(DNS rebinding) reaches nothing the site does not call."""
+got, and connects to them in turn until one answers; the request still names the controller's
+host (Host header, TLS server name and certificate check), so a name that resolves elsewhere by
+the time a guest signs up (DNS rebinding) reaches nothing the site does not call."""
 
 from __future__ import annotations
 
@@ -28,23 +28,32 @@ class CheckedTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
         try:
-            address = checked_addresses(url.host, url.port or DEFAULT_PORTS[url.scheme], self.networks)[0]
+            addresses = checked_addresses(url.host, url.port or DEFAULT_PORTS[url.scheme], self.networks)
         except (RefusedAddress, Unresolved) as error:
             raise ControllerError(str(error)) from None
-        extensions = dict(request.extensions)
-        if str(address) != url.host:
-            extensions["sni_hostname"] = url.host
-        pinned = httpx.Request(
-            request.method,
-            url.copy_with(host=str(address)),
-            headers=request.headers,  # with the Host header of the controller's name
-            stream=request.stream,
-            extensions=extensions,
-        )
-        return self.transport.handle_request(pinned)
+        for address in addresses[:-1]:
+            try:
+                return self.transport.handle_request(_pinned(request, str(address)))
+            except httpx.ConnectError:
+                continue  # nothing was sent: the next address (an IPv6 one the site cannot reach…)
+        return self.transport.handle_request(_pinned(request, str(addresses[-1])))
 
     def close(self) -> None:
         self.transport.close()
+
+
+def _pinned(request: httpx.Request, address: str) -> httpx.Request:
+    """The request, to `address`, still naming the controller's host."""
+    extensions = dict(request.extensions)
+    if address != request.url.host:
+        extensions["sni_hostname"] = request.url.host
+    return httpx.Request(
+        request.method,
+        request.url.copy_with(host=address),
+        headers=request.headers,  # with the Host header of the controller's name
+        stream=request.stream,
+        extensions=extensions,
+    )
 
 
 def controller_client(networks: Networks, verify: bool, timeout: float, base_url: str = "") -> httpx.Client:
