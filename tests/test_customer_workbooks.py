@@ -134,6 +134,18 @@ def test_shared_strings_that_unpack_beyond_the_limit_are_refused_before_parsing(
     assert "xl/sharedStrings.xml" in refused.message
 
 
+def test_the_api_answers_a_hostile_workbook_with_its_reason(core_app: Flask, demo: Any) -> None:
+    corners = row(1, text("A1", "card_number")) + row(1048576, '<c r="XFD1048576"><v>1</v></c>')
+    refused = core_app.test_client().post(
+        "/api/v1/customers/imports?filename=corners.xlsx",
+        data=workbook(sheet(corners, "A1:XFD1048576")),
+        headers={"Authorization": f"Bearer {demo['api_key']}"},
+        content_type="application/octet-stream",
+    )
+    assert refused.status_code == 422 and refused.json["error"]["code"] == "sheet_too_large"
+    assert "16,384 columns" in refused.json["error"]["message"]
+
+
 def test_the_staff_ui_says_why_a_hostile_workbook_is_refused(core_app: Flask, demo: Any) -> None:
     staff = core_app.test_client()
     log_in(staff, ADMIN)
