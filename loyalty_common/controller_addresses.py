@@ -92,8 +92,9 @@ def checked_addresses(host: str, port: int, networks: Networks) -> list[IPAddres
     addresses = resolve(host, port)
     refused = [str(address) for address in addresses if not allowed(address, networks)]
     if refused:
+        named = host if refused == [host] else f"{host} ({', '.join(refused)})"
         raise RefusedAddress(
-            f"{host} ({', '.join(refused)}) is not an address the site calls controllers at: "
+            f"{named} is not an address the site calls controllers at: "
             "give the controller's public address, or ask the operator to allow its network."
         )
     return addresses
