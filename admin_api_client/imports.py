@@ -73,8 +73,8 @@ class ImportCalls:
 
     def upload(self, filename: str, data: bytes) -> CustomerImport:
         """The dry run of a file (nothing imported yet). Invalid when the file cannot be used at all:
-        `empty_file`, `file_too_large`, `unsupported_file`, `invalid_xlsx`, `invalid_csv`,
-        `no_card_column`, `duplicate_column`, `too_many_rows`."""
+        `empty_file`, `file_too_large`, `unsupported_file`, `invalid_xlsx`, `xlsx_too_large`,
+        `sheet_too_large`, `invalid_csv`, `no_card_column`, `duplicate_column`, `too_many_rows`."""
         path = f"/customers/imports?{urlencode({'filename': filename})}"
         return CustomerImport.from_json(
             self._client._request("POST", path, content=data, timeout=IMPORT_TIMEOUT).json()

@@ -13,6 +13,7 @@ from flask.cli import NoAppException
 from flask.sessions import SecureCookieSessionInterface
 from flask_mail import Mail
 
+from loyalty_common.controller_addresses import parse_networks
 from loyalty_common.deployment import MissingSetting, require_public_address
 
 from .body_limits import DEFAULT_LIMIT, init_body_limits
@@ -74,6 +75,7 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
         mail_seal=MailSeal(app.config["SECRET_KEY"]),
         reset_max_age=timedelta(seconds=int(app.config["RESET_MAX_AGE"])),
         email_change_max_age=timedelta(seconds=int(app.config["EMAIL_CHANGE_MAX_AGE"])),
+        controller_networks=parse_networks(app.config.get("WIFI_CONTROLLER_NETWORKS")),
     )
 
     from .api import init_api

@@ -117,7 +117,8 @@ def create_hotspot_command(
     landing_url: str | None,
 ) -> None:
     """Create a hotspot for merchant SLUG's STORE; print it (secrets masked) as JSON."""
-    db = command_core().db
+    core = command_core()
+    db = core.db
     try:
         settings = json.loads(settings_json)
         with db.read() as session:
@@ -134,6 +135,7 @@ def create_hotspot_command(
                 landing_url=landing_url,
             ),
             public_id,
+            networks=core.controller_networks,
         )
     except json.JSONDecodeError as error:
         raise click.BadParameter(f"not JSON: {error}", param_hint="--settings") from None

@@ -9,6 +9,8 @@ from flask import current_app
 from flask_mail import Mail
 from passlib.context import CryptContext
 
+from loyalty_common.controller_addresses import Networks
+
 from .database import Database
 from .services.mail_seal import MailSeal
 
@@ -26,6 +28,8 @@ class Core:
     mail_seal: MailSeal
     reset_max_age: timedelta = timedelta(hours=1)
     email_change_max_age: timedelta = timedelta(hours=24)
+    # Non-public networks where hotspot controllers may be (WIFI_CONTROLLER_NETWORKS).
+    controller_networks: Networks = ()
 
 
 def current_core() -> Core:

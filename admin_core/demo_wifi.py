@@ -3,6 +3,7 @@ printed by `core demo`, because it is a demo."""
 
 from __future__ import annotations
 
+from ipaddress import ip_network
 from typing import Any
 
 from .database import Database
@@ -19,6 +20,10 @@ PRIVACY = (
     "online and run your loyalty card. Guests who only use the Wi-Fi are erased a year after "
     "their last visit. You can see, download or delete your data in the customer portal."
 )
+# The demo venue's LAN, where its UniFi controller is: its hotspots are saved with it allowed (the
+# operator loads them). The site still calls it only if WIFI_CONTROLLER_NETWORKS lists it, so a
+# demo sign-up there says the Wi-Fi did not answer, and sends the demo password nowhere.
+DEMO_LAN = (ip_network("192.168.8.0/24"),)
 # id, store, kind, settings, session minutes
 HOTSPOTS: list[tuple[str, str, HotspotKind, dict[str, Any], int]] = [
     (
@@ -77,7 +82,7 @@ def ensure_hotspots(db: Database, merchant_id: int) -> list[dict[str, Any]]:
                 terms_text=TERMS,
                 privacy_text=PRIVACY,
             )
-            create_hotspot(db, merchant_id, store, kind, settings, options, public_id)
+            create_hotspot(db, merchant_id, store, kind, settings, options, public_id, networks=DEMO_LAN)
     return [
         {"id": public_id, "kind": kind.value, "store": store, "settings": settings}
         for public_id, store, kind, settings, _ in HOTSPOTS

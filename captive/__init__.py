@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from loyalty_common.controller_addresses import parse_networks
+
 DEFAULTS = {
     # Seconds a splash page works for, from the controller's redirect to the sign-up.
     "WIFI_STATE_MAX_AGE": 15 * 60,
@@ -16,6 +18,9 @@ DEFAULTS = {
     "WIFI_MERAKI_DOMAINS": "network-auth.com",
     # Seconds to wait for a controller's API (UniFi, MikroTik REST).
     "WIFI_CONTROLLER_TIMEOUT": 5.0,
+    # Non-public networks controllers may be called in (a VPN to the venues): see
+    # loyalty_common/controller_addresses.py.
+    "WIFI_CONTROLLER_NETWORKS": "",
     # Seconds the "you are online" page waits before going on to the venue's landing page.
     "WIFI_ONLINE_DELAY": 5,
 }
@@ -24,6 +29,7 @@ DEFAULTS = {
 def init_captive(app: Flask) -> None:
     for setting, value in DEFAULTS.items():
         app.config.setdefault(setting, value)
+    parse_networks(app.config["WIFI_CONTROLLER_NETWORKS"])  # a wrong value stops the site here
     from . import confirm_views, views  # noqa: F401  (the routes)
     from .blueprint import bp
 

@@ -9,6 +9,7 @@ import hmac
 from flask import Blueprint, current_app, g, render_template, request
 
 from admin_api_client import NotFound, Splash
+from loyalty_common.controller_addresses import parse_networks
 from portal.core import core_client
 from portal.links import site_url
 
@@ -32,7 +33,12 @@ def load_splash(hotspot: str) -> Splash | None:
 def adapter(splash: Splash) -> Adapter:
     config = current_app.config
     domains = tuple(str(config["WIFI_MERAKI_DOMAINS"]).replace(",", " ").split())
-    return adapter_for(splash.kind, SiteSettings(domains, float(config["WIFI_CONTROLLER_TIMEOUT"])))
+    site = SiteSettings(
+        domains,
+        float(config["WIFI_CONTROLLER_TIMEOUT"]),
+        parse_networks(config["WIFI_CONTROLLER_NETWORKS"]),
+    )
+    return adapter_for(splash.kind, site)
 
 
 def incoming() -> Incoming:

@@ -246,21 +246,35 @@ def phone(new_phone: Callable[..., Any]) -> tuple[Any, Any]:
 # controller simulators) and a guest's phone there.
 
 
-@pytest.fixture
-def venue(committed_db: Database, inbox: Inbox) -> Iterator[Venue]:
+# The simulators listen on loopback: the venue's core and site may call controllers there.
+LOOPBACK_CONTROLLERS = "127.0.0.0/8"
+
+
+@contextmanager
+def served_venue(db: Database, inbox: Inbox, site_networks: str = LOOPBACK_CONTROLLERS) -> Iterator[Venue]:
+    """The venue; `site_networks` is what its site allows controllers at (its core: loopback)."""
     settings = {
         "SESSION_COOKIE_SECURE": False,
         "WIFI_MERAKI_DOMAINS": "127.0.0.1",
         # Every phone here is 127.0.0.1.
         "RATELIMIT_WIFI_PER_IP": "10000 per minute",
         "RATELIMIT_WIFI_SIGNUPS_PER_IP": "10000 per minute",
+        "WIFI_CONTROLLER_NETWORKS": site_networks,
     }
-    core_app = admin_core.create_app(make_config(inbox), database=committed_db)
+    core_app = admin_core.create_app(
+        make_config(inbox, WIFI_CONTROLLER_NETWORKS=LOOPBACK_CONTROLLERS), database=db
+    )
     core = core_app.extensions[EXTENSION]
     load_demo(core, SECRET)
     site: Flask = composition.create_app(make_config(inbox, **settings), core_app=core_app)
     with served(site) as base_url:
         yield Venue(base_url, core)
+
+
+@pytest.fixture
+def venue(committed_db: Database, inbox: Inbox) -> Iterator[Venue]:
+    with served_venue(committed_db, inbox) as opened:
+        yield opened
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from admin_core.context import Core
 from admin_core.models import Customer, HotspotKind, OutboundMail, WifiVisit
 from admin_core.services.hotspots import HotspotOptions, create_hotspot, update_hotspot
 from admin_core.services.merchants import get_merchant
+from loyalty_common.controller_addresses import parse_networks
 
 from .conftest import deliver_mail, make_config
 from .smtp import Inbox
@@ -297,15 +298,16 @@ def test_a_unifi_controller_s_guest_path_reaches_the_hotspot_named_like_its_site
 
 
 def test_a_controller_that_does_not_answer_gets_a_retry_that_keeps_the_sign_up(
-    client: FlaskClient, core: Core, demo: dict[str, Any]
+    core_app: Flask, inbox: Inbox, core: Core, demo: dict[str, Any]
 ) -> None:
+    client = site(core_app, inbox, WIFI_CONTROLLER_NETWORKS="127.0.0.0/8")
     with core.db.read() as session:
         merchant_id = get_merchant(session, "demo").id
     moved = {
         "controller_url": "http://127.0.0.1:9",
         "password": "demo-unifi-password",
     }  # nothing listens there
-    update_hotspot(core.db, merchant_id, "demo-unifi", settings=moved)
+    update_hotspot(core.db, merchant_id, "demo-unifi", settings=moved, networks=parse_networks("127.0.0.0/8"))
     page = client.get("/wifi/demo-unifi?id=aa:bb:cc:00:11:22&ap=aa:aa:aa:aa:aa:01").text
     values = form_values(page)
     answer = client.post(

@@ -34,7 +34,14 @@ class Venue:
             merchant_id = get_merchant(session, "demo").id
         options = {"landing_url": LANDING, "session_minutes": 45, **options}
         create_hotspot(
-            self.core.db, merchant_id, "MAIN", kind, settings, HotspotOptions(**options), public_id
+            self.core.db,
+            merchant_id,
+            "MAIN",
+            kind,
+            settings,
+            HotspotOptions(**options),
+            public_id,
+            networks=self.core.controller_networks,
         )
 
 

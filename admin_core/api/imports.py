@@ -62,8 +62,9 @@ class CustomerImportSchema(Schema):
 def upload(query: dict[str, Any]) -> CustomerImport:
     """The request body is the file: CSV (UTF-8, `,` or `;`) or XLSX, a header line first. Nothing
     is imported yet: the answer is the dry run's report. Errors: 422 empty_file,
-    file_too_large, unsupported_file, invalid_xlsx, invalid_csv, no_card_column, duplicate_column,
-    too_many_rows."""
+    file_too_large, unsupported_file, invalid_xlsx, xlsx_too_large (a part unpacks beyond its
+    limit), sheet_too_large (over 64 columns, 400,000 lines or 10,000 blank ones), invalid_csv,
+    no_card_column, duplicate_column, too_many_rows."""
     return customer_import.dry_run(
         current_core().db, scope().merchant.id, query["filename"], request.get_data(cache=False)
     )

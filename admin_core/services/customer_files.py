@@ -13,14 +13,10 @@ import gzip
 import io
 import json
 import re
-import zipfile
 from collections.abc import Iterator
-from datetime import date, datetime
-
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from ..errors import Invalid
+from .customer_workbook import Line, workbook_lines
 
 MAX_BYTES = 32 * 1024 * 1024
 MAX_ROWS = 200_000
@@ -44,8 +40,6 @@ ALIASES = {
 }
 FIELD_OF = {alias: field for field, aliases in ALIASES.items() for alias in aliases}
 
-Line = tuple[int, list[str]]
-
 
 def _header(name: str) -> str:
     """'E-mail', 'Card Number' and 'card-number' all become e_mail, card_number…"""
@@ -68,40 +62,6 @@ def _csv_lines(content: bytes) -> Iterator[Line]:
             start = reader.line_num + 1  # a quoted field may span lines: the next row starts after
     except csv.Error as error:
         raise Invalid("invalid_csv", f"Line {reader.line_num} cannot be read: {error}.") from None
-
-
-def _cell_text(value: object) -> str:
-    """Excel cells as the text a CSV would hold: whole numbers without '.0' (card numbers, phones),
-    dates as YYYY-MM-DD."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _xlsx_lines(content: bytes) -> Iterator[Line]:
-    broken = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError, SyntaxError)
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except broken:
-        raise Invalid(
-            "invalid_xlsx", "This Excel file cannot be read: it is damaged or not a workbook."
-        ) from None
-    try:
-        # The sheet is read as it is iterated: a damaged part shows only then (SyntaxError: bad XML).
-        for line, values in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1):
-            yield line, [_cell_text(value) for value in values]
-    except broken:
-        raise Invalid("invalid_xlsx", "This Excel file cannot be read: it is damaged.") from None
-    finally:
-        workbook.close()
 
 
 class Sheet:
@@ -143,12 +103,12 @@ class Sheet:
 
 def read_lines(content: bytes) -> Iterator[Line]:
     """The file's lines, header first, or Invalid (empty_file, file_too_large, unsupported_file,
-    invalid_xlsx, invalid_csv)."""
+    invalid_csv, or a workbook's: see `customer_workbook.workbook_lines`)."""
     if not content.strip():
         raise Invalid("empty_file", "The file is empty.")
     if len(content) > MAX_BYTES:
         raise Invalid("file_too_large", f"A file is at most {MAX_BYTES // (1024 * 1024)} MB.")
-    return _xlsx_lines(content) if is_workbook(content) else _csv_lines(content)
+    return workbook_lines(content) if is_workbook(content) else _csv_lines(content)
 
 
 def read_rows(content: bytes) -> Sheet:

@@ -4,9 +4,13 @@ the controller's redirect against, and the secrets its grant is made with."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
+import httpx
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+
+from loyalty_common.controller_addresses import Networks, RefusedAddress, Unresolved, checked_addresses
 
 from ..errors import InvalidFields
 from ..models import HotspotKind
@@ -20,6 +24,7 @@ OPENNDS_EXAMPLE_KEYS = frozenset(
 )
 SECRETS = frozenset({"faskey", "password", "api_password", "uamsecret"})
 ADDRESSES = frozenset({"controller_url", "api_url", "router_address", "gateway_address", "uam_address"})
+CALLED = ("controller_url", "api_url")  # the addresses the site itself connects to
 MASK = "********"
 
 
@@ -147,6 +152,32 @@ def checked_settings(kind: HotspotKind, settings: dict[str, Any]) -> dict[str, A
             error.normalized_messages(),
         ) from None
     return clean
+
+
+def check_called_addresses(settings: Mapping[str, Any], networks: Networks) -> None:
+    """InvalidFields for each address in `settings` the site would refuse to call (see
+    loyalty_common.controller_addresses), `networks` being the operator's allowance. A name that
+    does not resolve now passes: the site checks again when it connects. Addresses that are not
+    URLs are the schema's to refuse."""
+    refused: dict[str, object] = {}
+    for name in CALLED:
+        value = settings.get(name)
+        try:
+            url = httpx.URL(value) if isinstance(value, str) else None
+        except httpx.InvalidURL:
+            continue
+        if url is None or not url.host:
+            continue
+        try:
+            checked_addresses(url.host, url.port or 443, networks)
+        except RefusedAddress as error:
+            refused[name] = [str(error)]
+        except Unresolved:
+            continue
+    if refused:
+        raise InvalidFields(
+            "invalid_settings", "The site does not call controllers at these addresses.", refused
+        )
 
 
 def masked(settings: dict[str, Any]) -> dict[str, Any]:

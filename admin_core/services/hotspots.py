@@ -11,11 +11,13 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from loyalty_common.controller_addresses import Networks
+
 from ..database import Database
 from ..errors import Conflict, Invalid, NotFound
 from ..models import ContactRequired, Hotspot, HotspotKind
 from . import add_unique, utcnow
-from .hotspot_settings import checked_settings, merged
+from .hotspot_settings import check_called_addresses, checked_settings, merged
 from .merchants import find_store
 
 PUBLIC_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -88,11 +90,15 @@ def create_hotspot(
     settings: dict[str, Any],
     options: HotspotOptions = HotspotOptions(),
     public_id: str | None = None,
+    *,
+    networks: Networks = (),
 ) -> Hotspot:
+    """`networks`: the non-public ones its controller may be in (the operator's allowance)."""
     public_id = public_id or new_public_id()
     if not PUBLIC_ID.match(public_id):
         raise Invalid("invalid_hotspot_id", "A hotspot id is 1-64 lower-case letters, digits and dashes.")
     values = _checked(options)
+    check_called_addresses(settings, networks)
     clean = checked_settings(kind, settings)
     with db.read() as session:
         store = find_store(session, merchant_id, store_code)
@@ -121,10 +127,13 @@ def update_hotspot(
     kind: HotspotKind | None = None,
     settings: dict[str, Any] | None = None,
     options: HotspotOptions = HotspotOptions(),
+    networks: Networks = (),
 ) -> Hotspot:
     """Change what is given. Settings are merged over the current ones (a secret sent back masked
-    is kept), unless the kind changes: then they are the new controller's, whole."""
+    is kept), unless the kind changes: then they are the new controller's, whole. The addresses
+    given are checked before the transaction (resolving a name takes its time)."""
     values = _checked(options)
+    check_called_addresses(settings or {}, networks)
     with db.write() as session:
         hotspot = get_hotspot(session, merchant_id, public_id)
         if store_code is not None:

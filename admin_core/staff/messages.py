@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from ..errors import CoreError
+from ..services.customer_workbook import MAX_BLANK_LINES, MAX_COLUMNS, MAX_LINES
 
 REFUSALS = {
     "insufficient_points": _l("The card does not have enough points."),
@@ -38,6 +39,14 @@ REFUSALS = {
     "unsupported_file": _l("This file is neither a CSV file (UTF-8) nor an Excel workbook (.xlsx)."),
     "invalid_csv": _l("This CSV file cannot be read."),
     "invalid_xlsx": _l("This Excel file cannot be read: it is damaged or not a workbook."),
+    "xlsx_too_large": _l("This Excel file unpacks to too much to be a customers file."),
+    "sheet_too_large": _l(
+        "The sheet is too large for a customers file (at most %(columns)s columns and %(lines)s lines, "
+        "%(blank)s of them blank): keep only the customers' rows and columns.",
+        columns=MAX_COLUMNS,
+        lines=f"{MAX_LINES:,}",
+        blank=f"{MAX_BLANK_LINES:,}",
+    ),
     "empty_file": _l("The file has no rows."),
     "file_too_large": _l("The file is too large."),
     "too_many_rows": _l("The file has too many rows: split it."),

@@ -41,8 +41,8 @@ def adapter_for(kind: str, site: SiteSettings) -> Adapter:
     adapters: dict[str, Adapter] = {
         "opennds": OpenNDS(),
         "meraki": Meraki(site.meraki_domains),
-        "unifi": UniFi(site.timeout),
-        "mikrotik": MikroTik(site.timeout),
+        "unifi": UniFi(site.timeout, site.controller_networks),
+        "mikrotik": MikroTik(site.timeout, site.controller_networks),
         "coova": CoovaChilli(),
     }
     return adapters[kind]

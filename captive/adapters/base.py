@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from urllib.parse import urlencode, urlsplit
 
 from admin_api_client import Splash
+from loyalty_common.controller_addresses import Networks
 
 
 class ForgedRedirect(Exception):
@@ -89,6 +90,7 @@ class GrantRequest:
 class SiteSettings:
     meraki_domains: tuple[str, ...]
     timeout: float
+    controller_networks: Networks = ()  # non-public networks controllers may be called in
 
 
 class Adapter(Protocol):

@@ -19,6 +19,7 @@ import re
 import httpx
 
 from admin_api_client import Splash
+from loyalty_common.controller_addresses import Networks
 
 from .base import (
     Arrival,
@@ -30,6 +31,7 @@ from .base import (
     same_address,
     setting,
 )
+from .controller_http import controller_client
 
 OCTAL = re.compile(r"\\([0-7]{3})")
 MEGABYTE = 1024 * 1024
@@ -44,8 +46,9 @@ def octal_bytes(escaped: str) -> bytes:
 
 
 class MikroTik:
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, networks: Networks = ()) -> None:
         self.timeout = timeout
+        self.networks = networks
 
     def arrive(self, splash: Splash, incoming: Incoming) -> Arrival:
         login = incoming.get("link-login-only")
@@ -93,14 +96,14 @@ class MikroTik:
             **({"limit-bytes-total": str(splash.quota_mb * MEGABYTE)} if splash.quota_mb else {}),
             **({"profile": splash.settings["user_profile"]} if splash.settings.get("user_profile") else {}),
         }
+        verify = bool(splash.settings.get("verify_tls", True))
         try:
-            answer = httpx.put(
-                f"{str(setting(splash, 'api_url')).rstrip('/')}/ip/hotspot/user",
-                json=user,
-                auth=(str(setting(splash, "api_username")), str(setting(splash, "api_password"))),
-                verify=bool(splash.settings.get("verify_tls", True)),
-                timeout=self.timeout,
-            )
+            with controller_client(self.networks, verify=verify, timeout=self.timeout) as router:
+                answer = router.put(
+                    f"{str(setting(splash, 'api_url')).rstrip('/')}/ip/hotspot/user",
+                    json=user,
+                    auth=(str(setting(splash, "api_username")), str(setting(splash, "api_password"))),
+                )
         except httpx.HTTPError as error:
             raise ControllerError(f"The router's REST API did not answer: {error}") from error
         if answer.status_code == 400 and "already have user" in answer.text:

@@ -18,13 +18,16 @@ import json
 import httpx
 
 from admin_api_client import Splash
+from loyalty_common.controller_addresses import Networks
 
 from .base import Arrival, ControllerError, ForgedRedirect, Granted, GrantRequest, Incoming, setting
+from .controller_http import controller_client
 
 
 class UniFi:
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, networks: Networks = ()) -> None:
         self.timeout = timeout
+        self.networks = networks
 
     def arrive(self, splash: Splash, incoming: Incoming) -> Arrival:
         mac = incoming.get("id")
@@ -55,10 +58,11 @@ class UniFi:
             },
         }
         try:
-            with httpx.Client(
-                base_url=str(setting(splash, "controller_url")).rstrip("/"),
+            with controller_client(
+                self.networks,
                 verify=bool(setting(splash, "verify_tls")),
                 timeout=self.timeout,
+                base_url=str(setting(splash, "controller_url")).rstrip("/"),
             ) as controller:
                 headers = self._log_in(controller, splash, unifi_os)
                 answer = controller.post(
