@@ -33,7 +33,10 @@ def smtp_sender(mail: Mail) -> Iterator[Callable[[OutboundMail], None]]:
                 )
             )
         except smtplib.SMTPRecipientsRefused as error:
-            raise PermanentFailure(str(error.recipients)) from error
+            # A 4xx here is "try later" (greylisting, a full mailbox): only a 5xx is for good.
+            if all(500 <= code < 600 for code, _ in error.recipients.values()):
+                raise PermanentFailure(str(error.recipients)) from error
+            raise
         except smtplib.SMTPResponseException as error:
             if 500 <= error.smtp_code < 600:
                 raise PermanentFailure(f"{error.smtp_code} {error.smtp_error!r}") from error

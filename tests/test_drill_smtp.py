@@ -1,0 +1,214 @@
+"""Drill: SMTP goes away while 100 messages wait, answers "try later", or dies in the middle of a
+batch. Whatever happens, `core send-mail` loses nothing and delivers each message once — except
+the one message a crash can catch between the server's acceptance and our record of it (SMTP is
+at-least-once there: the server has it, we never heard the 250), which arrives twice at most."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import func, or_, select, update
+
+from admin_core.context import Core
+from admin_core.models import OutboundMail
+from admin_core.services import mail_queue, utcnow
+
+from .conftest import deliver_mail
+from .smtp import Inbox, free_port, start_smtp
+
+QUEUED = 100
+ROUNDS = 20  # `send-mail --once` runs before giving up; a batch is 20 messages today
+
+
+def queue(core: Core, count: int = QUEUED) -> list[str]:
+    subjects = [f"Drill {number:03d}" for number in range(count)]
+    for number, subject in enumerate(subjects):
+        mail_queue.enqueue(core.db, f"guest{number}@example.com", subject, f"Message {number}")
+    return subjects
+
+
+def point_at(core_app: Flask, core: Core, port: int, **settings: Any) -> None:
+    core_app.config.update(MAIL_PORT=port, **settings)
+    core.mail.init_app(core_app)
+
+
+def due(core: Core) -> int:
+    now = utcnow()
+    with core.db.read() as session:
+        return (
+            session.scalar(
+                select(func.count())
+                .select_from(OutboundMail)
+                .where(
+                    OutboundMail.sent_at.is_(None),
+                    OutboundMail.failed_at.is_(None),
+                    OutboundMail.next_attempt_at <= now,
+                    or_(OutboundMail.locked_until.is_(None), OutboundMail.locked_until <= now),
+                )
+            )
+            or 0
+        )
+
+
+def send_until_nothing_due(core_app: Flask, core: Core) -> int:
+    """`send-mail --once` until nothing is due (one run or several, whatever a run delivers): runs."""
+    for run in range(1, ROUNDS + 1):
+        deliver_mail(core_app)
+        if not due(core):
+            return run
+    raise AssertionError(f"still {due(core)} messages due after {ROUNDS} runs of send-mail --once")
+
+
+def time_passes(core: Core) -> None:
+    """The retries' back-off elapses: every waiting message is due now."""
+    with core.db.write() as session:
+        session.execute(
+            update(OutboundMail)
+            .where(OutboundMail.sent_at.is_(None), OutboundMail.failed_at.is_(None))
+            .values(next_attempt_at=utcnow())
+        )
+
+
+def rows(core: Core) -> list[OutboundMail]:
+    with core.db.read() as session:
+        return list(session.scalars(select(OutboundMail).order_by(OutboundMail.id)))
+
+
+def received(inbox: Inbox) -> Counter[str]:
+    return Counter(str(message["Subject"]) for message in inbox.messages)
+
+
+def test_smtp_down_while_100_are_queued_then_each_is_delivered_once(core_app: Flask, core: Core) -> None:
+    subjects = queue(core)
+    down = free_port()  # nothing listens there
+    point_at(core_app, core, down)
+    before = utcnow()
+
+    send_until_nothing_due(core_app, core)
+
+    waiting = rows(core)
+    assert len(waiting) == QUEUED
+    for message in waiting:
+        assert message.sent_at is None and message.failed_at is None and message.attempts == 1
+        assert message.next_attempt_at >= before + mail_queue.FIRST_RETRY
+        assert "ConnectionRefusedError" in (message.last_error or "")
+
+    inbox, stop = start_smtp(down)
+    try:
+        assert due(core) == 0
+        deliver_mail(core_app)  # SMTP is back, but nothing is due before its time
+        assert inbox.messages == []
+        time_passes(core)
+        send_until_nothing_due(core_app, core)
+    finally:
+        stop()
+    assert received(inbox) == Counter(subjects)
+    assert all(message.sent_at is not None and message.attempts == 2 for message in rows(core))
+
+
+class Greylisting(Inbox):
+    """Answers 451 to every recipient's first try and 550 to the unknown ones."""
+
+    def __init__(self, port: int) -> None:
+        super().__init__(port)
+        self.tried: set[str] = set()
+
+    async def handle_RCPT(
+        self, _server: Any, _session: Any, envelope: Any, address: str, _options: Any
+    ) -> str:
+        if address.startswith("unknown"):
+            return "550 5.1.1 No such user"
+        if address not in self.tried:
+            self.tried.add(address)
+            return "451 4.7.1 Greylisted, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_temporary_refusal_is_retried_and_only_a_permanent_one_stops(core_app: Flask, core: Core) -> None:
+    subjects = queue(core, 10)
+    mail_queue.enqueue(core.db, "unknown@example.com", "Nobody", "Body")
+    inbox, stop = start_smtp(inbox=Greylisting(free_port()))
+    point_at(core_app, core, inbox.port)
+    try:
+        send_until_nothing_due(core_app, core)
+        assert inbox.messages == []
+        *greylisted, unknown = rows(core)
+        assert unknown.failed_at is not None and "550" in (unknown.last_error or "")
+        for message in greylisted:
+            assert message.failed_at is None and message.sent_at is None
+            assert "451" in (message.last_error or "")
+
+        time_passes(core)
+        send_until_nothing_due(core_app, core)
+    finally:
+        stop()
+    assert received(inbox) == Counter(subjects)
+    assert [message.sent_at is not None for message in rows(core)] == [True] * 10 + [False]
+
+
+class Crashing(Inbox):
+    """Accepts `accept` messages, then loses the connection once: before the next message's
+    data (`after_data=False`) or after taking it in, before the 250 (`after_data=True`)."""
+
+    def __init__(self, port: int, accept: int, after_data: bool) -> None:
+        super().__init__(port)
+        self.accept = accept
+        self.after_data = after_data
+        self.crashed = False
+
+    def _crash(self, server: Any) -> bool:
+        if self.crashed or len(self.messages) < self.accept:
+            return False
+        self.crashed = True
+        server.transport.abort()
+        return True
+
+    async def handle_MAIL(
+        self, server: Any, _session: Any, envelope: Any, address: str, _options: Any
+    ) -> str:
+        if not self.after_data and self._crash(server):
+            return "421 going away"
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.after_data:
+            self._crash(server)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_smtp_dying_before_a_message_delivers_nothing_twice(core_app: Flask, core: Core) -> None:
+    subjects = queue(core)
+    inbox, stop = start_smtp(inbox=Crashing(free_port(), accept=7, after_data=False))
+    point_at(core_app, core, inbox.port)
+    try:
+        send_until_nothing_due(core_app, core)
+        assert inbox.crashed and len(inbox.messages) < QUEUED
+        time_passes(core)
+        send_until_nothing_due(core_app, core)
+    finally:
+        stop()
+    assert received(inbox) == Counter(subjects)
+    assert all(message.sent_at is not None for message in rows(core))
+
+
+def test_smtp_dying_after_taking_a_message_in_delivers_that_one_twice_at_most(
+    core_app: Flask, core: Core
+) -> None:
+    subjects = queue(core)
+    inbox, stop = start_smtp(inbox=Crashing(free_port(), accept=7, after_data=True))
+    point_at(core_app, core, inbox.port)
+    try:
+        send_until_nothing_due(core_app, core)
+        time_passes(core)
+        send_until_nothing_due(core_app, core)
+    finally:
+        stop()
+    counts = received(inbox)
+    assert set(counts) == set(subjects)
+    assert [subject for subject, count in counts.items() if count > 1] == ["Drill 007"]
+    assert counts["Drill 007"] == 2
+    assert all(message.sent_at is not None for message in rows(core))
