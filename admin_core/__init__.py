@@ -36,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
         MAIL_SERVER="127.0.0.1",
         MAIL_PORT=25,
         MAIL_DEFAULT_SENDER="loyalty-portal <no-reply@localhost>",
+        MAIL_TIMEOUT=30,  # seconds for each exchange with the SMTP server
         MAIL_SUPPRESS_SEND=False,  # Flask-Mail would drop mail silently under TESTING
         # The largest body anyone sends: a customers file (customer_files.MAX_BYTES) and its form.
         MAX_CONTENT_LENGTH=33 * 1024 * 1024,

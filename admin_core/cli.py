@@ -241,7 +241,7 @@ def send_mail(once: bool, interval: float) -> None:
         signal.signal(signal.SIGINT, stop)
     with app.app_context():
         while True:
-            with smtp_sender(core.mail) as send:
+            with smtp_sender(core.mail, float(app.config["MAIL_TIMEOUT"])) as send:
                 report = deliver_due(core.db, send)
             if report.sent or report.retrying or report.failed:
                 click.echo(

@@ -6,23 +6,49 @@ import smtplib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 
-from flask_mail import Mail, Message
+from flask_mail import Connection, Mail, Message
 
 from .models import OutboundMail
 from .services.mail_queue import PermanentFailure
 
 
+class _TimedConnection(Connection):
+    """Flask-Mail's connection with a timeout on every exchange: a server that takes the connection
+    and never answers fails the attempt instead of holding the worker (and its lease) forever."""
+
+    def __init__(self, mail: Mail, timeout: float) -> None:
+        super().__init__(mail.connect().mail)
+        self.timeout = timeout
+
+    def configure_host(self) -> smtplib.SMTP:
+        state = self.mail
+        smtp = smtplib.SMTP_SSL if state.use_ssl else smtplib.SMTP
+        host = smtp(state.server, state.port, timeout=self.timeout)
+        host.set_debuglevel(int(state.debug))
+        if state.use_tls:
+            host.starttls()
+        if state.username and state.password:
+            host.login(state.username, state.password)
+        return host
+
+
 @contextmanager
-def smtp_sender(mail: Mail) -> Iterator[Callable[[OutboundMail], None]]:
-    """One SMTP connection for a batch; connection trouble surfaces on the first send."""
-    connection = None
+def smtp_sender(mail: Mail, timeout: float) -> Iterator[Callable[[OutboundMail], None]]:
+    """One SMTP connection for a batch; connection trouble surfaces on the first send, and the rest
+    of the batch fails with it rather than waiting `timeout` seconds once per message."""
+    connection: Connection | None = None
+    unreachable: Exception | None = None
 
     def send(message: OutboundMail) -> None:
-        nonlocal connection
+        nonlocal connection, unreachable
+        if unreachable is not None:
+            raise unreachable.with_traceback(None)
         if connection is None:
-            opened = mail.connect()
-            opened.__enter__()
-            connection = opened
+            try:
+                connection = _TimedConnection(mail, timeout).__enter__()
+            except Exception as error:
+                unreachable = error
+                raise
         try:
             connection.send(
                 Message(

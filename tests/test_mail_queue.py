@@ -73,7 +73,7 @@ def _smtp_send(app: Flask, core: Core) -> Any:
     from admin_core.mailer import smtp_sender
 
     def send(message: OutboundMail) -> None:
-        with app.app_context(), smtp_sender(core.mail) as deliver:
+        with app.app_context(), smtp_sender(core.mail, timeout=5) as deliver:
             deliver(message)
 
     return send
