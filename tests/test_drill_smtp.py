@@ -220,7 +220,7 @@ def test_smtp_dying_after_taking_a_message_in_delivers_that_one_twice_at_most(
 def test_an_smtp_server_that_never_answers_is_given_up_on_for_the_batch(core_app: Flask, core: Core) -> None:
     """A host that takes the connection and says nothing (hung, or a firewall's black hole): the
     worker waits MAIL_TIMEOUT once, not forever and not once per message, and retries later."""
-    queue(core, 5)
+    queue(core, 10)
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen(16)  # the kernel completes the handshakes; nobody ever greets
@@ -228,10 +228,10 @@ def test_an_smtp_server_that_never_answers_is_given_up_on_for_the_batch(core_app
         started = time.monotonic()
         worker = threading.Thread(target=deliver_mail, args=(core_app,), daemon=True)
         worker.start()
-        worker.join(timeout=10)
+        worker.join(timeout=20)
         hung = worker.is_alive()
     worker.join(timeout=10)  # closing the socket above frees a hung worker
     assert not hung, "send-mail still waits for a server that never answers"
-    assert time.monotonic() - started < 4
+    assert time.monotonic() - started < 6  # one wait of a second, not ten
     for message in rows(core):
         assert message.sent_at is None and message.failed_at is None and message.attempts == 1
