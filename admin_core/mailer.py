@@ -5,6 +5,7 @@ from __future__ import annotations
 import smtplib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from email.utils import parseaddr
 
 from flask_mail import Connection, Mail, Message
 
@@ -32,6 +33,14 @@ class _TimedConnection(Connection):
         return host
 
 
+def message_id(message: OutboundMail, sender: str | tuple[str, str]) -> str:
+    """One Message-ID for every attempt at a queued message: should SMTP's at-least-once hand it
+    over twice (a connection lost before the server's 250), mail software sees one message."""
+    address = sender[1] if isinstance(sender, tuple) else parseaddr(sender)[1]
+    domain = address.rpartition("@")[2] or "localhost"
+    return f"<mail-{message.id}.{message.created_at:%Y%m%d%H%M%S%f}@{domain}>"
+
+
 @contextmanager
 def smtp_sender(mail: Mail, timeout: float) -> Iterator[Callable[[OutboundMail], None]]:
     """One SMTP connection for a batch; connection trouble surfaces on the first send, and the rest
@@ -49,15 +58,15 @@ def smtp_sender(mail: Mail, timeout: float) -> Iterator[Callable[[OutboundMail],
             except Exception as error:
                 unreachable = error
                 raise
+        outgoing = Message(
+            subject=message.subject,
+            recipients=[message.recipient],
+            body=message.body_text,
+            html=message.body_html,
+        )
+        outgoing.msgId = message_id(message, outgoing.sender)
         try:
-            connection.send(
-                Message(
-                    subject=message.subject,
-                    recipients=[message.recipient],
-                    body=message.body_text,
-                    html=message.body_html,
-                )
-            )
+            connection.send(outgoing)
         except smtplib.SMTPRecipientsRefused as error:
             # A 4xx here is "try later" (greylisting, a full mailbox): only a 5xx is for good.
             if all(500 <= code < 600 for code, _ in error.recipients.values()):

@@ -108,6 +108,7 @@ def test_smtp_down_while_100_are_queued_then_each_is_delivered_once(core_app: Fl
     finally:
         stop()
     assert received(inbox) == Counter(subjects)
+    assert len({message["Message-ID"] for message in inbox.messages}) == QUEUED
     assert all(message.sent_at is not None and message.attempts == 2 for message in rows(core))
 
 
@@ -213,7 +214,8 @@ def test_smtp_dying_after_taking_a_message_in_delivers_that_one_twice_at_most(
     counts = received(inbox)
     assert set(counts) == set(subjects)
     assert [subject for subject, count in counts.items() if count > 1] == ["Drill 007"]
-    assert counts["Drill 007"] == 2
+    twice = [message["Message-ID"] for message in inbox.messages if message["Subject"] == "Drill 007"]
+    assert len(twice) == 2 and twice[0] == twice[1]  # the same message, as mail software can tell
     assert all(message.sent_at is not None for message in rows(core))
 
 
