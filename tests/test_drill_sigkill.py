@@ -267,6 +267,7 @@ class Burst:
         for kill in range(1, KILLS + 1):
             due = len(self.sends) * kill // (KILLS + 1)
             wait_for(lambda due=due: self.started >= due, DEADLINE, "the burst")
+            wait_for(lambda: bool(workers(self.master) - set(self.killed)), 30, "a worker to kill")
             living = workers(self.master) - set(self.killed)
             deadline = time.monotonic() + 1
             victim = None
