@@ -68,7 +68,7 @@ class Answer:
     status: int | None = None
     body: dict[str, Any] = field(default_factory=dict)
     replayed: bool = False
-    cut: int = 0  # tries that got no answer: the worker died under them, or the socket did
+    cut: list[str] = field(default_factory=list)  # why tries got no answer (the worker died, or we gave up)
 
 
 def plan() -> list[Planned]:
@@ -116,14 +116,14 @@ def socket_ports(pid: int) -> set[int]:
 
 
 def in_a_transaction(db: Database, candidates: set[int]) -> int | None:
-    """One of the worker processes `candidates` whose database session is inside a transaction
-    right now (PostgreSQL's view of its connections, matched to the workers' sockets)."""
+    """One of the worker processes `candidates` whose database session is inside a transaction that
+    has written (PostgreSQL's view of its connections, matched to the workers' sockets)."""
     with db.read() as session:
         busy = set(
             session.scalars(
                 text(
                     "SELECT client_port FROM pg_stat_activity WHERE datname = current_database()"
-                    " AND xact_start IS NOT NULL AND pid <> pg_backend_pid()"
+                    " AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()"
                 )
             )
         )
@@ -199,8 +199,8 @@ def send(client: httpx.Client, base_url: str, planned: Planned) -> Answer:
                 json={"kind": planned.kind, "amount": planned.amount, "store": "MAIN"},
                 headers={"Idempotency-Key": planned.key},
             )
-        except httpx.TransportError:
-            answer.cut += 1
+        except httpx.TransportError as error:
+            answer.cut.append(type(error).__name__)
             time.sleep(0.2)
             continue
         answer.status, answer.body = response.status_code, response.json()
@@ -234,7 +234,7 @@ def ledger(db: Database) -> tuple[dict[str, tuple[int, int, int]], dict[str, tup
 
 class Burst:
     """Tills sending `sends` from CLIENTS threads while a killer SIGKILLs a worker at each
-    quarter of the burst: one caught inside a database transaction if one is within a second."""
+    quarter of the burst: one caught inside a writing transaction if one is within a second."""
 
     def __init__(self, db: Database, master: int, base_url: str, api_key: str, sends: list[Planned]) -> None:
         self.db, self.master, self.base_url, self.api_key = db, master, base_url, api_key
@@ -243,7 +243,7 @@ class Burst:
         self.started = 0
         self.lock = threading.Lock()
         self.killed: list[int] = []
-        self.caught = 0  # kills that found their worker inside a transaction
+        self.caught = 0  # kills that found their worker inside a writing transaction
 
     def run(self) -> list[Answer]:
         with ThreadPoolExecutor(CLIENTS + 1) as pool:
@@ -323,9 +323,9 @@ def test_a_worker_killed_mid_burst_loses_nothing_and_applies_nothing_twice(
     cut = [answer for answer in answers if answer.cut]
     print(
         f"\nsent {len(sends)} ({KEYS} keys, {DOUBLED} of them twice) from {CLIENTS} tills; killed "
-        f"{len(burst.killed)} workers, {burst.caught} inside a transaction; {len(cut)} requests cut "
-        f"mid-flight, {sum(a.cut for a in answers)} retries, {sum(a.replayed for a in cut)} of the cut "
-        "answered by a replay (committed before the kill)"
+        f"{len(burst.killed)} workers, {burst.caught} inside a writing transaction; {len(cut)} requests cut "
+        f"mid-flight ({dict(Counter(e for a in answers for e in a.cut))}), retried, "
+        f"{sum(a.replayed for a in cut)} of them answered by a replay (their first try was applied)"
     )
     assert len(burst.killed) == KILLS
     assert cut, "no request was in flight when the workers died: the drill drilled nothing"
