@@ -41,10 +41,25 @@ def message_id(message: OutboundMail, sender: str | tuple[str, str]) -> str:
     return f"<mail-{message.id}.{message.created_at:%Y%m%d%H%M%S%f}@{domain}>"
 
 
+def _hand_over(connection: Connection, outgoing: Message) -> None:
+    try:
+        connection.send(outgoing)
+    except smtplib.SMTPRecipientsRefused as error:
+        # A 4xx here is "try later" (greylisting, a full mailbox): only a 5xx is for good.
+        if all(500 <= code < 600 for code, _ in error.recipients.values()):
+            raise PermanentFailure(str(error.recipients)) from error
+        raise
+    except smtplib.SMTPResponseException as error:
+        if 500 <= error.smtp_code < 600:
+            raise PermanentFailure(f"{error.smtp_code} {error.smtp_error!r}") from error
+        raise
+
+
 @contextmanager
 def smtp_sender(mail: Mail, timeout: float) -> Iterator[Callable[[OutboundMail], None]]:
-    """One SMTP connection for a batch; connection trouble surfaces on the first send, and the rest
-    of the batch fails with it rather than waiting `timeout` seconds once per message."""
+    """One SMTP connection for a batch, opened on the first send and again after the server drops
+    it; when connecting fails, the rest of the batch fails with it rather than waiting `timeout`
+    seconds once per message."""
     connection: Connection | None = None
     unreachable: Exception | None = None
 
@@ -66,16 +81,10 @@ def smtp_sender(mail: Mail, timeout: float) -> Iterator[Callable[[OutboundMail],
         )
         outgoing.msgId = message_id(message, outgoing.sender)
         try:
-            connection.send(outgoing)
-        except smtplib.SMTPRecipientsRefused as error:
-            # A 4xx here is "try later" (greylisting, a full mailbox): only a 5xx is for good.
-            if all(500 <= code < 600 for code, _ in error.recipients.values()):
-                raise PermanentFailure(str(error.recipients)) from error
-            raise
-        except smtplib.SMTPResponseException as error:
-            if 500 <= error.smtp_code < 600:
-                raise PermanentFailure(f"{error.smtp_code} {error.smtp_error!r}") from error
-            raise
+            _hand_over(connection, outgoing)
+        finally:
+            if connection.host is None or connection.host.sock is None:
+                connection = None  # smtplib closed it: only this message waits for a retry
 
     try:
         yield send

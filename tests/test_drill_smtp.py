@@ -190,7 +190,9 @@ def test_smtp_dying_before_a_message_delivers_nothing_twice(core_app: Flask, cor
     point_at(core_app, core, inbox.port)
     try:
         send_until_nothing_due(core_app, core)
-        assert inbox.crashed and len(inbox.messages) < QUEUED
+        # The lost connection holds back the message it carried; the next one connects again.
+        assert inbox.crashed
+        assert [message.subject for message in rows(core) if message.sent_at is None] == ["Drill 007"]
         time_passes(core)
         send_until_nothing_due(core_app, core)
     finally:
