@@ -1,24 +1,33 @@
-"""Drill: SMTP goes away while 100 messages wait, answers "try later", or dies in the middle of a
-batch. Whatever happens, `core send-mail` loses nothing and delivers each message once — except
-the one message a crash can catch between the server's acceptance and our record of it (SMTP is
-at-least-once there: the server has it, we never heard the 250), which arrives twice at most."""
+"""Drill: SMTP goes away while 100 messages wait, answers "try later", never answers, or dies in
+the middle of a batch; the worker itself is killed. Whatever happens, `core send-mail` loses
+nothing and delivers each message once, except the one message a crash catches between the
+server's acceptance and our record of it (SMTP is at-least-once there: the server has it, we
+never heard the 250), which arrives twice at most."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import func, or_, select, update
 
-from admin_core.context import Core
+import admin_core
+from admin_core.context import EXTENSION, Core
+from admin_core.database import Database
 from admin_core.models import OutboundMail
 from admin_core.services import mail_queue, utcnow
 
-from .conftest import deliver_mail
+from .conftest import SECRET, deliver_mail, make_config
 from .smtp import Inbox, free_port, start_smtp
 
 QUEUED = 100
@@ -239,3 +248,64 @@ def test_an_smtp_server_that_never_answers_is_given_up_on_for_the_batch(core_app
     assert time.monotonic() - started < 6  # one wait of a second, not ten
     for message in rows(core):
         assert message.sent_at is None and message.failed_at is None and message.attempts == 1
+
+
+class Slow(Inbox):
+    """Takes a little while over each message, so that a worker is always in the middle of one."""
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        await asyncio.sleep(0.02)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_mail_worker_killed_mid_batch_loses_nothing(
+    database_url: str, committed_db: Database, tmp_path: Path
+) -> None:
+    """`core send-mail` SIGKILLed mid-batch: what it had claimed waits for its lease to run out,
+    then goes; only the message on the wire at the kill can arrive twice."""
+    inbox, stop = start_smtp(inbox=Slow(free_port()))
+    core_app = admin_core.create_app(make_config(inbox), database=committed_db)
+    core: Core = core_app.extensions[EXTENSION]
+    subjects = queue(core)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+        "DATABASE_URL": database_url,
+        "FLASK_SECRET_KEY": SECRET,
+        "FLASK_SITE_URL": "http://127.0.0.1",
+        "FLASK_TRUSTED_HOSTS": '["127.0.0.1"]',
+        "FLASK_MAIL_PORT": str(inbox.port),
+    }
+    flask = Path(sys.executable).parent / "flask"
+    with (tmp_path / "send-mail.log").open("wb") as log:
+        worker = subprocess.Popen(
+            [flask, "--app", "admin_core:create_app()", "core", "send-mail", "--interval", "0.1"],
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while len(inbox.messages) < 30 and time.monotonic() < deadline and worker.poll() is None:
+            time.sleep(0.01)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=10)
+        assert len(inbox.messages) >= 30, (tmp_path / "send-mail.log").read_text()
+        waiting = [message for message in rows(core) if message.sent_at is None]
+        assert waiting and all(message.failed_at is None for message in waiting)
+        leased = len(waiting) - due(core)
+        assert leased  # the dead worker's claims wait for their lease
+        print(f"\nsend-mail killed after {len(inbox.messages)} sent; {len(waiting)} wait, {leased} leased")
+
+        with core.db.write() as session:  # ... and the lease runs out
+            session.execute(update(OutboundMail).values(locked_until=None))
+        send_until_nothing_due(core_app, core)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait(timeout=10)
+        stop()
+    counts = received(inbox)
+    assert set(counts) == set(subjects)
+    assert sum(counts.values()) - QUEUED <= 1
+    assert all(message.sent_at is not None for message in rows(core))
