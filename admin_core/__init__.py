@@ -40,6 +40,7 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
         MAIL_SERVER="127.0.0.1",
         MAIL_PORT=25,
         MAIL_DEFAULT_SENDER="loyalty-portal <no-reply@localhost>",
+        MAIL_TIMEOUT=30,  # seconds for each exchange with the SMTP server
         MAIL_SUPPRESS_SEND=False,  # Flask-Mail would drop mail silently under TESTING
         # Forms and JSON; the views that take a customers file allow it (body_limits).
         MAX_CONTENT_LENGTH=DEFAULT_LIMIT,

@@ -231,7 +231,7 @@ def send_mail(once: bool, interval: float) -> None:
         signal.signal(signal.SIGINT, stop)
     with app.app_context():
         while not stopping:
-            with smtp_sender(core.mail) as send:
+            with smtp_sender(core.mail, float(app.config["MAIL_TIMEOUT"])) as send:
                 report = deliver_due(core.db, core.mail_seal, send, limit=BATCH)
             if report.handled:
                 click.echo(

@@ -38,8 +38,9 @@ class Inbox:
         return str(part.get_content())  # type: ignore[attr-defined]
 
 
-def start_smtp(port: int | None = None) -> tuple[Inbox, Callable[[], None]]:
-    inbox = Inbox(port or free_port())
+def start_smtp(port: int | None = None, inbox: Inbox | None = None) -> tuple[Inbox, Callable[[], None]]:
+    """Serve `inbox` (a plain one on `port` unless given: a test's own handler): it and its stop."""
+    inbox = inbox or Inbox(port or free_port())
     controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
     controller.start()
     return inbox, controller.stop

@@ -77,7 +77,7 @@ def _smtp_send(app: Flask, core: Core) -> Any:
     from admin_core.mailer import smtp_sender
 
     def send(letter: mail_queue.Letter) -> None:
-        with app.app_context(), smtp_sender(core.mail) as deliver:
+        with app.app_context(), smtp_sender(core.mail, timeout=5) as deliver:
             deliver(letter)
 
     return send

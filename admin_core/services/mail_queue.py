@@ -35,6 +35,7 @@ class Letter:
     subject: str
     text: str
     html: str | None
+    reference: str  # the queue row's, the same at every attempt: the Message-ID is built on it
 
 
 @dataclass
@@ -125,7 +126,8 @@ def _opened(seal: MailSeal, message: OutboundMail) -> Letter:
         html = None if message.body_html is None else seal.open(message.body_html)
     except UnreadableMail as error:
         raise PermanentFailure(f"The bodies cannot be opened with this key: {error}") from error
-    return Letter(message.recipient, message.subject, text, html)
+    reference = f"{message.id}.{message.created_at:%Y%m%d%H%M%S%f}"
+    return Letter(message.recipient, message.subject, text, html, reference)
 
 
 def deliver_due(
