@@ -1,11 +1,12 @@
 """The database not answering (down, unreachable, its pool exhausted): every caller is told "back in
 a moment" with a 503, as the portal tells its customers, instead of a server error. The API
-answers its JSON error; the staff UI a page of its own that needs nothing from the database (the
-usual layout would look up the staff member again)."""
+answers its JSON error; the staff UI a page of its own that needs nothing from the database: it
+is rendered without the template context processors, since Flask-Login's looks up the staff member
+for every template."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, make_response, render_template, request
+from flask import Flask, current_app, make_response, request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.wrappers import Response
@@ -20,7 +21,8 @@ def database_down(error: Exception) -> Response:
     if request.path.startswith(PREFIX):
         response = error_response(503, "unavailable", "The database is not answering. Try again in a minute.")
     else:
-        response = make_response(render_template("staff/unavailable.html"), 503)
+        page = current_app.jinja_env.get_template("staff/unavailable.html").render()
+        response = make_response(page, 503)
     response.headers["Retry-After"] = RETRY_AFTER
     return response
 

@@ -5,6 +5,7 @@ given (addresses, names)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -47,6 +48,20 @@ def test_the_staff_ui_answers_a_503_page(down_core: Flask) -> None:
     assert answer.status_code == 503
     assert answer.mimetype == "text/html"
     assert "Back in a moment" in answer.text
+
+
+def test_a_logged_in_staff_member_gets_the_page_too(
+    down_core: Flask, core_app: Flask, demo: dict[str, Any]
+) -> None:
+    """The usual layout looks up who is logged in: the page must not need the database."""
+    working = core_app.test_client()
+    log_in(working, "admin@demo.example")
+    cookie = working.get_cookie("loyalty_staff")
+    assert cookie is not None
+    staff = down_core.test_client()
+    staff.set_cookie("loyalty_staff", cookie.value)
+    answer = staff.get("/")
+    assert answer.status_code == 503 and "Back in a moment" in answer.text
 
 
 def test_the_portal_answers_a_503_page(down_core: Flask, inbox: Inbox) -> None:
