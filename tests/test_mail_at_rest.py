@@ -15,7 +15,7 @@ from admin_core.context import Core
 from admin_core.models import OutboundMail
 from admin_core.services import mail_queue
 
-from .conftest import deliver_mail, make_config
+from .conftest import deliver_mail, make_config, submit
 from .smtp import Inbox
 from .test_activation import ask, link_in
 from .test_staff_reset import ask_for_link, mailed_link
@@ -46,7 +46,7 @@ def test_a_queued_activation_link_is_unreadable_and_gone_once_delivered(
     assert delivered.subject == queued.subject  # the record of what was sent, to whom
     assert delivered.body_text == "" and delivered.body_html is None
 
-    confirmed = client.get(link, follow_redirects=True)
+    confirmed = submit(client, link, {}, follow_redirects=True)
     assert confirmed.status_code == 200 and "Your card is active" in confirmed.text
 
 
