@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString, format_number
 from flask_babel import lazy_gettext as _l
 
 from ..errors import CoreError
@@ -44,8 +45,8 @@ REFUSALS = {
         "The sheet is too large for a customers file (at most %(columns)s columns and %(lines)s lines, "
         "%(blank)s of them blank): keep only the customers' rows and columns.",
         columns=MAX_COLUMNS,
-        lines=f"{MAX_LINES:,}",
-        blank=f"{MAX_BLANK_LINES:,}",
+        lines=LazyString(format_number, MAX_LINES),  # in the staff member's locale
+        blank=LazyString(format_number, MAX_BLANK_LINES),
     ),
     "empty_file": _l("The file has no rows."),
     "file_too_large": _l("The file is too large."),
