@@ -11,6 +11,23 @@ from ..services.ledger import MAX_MONEY
 from ..services.portal_auth import MAX_PASSWORD
 
 
+class ErrorDetailSchema(Schema):
+    code = fields.String(
+        required=True, metadata={"description": "Stable machine code, e.g. `card_not_found`"}
+    )
+    message = fields.String(required=True, metadata={"description": "For people, in English"})
+    invalid_fields = fields.Dict(
+        data_key="fields",
+        metadata={"description": "422 only: the messages of each field that is not valid"},
+    )
+
+
+class ErrorSchema(Schema):
+    """The body of every refusal of the API."""
+
+    error = fields.Nested(ErrorDetailSchema, required=True)
+
+
 class BalancesSchema(Schema):
     points = fields.Integer(required=True)
     credit = fields.Integer(required=True, metadata={"description": "Prepaid credit, minor units"})
