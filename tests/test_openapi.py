@@ -12,6 +12,9 @@ import schemathesis
 from flask import Flask
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
+from admin_core.services.hotspots import MAX_MINUTES, MAX_QUOTA, MAX_RATE, MAX_RETENTION_DAYS
+from admin_core.services.ledger import MAX_MONEY
+
 CARD = "7000100001"
 
 
@@ -84,3 +87,24 @@ def test_a_method_a_path_does_not_take_answers_405_with_the_methods_it_does(
             assert response.status_code == 405, (method, path)
             assert response.json["error"]["code"] == "method_not_allowed"
             assert set(response.headers.get("Allow", "").split(", ")) >= declared, (method, path)
+
+
+def test_the_document_states_the_limits_the_api_enforces(core_app: Flask) -> None:
+    spec = core_app.test_client().get("/api/v1/openapi.json").json
+    schemas = spec["components"]["schemas"]
+
+    def bounds(schema: str, name: str) -> tuple[int, int]:
+        found = schemas[schema]["properties"][name]
+        return found.get("minimum"), found.get("maximum")
+
+    assert bounds("OperationIn", "amount") == (1, MAX_MONEY)
+    assert bounds("HotspotIn", "session_minutes") == (1, MAX_MINUTES)
+    assert bounds("HotspotChanges", "up_kbps") == (1, MAX_RATE)
+    assert bounds("HotspotIn", "quota_mb") == (1, MAX_QUOTA)
+    assert bounds("HotspotIn", "guest_retention_days") == (1, MAX_RETENTION_DAYS)
+    assert bounds("PortalSettings", "points_per_unit") == (0, 1000)
+    assert bounds("PortalSettings", "points_validity_months") == (0, 120)
+    assert bounds("PortalSettings", "tier_period_months") == (1, 60)
+    operation = spec["paths"]["/api/v1/cards/{number}/operations"]["post"]
+    [key] = [parameter for parameter in operation["parameters"] if parameter["name"] == "Idempotency-Key"]
+    assert (key["schema"]["minLength"], key["schema"]["maxLength"]) == (1, 255)
