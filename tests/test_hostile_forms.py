@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -19,17 +20,23 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 import admin_core
 import portal
+from admin_core.context import EXTENSION
 from admin_core.database import Database
+from admin_core.models import Card, TokenPurpose
+from admin_core.services import utcnow
+from admin_core.services.links import issue_link
+from admin_core.services.staff_reset import account_to_reset, reset_token
 
 from .conftest import make_config
 from .smtp import Inbox
 from .test_captive import arrival, cafe  # noqa: F401  (the fixture)
 
 Value = str | bytes
-FormKey = tuple[str, str]  # method, action
+FormKey = tuple[str, str, int]  # method, action, which of the page's forms with both
 HOSTILE: dict[str, Value] = {
     "long": "x" * 10_000,
     "NUL": "a\x00b",
@@ -106,10 +113,15 @@ class FormParser(HTMLParser):
             self._textarea = None
 
 
-def forms_on(page: str) -> list[Form]:
+def forms_on(page: str) -> dict[FormKey, Form]:
     parser = FormParser()
     parser.feed(page)
-    return [form for form in parser.forms if not form.action.endswith("/logout")]
+    forms: dict[FormKey, Form] = {}
+    for form in parser.forms:
+        if not form.action.endswith("/logout"):
+            seen = sum(1 for method, action, _ in forms if (method, action) == (form.method, form.action))
+            forms[(form.method, form.action, seen)] = form
+    return forms
 
 
 def multipart(pairs: list[tuple[str, Value]], files: set[str]) -> tuple[bytes, str]:
@@ -163,6 +175,7 @@ PAGES = [
     Page("site", None, "/p/demo/login", {"card": ANNA, "password": "demo-password"}),
     Page("site", None, "/p/demo/activate", {"card": MARCO, "email": "marco@example.com", **NEW_PASSWORD}),
     Page("site", None, "/p/demo/reset", {"email": "anna@example.com"}),
+    Page("site", None, "reset-link", NEW_PASSWORD),
     Page(
         "site",
         None,
@@ -194,6 +207,8 @@ PAGES = [
     ),
     Page("staff", None, "/login", {"email": ADMIN, "password": STAFF_PASSWORD}),
     Page("staff", None, "/login/forgot", {"email": ADMIN}),
+    Page("staff", None, "staff-reset-link", {"new": "another-staff-password-1"}),
+    Page("staff", ADMIN, "/two-factor"),
     Page("staff", ADMIN, "/", {"number": ANNA}),
     Page("staff", ADMIN, f"/cards/{ANNA}", {"amount": "12.50"}),
     Page(
@@ -221,7 +236,7 @@ def apps(db: Database, inbox: Inbox, demo: dict[str, Any]) -> tuple[Flask, Flask
 def logged_in(app: Flask, who: str | None, login_url: str, password: str, key: str) -> FlaskClient:
     client = app.test_client()
     if who is not None:
-        forms = [form for form in forms_on(client.get(login_url).text) if form.method == "post"]
+        forms = [form for form in forms_on(client.get(login_url).text).values() if form.method == "post"]
         answer = send(client, login_url, forms[0], filled(forms[0], {key: who, "password": password}))
         assert answer.status_code in (302, 303), answer.text
     return client
@@ -241,10 +256,28 @@ def cases(forms: dict[FormKey, Form], postgresql: bool) -> Iterator[tuple[FormKe
                 yield key, name, label, value
 
 
-def address(page: Page, client: FlaskClient, hotspot: str) -> Callable[[], str]:
-    """The page's address; the splash gets a fresh redirect of its controller each time."""
+def portal_reset_token(db: Database) -> str:
+    with db.write() as session:
+        card = session.scalars(select(Card).where(Card.number == ANNA)).one()
+        return issue_link(session, card, TokenPurpose.RESET, utcnow() + timedelta(hours=1), utcnow())
+
+
+def staff_reset_token(db: Database, secret_key: str) -> str:
+    staff = account_to_reset(db, ADMIN)
+    assert staff is not None
+    return reset_token(secret_key, staff)
+
+
+def address(page: Page, client: FlaskClient, core_app: Flask, hotspot: str) -> Callable[[], str]:
+    """The page's address; the splash gets a fresh redirect of its controller each time, the
+    pages of e-mailed links a link that works."""
+    db = core_app.extensions[EXTENSION].db
     if page.url == "wifi":
         return lambda: f"/wifi/{hotspot}?{arrival()[0]}"
+    if page.url == "reset-link":  # a new link each time: a send that works uses one up
+        return lambda: f"/p/demo/reset/{portal_reset_token(db)}"
+    if page.url == "staff-reset-link":
+        return lambda: f"/login/reset/{staff_reset_token(db, core_app.config['SECRET_KEY'])}"
     if page.url == "team-member":
         found = re.search(r'href="(/team/\d+)"', client.get("/team").text)
         assert found
@@ -267,8 +300,8 @@ def test_hostile_input_in_any_field_of_a_form_is_answered_without_a_server_error
         return logged_in(site, page.who, "/p/demo/login", "demo-password", "card")
 
     client = visitor()
-    url = address(page, client, cafe)
-    forms = {(form.method, form.action): form for form in forms_on(client.get(url()).text)}
+    url = address(page, client, core_app, cafe)
+    forms = forms_on(client.get(url()).text)
     assert forms, f"no form on {page.url}"
     failures, sent = [], 0
     for key, name, label, value in cases(forms, database_url.startswith("postgresql")):
@@ -279,7 +312,7 @@ def test_hostile_input_in_any_field_of_a_form_is_answered_without_a_server_error
         current = url()
         shown = client.get(current)
         assert shown.status_code == 200, f"{current} answers {shown.status_code} after {sent} sends"
-        form = next((form for form in forms_on(shown.text) if (form.method, form.action) == key), None)
+        form = forms_on(shown.text).get(key)
         if form is None:  # a send used it up (a reward taken with the points left)
             continue
         try:
