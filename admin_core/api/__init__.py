@@ -9,6 +9,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from ..errors import CoreError, InvalidFields
+from .schemas import ErrorSchema
 
 PREFIX = "/api/v1"
 SPEC_OPTIONS: dict[str, Any] = {
@@ -32,6 +33,8 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> Respon
 
 
 class CoreApi(Api):
+    ERROR_SCHEMA = ErrorSchema  # documents every error response as `error_response` sends it
+
     def handle_http_exception(self, error: HTTPException) -> Response | HTTPException:
         if not request.path.startswith(PREFIX):
             return error
@@ -44,8 +47,11 @@ class CoreApi(Api):
             return error_response(422, "invalid", "Some fields are not valid.", fields=fields)
         code = (error.name or "error").lower().replace(" ", "_")
         response = error_response(status, code, data.get("message") or error.description or code)
-        for name, value in (data.get("headers") or {}).items():
-            response.headers[name] = value
+        # The exception's own headers (a 405's `Allow`) and any an `abort` passed along.
+        headers = [*error.get_headers(), *(data.get("headers") or {}).items()]
+        for name, value in headers:
+            if name.lower() != "content-type":
+                response.headers[name] = value
         return response
 
 

@@ -12,7 +12,9 @@ from ..context import current_core
 from ..models import ContactRequired, Hotspot, HotspotKind
 from ..services import hotspots
 from ..services.hotspot_settings import masked
+from ..services.hotspots import MAX_MINUTES, MAX_QUOTA, MAX_RATE, MAX_RETENTION_DAYS
 from .auth import authenticate, scope
+from .schemas import bounds
 
 blp = Blueprint("hotspots", __name__, description="Hotspots: the Wi-Fi controllers of a merchant's venues")
 blp.before_request(authenticate)
@@ -21,17 +23,23 @@ blp.before_request(authenticate)
 class HotspotOptionsSchema(Schema):
     """Types and sizes; the rules are the service's (422 with their own codes)."""
 
-    session_minutes = fields.Integer(strict=True, metadata={"description": "Session length granted"})
-    up_kbps = fields.Integer(strict=True, allow_none=True)
-    down_kbps = fields.Integer(strict=True, allow_none=True)
-    quota_mb = fields.Integer(strict=True, allow_none=True, metadata={"description": "Data limit, MB"})
+    session_minutes = fields.Integer(
+        strict=True, metadata={"description": "Session length granted", **bounds((1, MAX_MINUTES))}
+    )
+    up_kbps = fields.Integer(strict=True, allow_none=True, metadata=bounds((1, MAX_RATE)))
+    down_kbps = fields.Integer(strict=True, allow_none=True, metadata=bounds((1, MAX_RATE)))
+    quota_mb = fields.Integer(
+        strict=True, allow_none=True, metadata={"description": "Data limit, MB", **bounds((1, MAX_QUOTA))}
+    )
     landing_url = fields.String(allow_none=True, validate=validate.Length(max=1000))
     contact = fields.Enum(ContactRequired, by_value=True, metadata={"description": "What the form requires"})
     terms_version = fields.String(validate=validate.Length(max=100))
     privacy_version = fields.String(validate=validate.Length(max=100))
     terms_text = fields.String(validate=validate.Length(max=100_000))
     privacy_text = fields.String(validate=validate.Length(max=100_000))
-    guest_retention_days = fields.Integer(strict=True, metadata={"description": "Wi-Fi-only guests kept"})
+    guest_retention_days = fields.Integer(
+        strict=True, metadata={"description": "Wi-Fi-only guests kept", **bounds((1, MAX_RETENTION_DAYS))}
+    )
     enabled = fields.Boolean()
 
 

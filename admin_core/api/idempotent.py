@@ -13,9 +13,15 @@ from ..context import current_core
 from ..errors import Invalid
 from ..services import idempotency
 
+MAX_KEY = 255
 IDEMPOTENCY_DOC: dict[str, Any] = {
     "parameters": [
-        {"in": "header", "name": "Idempotency-Key", "required": True, "schema": {"type": "string"}}
+        {
+            "in": "header",
+            "name": "Idempotency-Key",
+            "required": True,
+            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY},
+        }
     ]
 }
 
@@ -27,8 +33,8 @@ def run_once(
     work: Callable[[Session], tuple[int, dict[str, Any]]],
 ) -> Response:
     key = request.headers.get("Idempotency-Key", "").strip()
-    if not 1 <= len(key) <= 255:
-        raise Invalid("idempotency_key_required", "Send an Idempotency-Key header (1-255 characters).")
+    if not 1 <= len(key) <= MAX_KEY:
+        raise Invalid("idempotency_key_required", f"Send an Idempotency-Key header (1-{MAX_KEY} characters).")
     fingerprint = idempotency.request_fingerprint("POST", fingerprint_path, payload)
     outcome = idempotency.run_once(current_core().db, merchant_id, key, fingerprint, work)
     response = jsonify(outcome.body)

@@ -14,9 +14,16 @@ from ..errors import NotFound
 from ..models import Merchant
 from ..services import logos
 from ..services.merchants import get_merchant_by_id
-from ..services.portal_settings import MAX_ORIGINS, PortalSettings, update_portal_settings
+from ..services.portal_settings import (
+    MAX_ORIGINS,
+    POINTS_PER_UNIT,
+    TIER_PERIOD_MONTHS,
+    VALIDITY_MONTHS,
+    PortalSettings,
+    update_portal_settings,
+)
 from .auth import authenticate, require_site, scope
-from .schemas import MerchantSchema
+from .schemas import MerchantSchema, bounds
 
 blp = Blueprint("merchant", __name__, description="The merchant's portal settings and logo (merchant key)")
 blp.before_request(authenticate)
@@ -42,9 +49,11 @@ class PortalSettingsSchema(Schema):
     timezone = _text(64)
     currency = _text(8)
     embed_origins = fields.List(_text(300), validate=validate.Length(max=MAX_ORIGINS * 2))
-    points_per_unit = fields.Integer(strict=True)
-    points_validity_months = fields.Integer(strict=True, metadata={"description": "0: never expire"})
-    tier_period_months = fields.Integer(strict=True)
+    points_per_unit = fields.Integer(strict=True, metadata=bounds(POINTS_PER_UNIT))
+    points_validity_months = fields.Integer(
+        strict=True, metadata={"description": "0: never expire", **bounds(VALIDITY_MONTHS)}
+    )
+    tier_period_months = fields.Integer(strict=True, metadata=bounds(TIER_PERIOD_MONTHS))
     terms_url = _text(1000, metadata={"description": "Empty: none"})
     privacy_url = _text(1000, metadata={"description": "Empty: none"})
     staff_2fa_required = fields.Boolean()

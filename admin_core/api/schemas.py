@@ -7,8 +7,31 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from ..models import Card, Merchant, Operation, OperationKind, TokenPurpose
-from ..services.ledger import MAX_MONEY, POSTED
+from ..services.ledger import MAX_MONEY, MAX_POINTS, POSTED
 from ..services.portal_auth import MAX_PASSWORD
+
+
+def bounds(limits: tuple[int, int]) -> dict[str, int]:
+    """The document's statement of a range the services check themselves (with their own error
+    codes), for fields that carry no validator."""
+    return {"minimum": limits[0], "maximum": limits[1]}
+
+
+class ErrorDetailSchema(Schema):
+    code = fields.String(
+        required=True, metadata={"description": "Stable machine code, e.g. `card_not_found`"}
+    )
+    message = fields.String(required=True, metadata={"description": "For people, in English"})
+    invalid_fields = fields.Dict(
+        data_key="fields",
+        metadata={"description": "422 only: the messages of each field that is not valid"},
+    )
+
+
+class ErrorSchema(Schema):
+    """The body of every refusal of the API."""
+
+    error = fields.Nested(ErrorDetailSchema, required=True)
 
 
 class BalancesSchema(Schema):
@@ -42,7 +65,10 @@ class OperationInSchema(Schema):
     amount = fields.Integer(
         required=True,
         strict=True,
-        metadata={"description": "Points for *_points kinds, minor units for *_credit kinds"},
+        metadata={
+            "description": f"Points for *_points kinds (at most {MAX_POINTS}), cents for *_credit kinds",
+            **bounds((1, MAX_MONEY)),
+        },
     )
     store = fields.String(required=True, validate=validate.Length(1, 32))
     discount = fields.Integer(

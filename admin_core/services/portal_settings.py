@@ -24,6 +24,10 @@ PAGE = "#ffffff"  # links are written in the accent colour on it
 MAX_ORIGINS = 20
 MAX_HEADER = 500
 MAX_FOOTER = 1000
+# (lowest, highest) of the program's numbers
+POINTS_PER_UNIT = (0, 1000)
+VALIDITY_MONTHS = (0, 120)  # 0: points never expire
+TIER_PERIOD_MONTHS = (1, 60)
 
 
 @dataclass(frozen=True)
@@ -142,15 +146,21 @@ def checked(current: Merchant, changes: PortalSettings) -> dict[str, Any]:
         if len(origins) > MAX_ORIGINS:
             raise Invalid("too_many_origins", f"At most {MAX_ORIGINS} origins.")
         values["embed_origins"] = origins
-    _range(values.get("points_per_unit"), 0, 1000, "invalid_points_per_unit", "Points per currency unit")
+    _range(
+        values.get("points_per_unit"), *POINTS_PER_UNIT, "invalid_points_per_unit", "Points per currency unit"
+    )
     _range(
         values.get("points_validity_months"),
-        0,
-        120,
+        *VALIDITY_MONTHS,
         "invalid_validity",
         "Months points stay valid (0: always)",
     )
-    _range(values.get("tier_period_months"), 1, 60, "invalid_tier_period", "Months counted for tiers")
+    _range(
+        values.get("tier_period_months"),
+        *TIER_PERIOD_MONTHS,
+        "invalid_tier_period",
+        "Months counted for tiers",
+    )
     if values.get("points_validity_months") == 0:
         values["points_validity_months"] = None
     for name in ("terms_url", "privacy_url"):
