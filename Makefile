@@ -7,6 +7,9 @@ INSTALLED := $(VENV)/.installed
 LOCALES := en it bg nb
 DEMO_SMTP_PORT ?= 8025
 DEMO_WIFI_PORT ?= 5001
+# `make test` measures branch coverage; a targeted local `pytest tests/test_x.py` runs without it.
+COVERAGE := --cov=admin_core --cov=admin_api_client --cov=portal --cov=captive --cov-branch \
+  --cov-report=term:skip-covered
 
 .PHONY: run test install lint translations compile-translations chromium bench clean
 
@@ -49,7 +52,7 @@ run: install
 test: install chromium
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest $(COVERAGE)
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,9 +1,12 @@
-"""Fixtures: every database test runs on SQLite and, where it answers, on PostgreSQL; the schema
-comes from the migrations; each test runs in a rolled-back transaction unless it asks for
+"""Fixtures: a database test runs once, on PostgreSQL (the production database) where it answers,
+else on SQLite; a test or module marked `both_backends` (what depends on the database: locks,
+races, SKIP LOCKED, migrations, constraints, statement counts, dialect SQL) runs on both. The
+schema comes from the migrations; each test runs in a rolled-back transaction unless it asks for
 `committed_db` (concurrency, workers, live servers)."""
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import threading
@@ -33,6 +36,29 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 SECRET = "test-secret"
 
 
+BACKENDS = ("sqlite", "postgresql")
+
+
+@functools.cache
+def postgres_answers() -> bool:
+    try:
+        psycopg.connect(PG_ADMIN, connect_timeout=3).close()
+    except psycopg.OperationalError:
+        return False
+    return True
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The backends a database test runs on: both when marked so, else the one that answers."""
+    if "database_url" not in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("both_backends"):
+        backends: tuple[str, ...] = BACKENDS
+    else:
+        backends = ("postgresql",) if postgres_answers() else ("sqlite",)
+    metafunc.parametrize("database_url", backends, indirect=True, scope="session")
+
+
 def _postgres_database() -> Iterator[str]:
     try:
         admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3)
@@ -47,7 +73,7 @@ def _postgres_database() -> Iterator[str]:
         admin.close()
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="session")
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'loyalty.sqlite3'}"

@@ -90,6 +90,7 @@ def test_the_dry_run_reports_every_rejected_row_and_changes_nothing(core: Core, 
     assert counts(core.db) == (*before[:4], before[4] + 1)  # the upload is kept, nothing else
 
 
+@pytest.mark.both_backends  # bulk inserts
 def test_apply_creates_the_good_rows_with_their_balances_ledger_and_consents(
     core: Core, merchant_id: int
 ) -> None:
@@ -152,6 +153,7 @@ def test_apply_creates_the_good_rows_with_their_balances_ledger_and_consents(
     assert counts(core.db) == (before[0] + 2, before[1] + 2, before[2] + 3, before[3] + 5, before[4] + 1)
 
 
+@pytest.mark.both_backends  # numbers already taken, found in SQL
 def test_the_same_file_again_changes_nothing(core: Core, merchant_id: int) -> None:
     first = apply_import(core.db, merchant_id, dry_run(core.db, merchant_id, "c.csv", CUSTOMERS_CSV).id)
     before = counts(core.db)[:4]
@@ -262,6 +264,7 @@ def test_line_numbers_are_the_file_s(monkeypatch: pytest.MonkeyPatch) -> None:
     assert refused.value.code == "too_many_rows"
 
 
+@pytest.mark.both_backends  # the unique constraint on card numbers
 def test_a_card_created_between_dry_run_and_apply_is_left_unchanged(core: Core, merchant_id: int) -> None:
     upload = dry_run(core.db, merchant_id, "c.csv", CUSTOMERS_CSV)
     enroll_customer(core.db, merchant_id, "5000000007", first_name="Walk-in")
@@ -272,6 +275,7 @@ def test_a_card_created_between_dry_run_and_apply_is_left_unchanged(core: Core, 
         assert walk_in is not None and (walk_in.customer.first_name, walk_in.credit) == ("Walk-in", 0)
 
 
+@pytest.mark.both_backends  # a unique violation inside a savepoint
 def test_a_batch_meeting_a_taken_number_is_done_again_row_by_row(
     core: Core, merchant_id: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
