@@ -6,46 +6,37 @@ schema comes from the migrations; each test runs in a rolled-back transaction un
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 import shutil
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
-import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import delete
+from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 import admin_core
 import portal
 from admin_core.context import EXTENSION, Core
-from admin_core.database import Base, Database
+from admin_core.database import Database
 from admin_core.demo import load_demo
 from admin_core.migrate import upgrade
 
+from .databases import Snapshot, empty, new_database, postgres_answers
 from .smtp import Inbox, start_smtp
 from .wifi_venue import Phone, Venue
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 SECRET = "test-secret"
-
-
 BACKENDS = ("sqlite", "postgresql")
-
-
-@functools.cache
-def postgres_answers() -> bool:
-    try:
-        psycopg.connect(PG_ADMIN, connect_timeout=3).close()
-    except psycopg.OperationalError:
-        return False
-    return True
+# A test using one of these sees the demo in committed_db, restored from its snapshot afterwards.
+SERVING_THE_DEMO = ("live", "venue")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -55,30 +46,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if metafunc.definition.get_closest_marker("both_backends"):
         backends: tuple[str, ...] = BACKENDS
     else:
-        backends = ("postgresql",) if postgres_answers() else ("sqlite",)
+        backends = ("postgresql",) if _postgres_answers() else ("sqlite",)
     metafunc.parametrize("database_url", backends, indirect=True, scope="session")
 
 
-def _postgres_database() -> Iterator[str]:
-    try:
-        admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        pytest.skip(f"PostgreSQL does not answer at 127.0.0.1:5432: {error}")
-    name = f"loyalty_test_{uuid.uuid4().hex[:10]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+@functools.cache
+def _postgres_answers() -> bool:
+    return postgres_answers()
 
 
 @pytest.fixture(scope="session")
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'loyalty.sqlite3'}"
-    else:
-        yield from _postgres_database()
+    yield from new_database(request.param, tmp_path_factory.mktemp("sqlite"))
 
 
 @pytest.fixture(scope="session")
@@ -90,21 +69,52 @@ def migrated(database_url: str) -> Iterator[Database]:
     database.dispose()
 
 
+@dataclass
+class LoadedDemo:
+    snapshot: Snapshot
+    contract: dict[str, Any]  # what load_demo answers
+
+
+@pytest.fixture(scope="session")
+def demo_database(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory, smtp: Inbox
+) -> Iterator[LoadedDemo]:
+    """A second database per backend, migrated, where the demo is loaded (and committed) once."""
+    urls = new_database(make_url(database_url).get_backend_name(), tmp_path_factory.mktemp("demo"))
+    database = Database.from_url(next(urls))
+    upgrade(database)
+    core_app = admin_core.create_app(make_config(smtp), database=database)
+    contract = load_demo(core_app.extensions[EXTENSION], SECRET)
+    snapshot = Snapshot(database)
+    snapshot.take()
+    yield LoadedDemo(snapshot, contract)
+    database.dispose()
+    urls.close()
+
+
 @pytest.fixture
-def db(migrated: Database) -> Iterator[Database]:
-    with migrated.bind.connect() as connection:  # type: ignore[union-attr]
+def db(request: pytest.FixtureRequest, migrated: Database) -> Iterator[Database]:
+    """The test's own transaction, rolled back at the end; with `demo`, on the demo's database."""
+    source = migrated
+    if "demo" in request.fixturenames:
+        source = request.getfixturevalue("demo_database").snapshot.database
+    with source.bind.connect() as connection:  # type: ignore[union-attr]
         outer = connection.begin()
         yield Database(connection)
         outer.rollback()
 
 
 @pytest.fixture
-def committed_db(migrated: Database) -> Iterator[Database]:
-    """Real commits, seen by other connections and threads; emptied afterwards."""
+def committed_db(request: pytest.FixtureRequest, migrated: Database) -> Iterator[Database]:
+    """Real commits, seen by other connections and threads; emptied afterwards (for `live` and
+    `venue`: the demo's database, put back as it was)."""
+    if any(name in request.fixturenames for name in SERVING_THE_DEMO):
+        loaded: LoadedDemo = request.getfixturevalue("demo_database")
+        yield loaded.snapshot.database
+        loaded.snapshot.restore()
+        return
     yield migrated
-    with migrated.write() as session:
-        for table in reversed(Base.metadata.sorted_tables):
-            session.execute(delete(table))
+    empty(migrated)
 
 
 @pytest.fixture(scope="session")
@@ -144,8 +154,9 @@ def core(core_app: Flask) -> Core:
 
 
 @pytest.fixture
-def demo(core: Core) -> dict[str, Any]:
-    return load_demo(core, SECRET)
+def demo(core: Core, demo_database: LoadedDemo) -> dict[str, Any]:
+    """The demo merchant, already in the test's database (loaded once per backend)."""
+    return copy.deepcopy(demo_database.contract)
 
 
 @pytest.fixture
@@ -213,7 +224,6 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 def live(committed_db: Database, inbox: Inbox) -> Iterator[tuple[str, Any]]:
     """The site with its embedded core and the demo, served on a free port: (base URL, core app)."""
     core_app = admin_core.create_app(make_config(inbox), database=committed_db)
-    load_demo(core_app.extensions[EXTENSION], SECRET)
     site = portal.create_app(make_config(inbox), core_app=core_app)
     with served(site) as base_url:
         yield base_url, core_app
@@ -269,7 +279,6 @@ def venue(committed_db: Database, inbox: Inbox) -> Iterator[Venue]:
     }
     core_app = admin_core.create_app(make_config(inbox), database=committed_db)
     core = core_app.extensions[EXTENSION]
-    load_demo(core, SECRET)
     site: Flask = portal.create_app(make_config(inbox, **settings), core_app=core_app)
     with served(site) as base_url:
         yield Venue(base_url, core)
