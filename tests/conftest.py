@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_limiter import Limiter
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
@@ -142,9 +143,21 @@ def make_config(inbox: Inbox, **extra: Any) -> dict[str, Any]:
     }
 
 
+@pytest.fixture(scope="session")
+def built_apps() -> dict[str, Flask]:
+    """The core and the site, each built once for the run by the first test that asks for it."""
+    return {}
+
+
 @pytest.fixture
-def core_app(db: Database, inbox: Inbox) -> Flask:
-    return admin_core.create_app(make_config(inbox), database=db)
+def core_app(db: Database, inbox: Inbox, built_apps: dict[str, Flask]) -> Iterator[Flask]:
+    """The core, working on this test's database; built once (see `lent`)."""
+    if "core" not in built_apps:
+        built_apps["core"] = admin_core.create_app(make_config(inbox), database=db)
+    app = built_apps["core"]
+    app.extensions[EXTENSION].db = db
+    with lent(app):
+        yield app
 
 
 @pytest.fixture
@@ -160,13 +173,34 @@ def demo(core: Core, demo_database: LoadedDemo) -> dict[str, Any]:
 
 
 @pytest.fixture
-def app(core_app: Flask, inbox: Inbox) -> Flask:
-    return portal.create_app(make_config(inbox), core_app=core_app)
+def app(core_app: Flask, inbox: Inbox, built_apps: dict[str, Flask]) -> Iterator[Flask]:
+    """The site with the core embedded; built once (see `lent`)."""
+    if "site" not in built_apps:
+        built_apps["site"] = portal.create_app(make_config(inbox), core_app=core_app)
+    with lent(built_apps["site"]) as site:
+        yield site
 
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@contextmanager
+def lent(app: Flask) -> Iterator[Flask]:
+    """An app built once, lent to one test: what the test changed in its settings or extensions
+    (Flask-Mail's state, the site's core client) is put back, and its limiters forget every count."""
+    config, extensions = dict(app.config), dict(app.extensions)
+    try:
+        yield app
+    finally:
+        app.config.clear()
+        app.config.update(config)
+        app.extensions.clear()
+        app.extensions.update(extensions)
+        for extension in extensions.values():
+            if isinstance(extension, Limiter):
+                extension.reset()
 
 
 def csrf_token(client: FlaskClient, url: str) -> str:
