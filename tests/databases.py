@@ -10,7 +10,8 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table, delete, insert, select, text
+from sqlalchemy.orm import Session
 
 from admin_core.database import Base, Database
 
@@ -45,8 +46,17 @@ def new_database(backend: str, folder: Path) -> Iterator[str]:
 
 def empty(database: Database) -> None:
     with database.write() as session:
-        for table in reversed(Base.metadata.sorted_tables):
-            session.execute(delete(table))
+        _clear(session)
+
+
+def _clear(session: Session) -> None:
+    """Every row of every table gone; ids go on from where they were, as after DELETE."""
+    tables = list(reversed(Base.metadata.sorted_tables))
+    if session.get_bind().dialect.name == "postgresql":  # TRUNCATE: no row-by-row foreign key checks
+        session.execute(text("TRUNCATE " + ", ".join(f'"{table.name}"' for table in tables)))
+        return
+    for table in tables:
+        session.execute(delete(table))
 
 
 @dataclass
@@ -65,8 +75,7 @@ class Snapshot:
 
     def restore(self) -> None:
         with self.database.write() as session:
-            for table in reversed(Base.metadata.sorted_tables):
-                session.execute(delete(table))
+            _clear(session)
             for table, rows in self.rows:
                 if rows:
                     session.execute(insert(table), rows)
