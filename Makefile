@@ -10,6 +10,9 @@ DEMO_WIFI_PORT ?= 5001
 # `make test` measures branch coverage; a targeted local `pytest tests/test_x.py` runs without it.
 COVERAGE := --cov=admin_core --cov=admin_api_client --cov=portal --cov=captive --cov-branch \
   --cov-report=term:skip-covered
+# pytest-xdist workers for `make test` (each with its own databases and SMTP port); a module stays
+# on one worker, so each browser module starts one Chromium.
+TEST_WORKERS ?= 2
 
 .PHONY: run test install lint translations compile-translations chromium bench clean
 
@@ -52,7 +55,7 @@ run: install
 test: install chromium
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest $(COVERAGE)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope $(COVERAGE)
 
 lint: install
 	$(BIN)/ruff check .
