@@ -41,11 +41,14 @@ SERVING_THE_DEMO = ("live", "venue")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """The backends a database test runs on: both when marked so, else the one that answers."""
+    """The backends a database test runs on: both, or SQLite, when marked so; else the one that
+    answers."""
     if "database_url" not in metafunc.fixturenames:
         return
     if metafunc.definition.get_closest_marker("both_backends"):
         backends: tuple[str, ...] = BACKENDS
+    elif metafunc.definition.get_closest_marker("sqlite_only"):
+        backends = ("sqlite",)
     else:
         backends = ("postgresql",) if _postgres_answers() else ("sqlite",)
     metafunc.parametrize("database_url", backends, indirect=True, scope="session")
