@@ -147,13 +147,14 @@ def make_config(inbox: Inbox, **extra: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def built_apps() -> dict[str, Flask]:
-    """The core and the site, each built once for the run by the first test that asks for it."""
+def built_apps() -> dict[Any, Any]:
+    """The core and the site, each built once for the run by the first test that asks for it (and
+    those of `live` and `venue`, once per backend)."""
     return {}
 
 
 @pytest.fixture
-def core_app(db: Database, inbox: Inbox, built_apps: dict[str, Flask]) -> Iterator[Flask]:
+def core_app(db: Database, inbox: Inbox, built_apps: dict[Any, Any]) -> Iterator[Flask]:
     """The core, working on this test's database; built once (see `lent`)."""
     if "core" not in built_apps:
         built_apps["core"] = admin_core.create_app(make_config(inbox), database=db)
@@ -176,7 +177,7 @@ def demo(core: Core, demo_database: LoadedDemo) -> dict[str, Any]:
 
 
 @pytest.fixture
-def app(core_app: Flask, inbox: Inbox, built_apps: dict[str, Flask]) -> Iterator[Flask]:
+def app(core_app: Flask, inbox: Inbox, built_apps: dict[Any, Any]) -> Iterator[Flask]:
     """The site with the core embedded; built once (see `lent`)."""
     if "site" not in built_apps:
         built_apps["site"] = portal.create_app(make_config(inbox), core_app=core_app)
@@ -257,12 +258,24 @@ FLAGS = [
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "locale": "en-US"}
 
 
+def serving(
+    built_apps: dict[Any, Any], name: str, database: Database, inbox: Inbox, **settings: Any
+) -> tuple[Flask, Flask]:
+    """The core and the site for `live` or `venue` on the demo's committed database, built once per
+    backend: (core app, site)."""
+    key = (name, database)
+    if key not in built_apps:
+        core_app = admin_core.create_app(make_config(inbox), database=database)
+        built_apps[key] = core_app, portal.create_app(make_config(inbox, **settings), core_app=core_app)
+    found: tuple[Flask, Flask] = built_apps[key]
+    return found
+
+
 @pytest.fixture
-def live(committed_db: Database, inbox: Inbox) -> Iterator[tuple[str, Any]]:
+def live(committed_db: Database, inbox: Inbox, built_apps: dict[Any, Any]) -> Iterator[tuple[str, Any]]:
     """The site with its embedded core and the demo, served on a free port: (base URL, core app)."""
-    core_app = admin_core.create_app(make_config(inbox), database=committed_db)
-    site = portal.create_app(make_config(inbox), core_app=core_app)
-    with served(site) as base_url:
+    core_app, site = serving(built_apps, "live", committed_db, inbox)
+    with lent(core_app), lent(site), served(site) as base_url:
         yield base_url, core_app
 
 
@@ -308,17 +321,15 @@ def phone(new_phone: Callable[..., Any]) -> tuple[Any, Any]:
 
 
 @pytest.fixture
-def venue(committed_db: Database, inbox: Inbox) -> Iterator[Venue]:
+def venue(committed_db: Database, inbox: Inbox, built_apps: dict[Any, Any]) -> Iterator[Venue]:
     settings = {
         "SESSION_COOKIE_SECURE": False,
         "WIFI_MERAKI_DOMAINS": "127.0.0.1",
         "RATELIMIT_WIFI_PER_IP": "10000 per minute",  # every phone here is 127.0.0.1
     }
-    core_app = admin_core.create_app(make_config(inbox), database=committed_db)
-    core = core_app.extensions[EXTENSION]
-    site: Flask = portal.create_app(make_config(inbox, **settings), core_app=core_app)
-    with served(site) as base_url:
-        yield Venue(base_url, core)
+    core_app, site = serving(built_apps, "venue", committed_db, inbox, **settings)
+    with lent(core_app), lent(site), served(site) as base_url:
+        yield Venue(base_url, core_app.extensions[EXTENSION])
 
 
 @pytest.fixture
