@@ -1,58 +1,67 @@
-"""Fixtures: every database test runs on SQLite and, where it answers, on PostgreSQL; the schema
-comes from the migrations; each test runs in a rolled-back transaction unless it asks for
+"""Fixtures: a database test runs once, on PostgreSQL (the production database) where it answers,
+else on SQLite; a test or module marked `both_backends` (what depends on the database: locks,
+races, SKIP LOCKED, migrations, constraints, statement counts, dialect SQL) runs on both. The
+schema comes from the migrations; each test runs in a rolled-back transaction unless it asks for
 `committed_db` (concurrency, workers, live servers)."""
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 import shutil
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
-import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import delete
+from flask_limiter import Limiter
+from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 import admin_core
 import composition
 from admin_core.context import EXTENSION, Core
-from admin_core.database import Base, Database
+from admin_core.database import Database
 from admin_core.demo import load_demo
 from admin_core.migrate import upgrade
 
+from .databases import Snapshot, empty, new_database, postgres_answers
 from .smtp import Inbox, start_smtp
 from .wifi_venue import Phone, Venue
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 SECRET = "test-secret"
+BACKENDS = ("sqlite", "postgresql")
+# A test using one of these sees the demo in committed_db, restored from its snapshot afterwards.
+SERVING_THE_DEMO = ("live", "venue", "strict_venue")
 
 
-def _postgres_database() -> Iterator[str]:
-    try:
-        admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        pytest.skip(f"PostgreSQL does not answer at 127.0.0.1:5432: {error}")
-    name = f"loyalty_test_{uuid.uuid4().hex[:10]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-
-
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'loyalty.sqlite3'}"
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The backends a database test runs on: both, or SQLite, when marked so; else the one that
+    answers."""
+    if "database_url" not in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("both_backends"):
+        backends: tuple[str, ...] = BACKENDS
+    elif metafunc.definition.get_closest_marker("sqlite_only"):
+        backends = ("sqlite",)
     else:
-        yield from _postgres_database()
+        backends = ("postgresql",) if _postgres_answers() else ("sqlite",)
+    metafunc.parametrize("database_url", backends, indirect=True, scope="session")
+
+
+@functools.cache
+def _postgres_answers() -> bool:
+    return postgres_answers()
+
+
+@pytest.fixture(scope="session")
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from new_database(request.param, tmp_path_factory.mktemp("sqlite"))
 
 
 @pytest.fixture(scope="session")
@@ -64,21 +73,52 @@ def migrated(database_url: str) -> Iterator[Database]:
     database.dispose()
 
 
+@dataclass
+class LoadedDemo:
+    snapshot: Snapshot
+    contract: dict[str, Any]  # what load_demo answers
+
+
+@pytest.fixture(scope="session")
+def demo_database(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory, smtp: Inbox
+) -> Iterator[LoadedDemo]:
+    """A second database per backend, migrated, where the demo is loaded (and committed) once."""
+    urls = new_database(make_url(database_url).get_backend_name(), tmp_path_factory.mktemp("demo"))
+    database = Database.from_url(next(urls))
+    upgrade(database)
+    core_app = admin_core.create_app(make_config(smtp), database=database)
+    contract = load_demo(core_app.extensions[EXTENSION], SECRET)
+    snapshot = Snapshot(database)
+    snapshot.take()
+    yield LoadedDemo(snapshot, contract)
+    database.dispose()
+    urls.close()
+
+
 @pytest.fixture
-def db(migrated: Database) -> Iterator[Database]:
-    with migrated.bind.connect() as connection:  # type: ignore[union-attr]
+def db(request: pytest.FixtureRequest, migrated: Database) -> Iterator[Database]:
+    """The test's own transaction, rolled back at the end; with `demo`, on the demo's database."""
+    source = migrated
+    if "demo" in request.fixturenames:
+        source = request.getfixturevalue("demo_database").snapshot.database
+    with source.bind.connect() as connection:  # type: ignore[union-attr]
         outer = connection.begin()
         yield Database(connection)
         outer.rollback()
 
 
 @pytest.fixture
-def committed_db(migrated: Database) -> Iterator[Database]:
-    """Real commits, seen by other connections and threads; emptied afterwards."""
+def committed_db(request: pytest.FixtureRequest, migrated: Database) -> Iterator[Database]:
+    """Real commits, seen by other connections and threads; emptied afterwards (for `live` and
+    `venue`: the demo's database, put back as it was)."""
+    if any(name in request.fixturenames for name in SERVING_THE_DEMO):
+        loaded: LoadedDemo = request.getfixturevalue("demo_database")
+        yield loaded.snapshot.database
+        loaded.snapshot.restore()
+        return
     yield migrated
-    with migrated.write() as session:
-        for table in reversed(Base.metadata.sorted_tables):
-            session.execute(delete(table))
+    empty(migrated)
 
 
 @pytest.fixture(scope="session")
@@ -106,9 +146,22 @@ def make_config(inbox: Inbox, **extra: Any) -> dict[str, Any]:
     }
 
 
+@pytest.fixture(scope="session")
+def built_apps() -> dict[Any, Any]:
+    """The core and the site, each built once for the run by the first test that asks for it (and
+    those of `live` and `venue`, once per backend)."""
+    return {}
+
+
 @pytest.fixture
-def core_app(db: Database, inbox: Inbox) -> Flask:
-    return admin_core.create_app(make_config(inbox), database=db)
+def core_app(db: Database, inbox: Inbox, built_apps: dict[Any, Any]) -> Iterator[Flask]:
+    """The core, working on this test's database; built once (see `lent`)."""
+    if "core" not in built_apps:
+        built_apps["core"] = admin_core.create_app(make_config(inbox), database=db)
+    app = built_apps["core"]
+    app.extensions[EXTENSION].db = db
+    with lent(app):
+        yield app
 
 
 @pytest.fixture
@@ -118,18 +171,40 @@ def core(core_app: Flask) -> Core:
 
 
 @pytest.fixture
-def demo(core: Core) -> dict[str, Any]:
-    return load_demo(core, SECRET)
+def demo(core: Core, demo_database: LoadedDemo) -> dict[str, Any]:
+    """The demo merchant, already in the test's database (loaded once per backend)."""
+    return copy.deepcopy(demo_database.contract)
 
 
 @pytest.fixture
-def app(core_app: Flask, inbox: Inbox) -> Flask:
-    return composition.create_app(make_config(inbox), core_app=core_app)
+def app(core_app: Flask, inbox: Inbox, built_apps: dict[Any, Any]) -> Iterator[Flask]:
+    """The site with the core embedded; built once (see `lent`)."""
+    if "site" not in built_apps:
+        built_apps["site"] = composition.create_app(make_config(inbox), core_app=core_app)
+    with lent(built_apps["site"]) as site:
+        yield site
 
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@contextmanager
+def lent(app: Flask) -> Iterator[Flask]:
+    """An app built once, lent to one test: what the test changed in its settings or extensions
+    (Flask-Mail's state, the site's core client) is put back, and its limiters forget every count."""
+    config, extensions = dict(app.config), dict(app.extensions)
+    try:
+        yield app
+    finally:
+        app.config.clear()
+        app.config.update(config)
+        app.extensions.clear()
+        app.extensions.update(extensions)
+        for extension in extensions.values():
+            if isinstance(extension, Limiter):
+                extension.reset()
 
 
 def csrf_token(client: FlaskClient, url: str) -> str:
@@ -183,13 +258,29 @@ FLAGS = [
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "locale": "en-US"}
 
 
+def serving(
+    built_apps: dict[Any, Any],
+    name: str,
+    database: Database,
+    inbox: Inbox,
+    core_settings: dict[str, Any] | None = None,
+    **settings: Any,
+) -> tuple[Flask, Flask]:
+    """The core and the site for `live` or a venue on the demo's committed database, built once per
+    backend and settings: (core app, site)."""
+    key = (name, database, tuple(sorted(settings.items())))
+    if key not in built_apps:
+        core_app = admin_core.create_app(make_config(inbox, **(core_settings or {})), database=database)
+        built_apps[key] = core_app, composition.create_app(make_config(inbox, **settings), core_app=core_app)
+    found: tuple[Flask, Flask] = built_apps[key]
+    return found
+
+
 @pytest.fixture
-def live(committed_db: Database, inbox: Inbox) -> Iterator[tuple[str, Any]]:
+def live(committed_db: Database, inbox: Inbox, built_apps: dict[Any, Any]) -> Iterator[tuple[str, Any]]:
     """The site with its embedded core and the demo, served on a free port: (base URL, core app)."""
-    core_app = admin_core.create_app(make_config(inbox), database=committed_db)
-    load_demo(core_app.extensions[EXTENSION], SECRET)
-    site = composition.create_app(make_config(inbox), core_app=core_app)
-    with served(site) as base_url:
+    core_app, site = serving(built_apps, "live", committed_db, inbox)
+    with lent(core_app), lent(site), served(site) as base_url:
         yield base_url, core_app
 
 
@@ -251,7 +342,9 @@ LOOPBACK_CONTROLLERS = "127.0.0.0/8"
 
 
 @contextmanager
-def served_venue(db: Database, inbox: Inbox, site_networks: str = LOOPBACK_CONTROLLERS) -> Iterator[Venue]:
+def served_venue(
+    built_apps: dict[Any, Any], db: Database, inbox: Inbox, site_networks: str = LOOPBACK_CONTROLLERS
+) -> Iterator[Venue]:
     """The venue; `site_networks` is what its site allows controllers at (its core: loopback)."""
     settings = {
         "SESSION_COOKIE_SECURE": False,
@@ -261,19 +354,15 @@ def served_venue(db: Database, inbox: Inbox, site_networks: str = LOOPBACK_CONTR
         "RATELIMIT_WIFI_SIGNUPS_PER_IP": "10000 per minute",
         "WIFI_CONTROLLER_NETWORKS": site_networks,
     }
-    core_app = admin_core.create_app(
-        make_config(inbox, WIFI_CONTROLLER_NETWORKS=LOOPBACK_CONTROLLERS), database=db
-    )
-    core = core_app.extensions[EXTENSION]
-    load_demo(core, SECRET)
-    site: Flask = composition.create_app(make_config(inbox, **settings), core_app=core_app)
-    with served(site) as base_url:
-        yield Venue(base_url, core)
+    core_settings = {"WIFI_CONTROLLER_NETWORKS": LOOPBACK_CONTROLLERS}
+    core_app, site = serving(built_apps, "venue", db, inbox, core_settings, **settings)
+    with lent(core_app), lent(site), served(site) as base_url:
+        yield Venue(base_url, core_app.extensions[EXTENSION])
 
 
 @pytest.fixture
-def venue(committed_db: Database, inbox: Inbox) -> Iterator[Venue]:
-    with served_venue(committed_db, inbox) as opened:
+def venue(committed_db: Database, inbox: Inbox, built_apps: dict[Any, Any]) -> Iterator[Venue]:
+    with served_venue(built_apps, committed_db, inbox) as opened:
         yield opened
 
 

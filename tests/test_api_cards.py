@@ -47,6 +47,7 @@ def test_card_number_is_read_as_typed_with_spaces(api: FlaskClient, demo: dict[s
     assert api.get("/api/v1/cards/7000 1000 01", headers=auth(demo)).json["number"] == CARD
 
 
+@pytest.mark.both_backends  # the idempotency record's unique constraint
 def test_earn_points_then_replay_applies_once_and_answers_the_same(
     api: FlaskClient, demo: dict[str, Any]
 ) -> None:
@@ -64,6 +65,7 @@ def test_earn_points_then_replay_applies_once_and_answers_the_same(
     assert balances(api, demo)["points"] == 1275
 
 
+@pytest.mark.both_backends  # materialised balances under a row lock
 def test_every_kind_moves_the_right_balance(api: FlaskClient, demo: dict[str, Any]) -> None:
     for number, (kind, amount) in enumerate(
         [("redeem_points", 250), ("topup_credit", 1000), ("spend_credit", 300), ("earn_points", 10)]
@@ -77,6 +79,7 @@ def test_every_kind_moves_the_right_balance(api: FlaskClient, demo: dict[str, An
     assert balances(api, demo) == {"points": 1010, "credit": 2250, "discount": 850, "currency": "EUR"}
 
 
+@pytest.mark.both_backends  # the idempotency record's unique constraint
 def test_a_key_reused_for_another_request_is_refused(api: FlaskClient, demo: dict[str, Any]) -> None:
     headers = auth(demo, **{"Idempotency-Key": "same"})
     api.post(OPERATIONS, json={"kind": "earn_points", "amount": 5, "store": "MAIN"}, headers=headers)
@@ -107,6 +110,7 @@ BAD_REQUESTS = [
 ]
 
 
+@pytest.mark.both_backends  # a refused operation rolls back
 @pytest.mark.parametrize(("payload", "status", "code"), BAD_REQUESTS)
 def test_bad_operations_get_a_json_error_and_change_nothing(
     api: FlaskClient, demo: dict[str, Any], payload: dict[str, Any], status: int, code: str

@@ -6,12 +6,15 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
 
+import pytest
 from sqlalchemy import func, select
 
 from admin_core.models import ConsentKind, ConsentRecord, Customer, HotspotKind, WifiVisit
 
 from .simulators import OpenNDS
 from .wifi_venue import Phone, Venue
+
+pytestmark = pytest.mark.both_backends  # simultaneous sign-ups: each backend's locking and unique constraints
 
 GUESTS = 200
 CLIENTS = 50

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from admin_core.demo import PASSWORD
 
 
+@pytest.mark.both_backends  # the demo loaded twice on each backend
 def test_demo_prints_the_contract_json_and_is_idempotent(core_app: Flask, client: FlaskClient) -> None:
     runner = core_app.test_cli_runner()
     first = runner.invoke(args=["core", "demo"])
@@ -50,6 +52,7 @@ def test_create_merchant_and_api_key(core_app: Flask) -> None:
     assert runner.invoke(args=["core", "create-api-key", "--site"]).stdout.startswith("lpk_")
 
 
+@pytest.mark.both_backends  # the migrations run again on each backend
 def test_init_db_is_safe_to_repeat(core_app: Flask) -> None:
     result = core_app.test_cli_runner().invoke(args=["core", "init-db"])
     assert result.exit_code == 0, result.output

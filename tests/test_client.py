@@ -24,6 +24,7 @@ def till(core_app: Flask, demo: dict[str, Any]) -> CoreClient:
     return CoreClient.in_process(core_app, api_key=demo["api_key"])
 
 
+@pytest.mark.both_backends  # the idempotency record's unique constraint
 def test_record_and_replay(till: CoreClient) -> None:
     first = till.record_operation("7000100001", "earn_points", 25, "MAIN", idempotency_key="sale-42")
     again = till.record_operation("7000100001", "earn_points", 25, "MAIN", idempotency_key="sale-42")

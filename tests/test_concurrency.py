@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select, update
 
 import admin_core
@@ -16,6 +17,8 @@ from admin_core.models import Card, Operation, OperationKind, Reward, Voucher
 
 from .conftest import SECRET
 from .smtp import Inbox
+
+pytestmark = pytest.mark.both_backends  # commits racing: BEGIN IMMEDIATE, row locks
 
 PARALLEL = 20
 

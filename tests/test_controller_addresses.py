@@ -165,9 +165,9 @@ def test_networks_that_are_not_networks_stop_the_core_from_starting(db: Database
 
 
 @pytest.fixture
-def strict_venue(committed_db: Database, inbox: Inbox) -> Iterator[Venue]:
+def strict_venue(committed_db: Database, inbox: Inbox, built_apps: dict[Any, Any]) -> Iterator[Venue]:
     """A venue whose core saves loopback controllers, but whose site allows none."""
-    with served_venue(committed_db, inbox, site_networks="") as opened:
+    with served_venue(built_apps, committed_db, inbox, site_networks="") as opened:
         yield opened
 
 

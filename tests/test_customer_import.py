@@ -109,6 +109,7 @@ def test_a_row_with_a_control_character_is_rejected_and_the_others_go_in(
     assert report["created"] == 1 and counts(core.db)[:2] == (before[0] + 1, before[1] + 1)
 
 
+@pytest.mark.both_backends  # bulk inserts
 def test_apply_creates_the_good_rows_with_their_balances_ledger_and_consents(
     core: Core, merchant_id: int
 ) -> None:
@@ -171,6 +172,7 @@ def test_apply_creates_the_good_rows_with_their_balances_ledger_and_consents(
     assert counts(core.db) == (before[0] + 2, before[1] + 2, before[2] + 3, before[3] + 5, before[4] + 1)
 
 
+@pytest.mark.both_backends  # numbers already taken, found in SQL
 def test_the_same_file_again_changes_nothing(core: Core, merchant_id: int) -> None:
     first = apply_import(core.db, merchant_id, dry_run(core.db, merchant_id, "c.csv", CUSTOMERS_CSV).id)
     before = counts(core.db)[:4]
@@ -281,6 +283,7 @@ def test_line_numbers_are_the_file_s(monkeypatch: pytest.MonkeyPatch) -> None:
     assert refused.value.code == "too_many_rows"
 
 
+@pytest.mark.both_backends  # the unique constraint on card numbers
 def test_a_card_created_between_dry_run_and_apply_is_left_unchanged(core: Core, merchant_id: int) -> None:
     upload = dry_run(core.db, merchant_id, "c.csv", CUSTOMERS_CSV)
     enroll_customer(core.db, merchant_id, "5000000007", first_name="Walk-in")
@@ -291,6 +294,7 @@ def test_a_card_created_between_dry_run_and_apply_is_left_unchanged(core: Core, 
         assert walk_in is not None and (walk_in.customer.first_name, walk_in.credit) == ("Walk-in", 0)
 
 
+@pytest.mark.both_backends  # a unique violation inside a savepoint
 def test_a_batch_meeting_a_taken_number_is_done_again_row_by_row(
     core: Core, merchant_id: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -18,6 +18,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, or_, select, update
 
@@ -29,6 +30,8 @@ from admin_core.services import mail_queue, utcnow
 
 from .conftest import SECRET, deliver_mail, make_config
 from .smtp import Inbox, free_port, start_smtp
+
+pytestmark = pytest.mark.both_backends  # the queue's claims and leases (SKIP LOCKED on PostgreSQL)
 
 QUEUED = 100
 ROUNDS = 20  # `send-mail --once` runs before giving up; a batch is 20 messages today

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
@@ -12,6 +13,8 @@ from admin_core.context import Core
 from admin_core.models import Card, Merchant, Operation, OperationKind
 from admin_core.services import utcnow
 from admin_core.services.expiry import expire_points
+
+pytestmark = pytest.mark.both_backends  # expiry selects cards by dates in SQL and locks their rows
 
 INGRID = "7000100003"  # 90 points, last activity about eleven and a half months ago
 

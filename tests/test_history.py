@@ -107,6 +107,7 @@ def walk(db: Database, merchant_id: int, limit: int) -> list[int]:
 # The service
 
 
+@pytest.mark.both_backends  # keyset pagination: ordering and timestamps in SQL
 def test_two_thousand_operations_paginate_exactly_once_newest_first(core: Core, shop: Shop) -> None:
     """Many operations share an instant (a till batch, a migration): ids settle ties. Rows are
     inserted in shuffled order, so the id order is not the time order."""
@@ -138,6 +139,7 @@ def test_two_thousand_operations_paginate_exactly_once_newest_first(core: Core, 
     assert newest_first == expected
 
 
+@pytest.mark.both_backends  # keyset pagination in SQL
 def test_a_page_says_whether_older_and_newer_pages_exist(core: Core, shop: Shop) -> None:
     base = datetime(2024, 5, 1, 12, tzinfo=UTC)
     for n in range(45):
@@ -412,6 +414,7 @@ def test_page_is_for_logged_in_customers(client: FlaskClient, shop: Shop) -> Non
     assert "/p/shop/login" in response.headers["Location"]
 
 
+@pytest.mark.both_backends  # a statement count
 def test_page_does_the_same_few_statements_for_5_or_50_operations(
     client: FlaskClient, core: Core, shop: Shop
 ) -> None:

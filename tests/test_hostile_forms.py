@@ -35,6 +35,8 @@ from .conftest import make_config
 from .smtp import Inbox
 from .test_captive import arrival, cafe  # noqa: F401  (the fixture)
 
+pytestmark = pytest.mark.both_backends  # each backend refuses other text (NUL on PostgreSQL)
+
 Value = str | bytes
 FormKey = tuple[str, str, int]  # method, action, which of the page's forms with both
 HOSTILE: dict[str, Value] = {

@@ -23,6 +23,8 @@ from admin_core.services.merchants import get_merchant
 from .conftest import deliver_mail
 from .smtp import Inbox
 
+pytestmark = pytest.mark.both_backends  # purges delete by dates compared in SQL
+
 CUSTOMERS = b"card_number,first_name,last_name\n5000000001,Giulia,Verdi\n"
 NOTHING = Purged(0, 0, 0, 0)
 

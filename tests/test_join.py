@@ -143,6 +143,7 @@ def test_card_numbers_are_the_merchant_prefix_random_digits_and_a_luhn_check_dig
         assert luhn.calc_check_digit(number[:-1]) == number[-1]
 
 
+@pytest.mark.both_backends  # a taken number: the unique constraint
 def test_a_card_number_already_taken_is_skipped(
     core: Core, demo: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -280,6 +281,7 @@ def test_an_address_that_has_a_card_gets_the_same_page_and_an_e_mail_naming_it(
     assert login(app.test_client(), "7000100001", "taken-over-1").status_code == 401
 
 
+@pytest.mark.both_backends  # the idempotency record's unique constraint
 def test_sending_the_form_twice_makes_one_card(
     client: FlaskClient, core: Core, core_app: Flask, inbox: Inbox, demo: dict[str, Any]
 ) -> None:
@@ -374,6 +376,7 @@ def test_api_refuses_broken_rules_with_their_code(
     assert cards_of(core.db, LENA) == []
 
 
+@pytest.mark.both_backends  # the idempotency record's unique constraint
 def test_api_creates_once_then_names_the_existing_card(
     site_api: Callable[..., Any], core: Core, demo: dict[str, Any]
 ) -> None:
@@ -400,6 +403,7 @@ def test_the_join_form_is_throttled_per_e_mail_address(client: FlaskClient, demo
 PARALLEL = 10
 
 
+@pytest.mark.both_backends  # a race on the unique constraints
 def test_simultaneous_identical_sign_ups_make_one_card(committed_db: Database, inbox: Inbox) -> None:
     config = make_config(
         inbox, RATELIMIT_FORMS_PER_IP="100 per hour", RATELIMIT_FORMS_PER_CUSTOMER="100 per hour"

@@ -7,6 +7,7 @@ from datetime import timedelta
 from threading import Barrier, Lock
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -19,6 +20,8 @@ from admin_core.services import mail_queue, utcnow
 
 from .conftest import deliver_mail, make_config, submit
 from .smtp import Inbox, free_port, start_smtp
+
+pytestmark = pytest.mark.both_backends  # leases (SKIP LOCKED), workers racing
 
 
 def queued(core: Core) -> list[OutboundMail]:

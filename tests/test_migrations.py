@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from admin_core.database import Base, Database
 from admin_core.migrate import alembic_config, upgrade
+
+pytestmark = pytest.mark.both_backends  # the migrations and the models must agree on each backend's schema
 
 
 def test_models_and_migrations_agree(migrated: Database) -> None:

@@ -164,6 +164,7 @@ def test_using_a_pass_refuses_when_used_up_expired_not_started_or_not_ours(core:
     assert left == {"Two": 0, "Later": 5}
 
 
+@pytest.mark.both_backends  # a row lock (SELECT ... FOR UPDATE)
 def test_using_a_pass_locks_its_row(core: Core, shop: Shop) -> None:
     if core.db.dialect != "postgresql":
         pytest.skip("SQLite has no row locks: its write transactions (BEGIN IMMEDIATE) run one at a time")
@@ -174,6 +175,7 @@ def test_using_a_pass_locks_its_row(core: Core, shop: Shop) -> None:
     assert "FOR UPDATE OF passes" in read
 
 
+@pytest.mark.both_backends  # a race on a row lock
 def test_simultaneous_uses_never_take_more_entries_than_left(committed_db: Database) -> None:
     merchant = create_merchant(committed_db, "pool", "Pool", portal_enabled=True)
     enroll_customer(committed_db, merchant.id, NUMBER, first_name="Swimmer")
@@ -215,6 +217,7 @@ def test_issuing_refuses_bad_passes(core: Core, shop: Shop) -> None:
         assert session.scalars(select(Pass).where(Pass.card_id == card_id)).all() == []
 
 
+@pytest.mark.both_backends  # a statement count
 def test_offers_take_three_statements(core: Core, shop: Shop) -> None:
     set_home_store(core.db, shop.merchant_id, "CENTRE")
     for n in range(5):
@@ -343,6 +346,7 @@ def test_page_is_for_logged_in_customers(client: FlaskClient, shop: Shop) -> Non
     assert response.status_code == 302 and "/p/shop/login" in response.headers["Location"]
 
 
+@pytest.mark.both_backends  # a statement count
 def test_page_statements_do_not_grow_with_offers(client: FlaskClient, core: Core, shop: Shop) -> None:
     set_home_store(core.db, shop.merchant_id, "CENTRE")
     login(client, NUMBER, PASSWORD, merchant="shop")

@@ -270,6 +270,7 @@ def test_the_export_holds_the_customers_data_and_nothing_of_others(
         assert other not in text
 
 
+@pytest.mark.both_backends  # foreign keys: what a delete keeps
 def test_deleting_erases_the_person_keeps_the_ledger_and_ends_every_access(
     core: Core, merchant_id: int, paola: int
 ) -> None:

@@ -65,6 +65,7 @@ def test_the_login_form_needs_its_csrf_token(staff: FlaskClient) -> None:
     assert answer.status_code == 400 and "Please try again" in answer.text
 
 
+@pytest.mark.both_backends  # the idempotency record's unique constraint
 def test_a_till_records_a_purchase_once_even_when_tapped_twice(staff: FlaskClient, core: Core) -> None:
     log_in(staff, USER)
     page = staff.get("/cards/7000100001").text
@@ -195,6 +196,7 @@ def totals(page: str) -> dict[str, int]:
     return {name: int(value) for name, value in found}
 
 
+@pytest.mark.both_backends  # aggregates by dates in SQL
 def test_figures_count_sign_ups_wifi_sign_ups_and_collected_vouchers(staff: FlaskClient, core: Core) -> None:
     from admin_core.services.hotspots import get_hotspot
     from admin_core.services.signup import SignupRequest

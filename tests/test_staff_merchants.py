@@ -16,6 +16,8 @@ from .smtp import Inbox
 from .test_staff import ADMIN, PASSWORD, log_in, post
 from .test_staff_reset import link_in
 
+pytestmark = pytest.mark.both_backends  # the unique constraint on (merchant, e-mail)
+
 OTHER_PASSWORD = "other-shop-password"
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
@@ -15,6 +16,8 @@ from admin_core.services.ledger import OperationRequest, record_operation
 from admin_core.services.merchants import get_merchant
 
 from .conftest import login
+
+pytestmark = pytest.mark.both_backends  # statement counts: what each dialect's SQL does per page
 
 # The site's merchant lookup; then, in the one dashboard call: the scope's merchant, the session's
 # credentials check, card with holder, campaign, catalogue, open vouchers, tier progress.

@@ -157,11 +157,8 @@ def test_showing_a_form_is_never_limited(core_app: Flask, inbox: Inbox, demo: di
         assert client.get("/p/demo/activate").status_code == 200
 
 
-def test_the_lock_ends_with_its_window(
-    core_app: Flask, inbox: Inbox, demo: dict[str, Any], database_url: str
-) -> None:
-    if database_url.startswith("postgresql"):
-        pytest.skip("a test of the clock, not of the database: once, on SQLite, keeps the suite fast")
+@pytest.mark.sqlite_only  # a test of the clock, not of the database: its 1-second window wants the quickest
+def test_the_lock_ends_with_its_window(core_app: Flask, inbox: Inbox, demo: dict[str, Any]) -> None:
     app = site(core_app, inbox, RATELIMIT_LOGIN_FAILURES_PER_CARD="2 per 1 second")
     client = app.test_client()
     fail_logins(client, ANNA, 2)

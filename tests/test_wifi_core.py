@@ -120,6 +120,7 @@ def test_a_sign_up_makes_a_customer_with_a_card_consents_and_a_visit(
         )
 
 
+@pytest.mark.both_backends  # unique constraints
 def test_a_known_address_gets_its_card_back_and_a_visit_without_a_second_card(
     core: Core, demo: dict[str, Any]
 ) -> None:
@@ -343,6 +344,7 @@ def test_another_merchant_s_key_cannot_see_or_change_a_hotspot(
     assert api.get("/api/v1/hotspots", headers=key).json == {"hotspots": []}
 
 
+@pytest.mark.both_backends  # the idempotency record's unique constraint
 def test_a_visit_is_recorded_once_per_splash_state(api: FlaskClient, demo: dict[str, Any]) -> None:
     site = {"loyalty_core.trusted_site": True}
     body = {
@@ -381,6 +383,7 @@ def test_a_switched_off_hotspot_lets_nobody_online(
     assert answer.status_code == 404
 
 
+@pytest.mark.both_backends  # deletes by dates compared in SQL
 def test_wifi_only_guests_are_erased_after_the_venue_s_retention(core: Core, demo: dict[str, Any]) -> None:
     spot = hotspot(core, guest_retention_days=30)
     long_ago = utcnow() - timedelta(days=31)
@@ -429,6 +432,7 @@ def test_mac_addresses_are_read_however_a_controller_writes_them() -> None:
     assert normalize_mac("not a mac") is None and normalize_mac(None) is None
 
 
+@pytest.mark.both_backends  # deletes by dates compared in SQL
 def test_cli_creates_and_lists_hotspots_and_purges(core_app: Flask, demo: dict[str, Any]) -> None:
     runner = core_app.test_cli_runner()
     made = runner.invoke(
