@@ -86,8 +86,8 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
     from .outage import init_outage
     from .staff import init_staff
 
+    init_body_limits(app)  # first: the text rule below reads the body, under the view's limit
     init_inputs(app)
-    init_body_limits(app)
     init_api(app)
     app.register_blueprint(embed_bp)
     init_staff(app)
