@@ -52,7 +52,8 @@ class Phone:
     def __init__(self, site: str, mac: str = MAC) -> None:
         self.site = site
         self.mac = mac
-        self.http = httpx.Client(headers={DEVICE_HEADER: mac}, follow_redirects=False, timeout=10)
+        # Bounded, but patient: 50 phones at once queue for a threaded test server on 2 cores.
+        self.http = httpx.Client(headers={DEVICE_HEADER: mac}, follow_redirects=False, timeout=30)
 
     def close(self) -> None:
         self.http.close()
