@@ -29,7 +29,7 @@ HOME_STORE = "MAIN"
 def ensure_program(db: Database, merchant_id: int) -> None:
     """Once: tiers, a campaign from a month ago for two months, rewards some demo cards can afford."""
     with db.read() as session:
-        if catalogue(session, merchant_id):
+        if catalogue(session, merchant_id, utcnow()):
             return
     with db.write() as session:
         session.get_one(Merchant, merchant_id).points_validity_months = POINTS_VALIDITY_MONTHS
