@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import select
@@ -242,3 +243,69 @@ class TestPortalPage:
         assert "From " in page and "Soon mug" in page
         assert "Past mug" not in page
         assert page.count("Take it") == 3  # the demo's three affordable rewards, none of these
+
+
+class TestApi:
+    @pytest.fixture
+    def api(self, core_app: Flask) -> FlaskClient:
+        return core_app.test_client()
+
+    def test_a_reward_is_created_once_per_key_and_changed_field_by_field(
+        self, api: FlaskClient, demo: dict[str, Any]
+    ) -> None:
+        headers = {"Authorization": f"Bearer {demo['api_key']}", "Idempotency-Key": "mug-1"}
+        body = {"name": "Mug", "points": 300, "stock": 5, "stores": ["MAIN"], "active_from": None}
+        first, again = (
+            api.post("/api/v1/rewards", json=body, headers=headers),
+            api.post("/api/v1/rewards", json=body, headers=headers),
+        )
+        assert first.status_code == again.status_code == 201
+        assert again.headers["Idempotent-Replayed"] == "true" and again.json == first.json
+        assert (first.json["stock"], first.json["stores"], first.json["active"]) == (5, ["MAIN"], True)
+        url = f"/api/v1/rewards/{first.json['id']}"
+        changed = api.patch(url, json={"stock": None, "active": False}, headers=headers)
+        assert changed.status_code == 200
+        assert (changed.json["name"], changed.json["stock"], changed.json["active"]) == ("Mug", None, False)
+        assert api.get(url, headers=headers).json == changed.json
+        assert "Mug" not in api.get("/api/v1/rewards", headers=headers).text  # switched off
+        openapi = api.get("/api/v1/openapi.json").json["paths"]
+        assert {"/api/v1/rewards/all", "/api/v1/rewards/{reward_id}/picture"} <= openapi.keys()
+
+    def test_bad_input_answers_422_with_the_field_and_changes_nothing(
+        self, api: FlaskClient, core: Core, demo: dict[str, Any]
+    ) -> None:
+        headers = {"Authorization": f"Bearer {demo['api_key']}", "Idempotency-Key": "bad-1"}
+        with core.db.read() as session:
+            before = len(session.scalars(select(Reward)).all())
+        bad = api.post("/api/v1/rewards", json={"name": "Mug", "points": 0, "stock": -2}, headers=headers)
+        assert bad.status_code == 422
+        assert bad.json["error"]["code"] == "invalid_reward"
+        assert set(bad.json["error"]["fields"]) == {"points", "stock"}
+        naive = api.post(
+            "/api/v1/rewards",
+            json={"name": "Mug", "points": 5, "active_from": "2030-01-01T00:00:00"},
+            headers=headers,
+        )
+        assert naive.status_code == 422 and "active_from" in naive.json["error"]["fields"]
+        espresso = api.get("/api/v1/rewards", headers=headers).json["rewards"][0]
+        patched = api.patch(
+            f"/api/v1/rewards/{espresso['id']}", json={"stores": ["NOWHERE"]}, headers=headers
+        )
+        assert patched.status_code == 422 and patched.json["error"]["fields"] == {
+            "stores": ["No such store: NOWHERE."]
+        }
+        picture = api.put(f"/api/v1/rewards/{espresso['id']}/picture", data=b"not an image", headers=headers)
+        assert picture.status_code == 422 and picture.json["error"]["code"] == "invalid_reward"
+        with core.db.read() as session:
+            assert len(session.scalars(select(Reward)).all()) == before
+            assert session.get_one(Reward, espresso["id"]).stores == []
+
+    def test_the_list_pages_with_a_cursor(self, api: FlaskClient, demo: dict[str, Any]) -> None:
+        headers = {"Authorization": f"Bearer {demo['api_key']}"}
+        first = api.get("/api/v1/rewards/all?limit=3", headers=headers).json
+        rest = api.get(f"/api/v1/rewards/all?limit=3&cursor={first['next_cursor']}", headers=headers).json
+        assert len(first["rewards"]) == 3 and rest["next_cursor"] is None
+        names = [reward["name"] for reward in first["rewards"] + rest["rewards"]]
+        assert "Espresso" in names and len(names) == len(set(names))
+        bad = api.get("/api/v1/rewards/all?cursor=nope", headers=headers)
+        assert bad.status_code == 422 and bad.json["error"]["code"] == "invalid_cursor"

@@ -99,6 +99,7 @@ def world(core: Core, demo: dict[str, Any]) -> World:
             "staff": staff,
             "other_admin": other_admin.id,
             "demo_voucher": voucher,
+            "reward_demo": espresso,
             "imports": imports,
         },
     )
@@ -108,7 +109,7 @@ def counts(core: Core) -> tuple[int, ...]:
     with core.db.read() as session:
         return tuple(
             session.scalar(select(func.count()).select_from(model)) or 0
-            for model in (Operation, Coupon, Staff)
+            for model in (Operation, Coupon, Staff, Reward)
         )
 
 
@@ -127,6 +128,20 @@ MERCHANT_API = [
         "POST",
         "/api/v1/cards/7000100001/operations",
         {"kind": "earn_points", "amount": 5, "store": "MAIN"},
+    ),
+    ("reward_admin.read_reward", "GET", "/api/v1/rewards/{reward_demo}", None),
+    (
+        "reward_admin.change_reward",
+        "PATCH",
+        "/api/v1/rewards/{reward_demo}",
+        {"points": 250, "active": False},
+    ),
+    ("reward_admin.delete_picture", "DELETE", "/api/v1/rewards/{reward_demo}/picture", None),
+    (
+        "reward_admin.create_reward",
+        "POST",
+        "/api/v1/rewards",
+        {"name": "Mine", "points": 5, "stores": ["MAIN"]},
     ),
     ("vouchers.read_voucher", "GET", "/api/v1/vouchers/{demo_voucher}", None),
     ("vouchers.collect", "POST", "/api/v1/vouchers/{demo_voucher}/collect", {"store": "MAIN"}),
@@ -175,6 +190,15 @@ MERCHANT_LISTINGS = [
     ("hotspots.list_hotspots", "/api/v1/hotspots", "demo-"),
     ("merchant.read_settings", "/api/v1/merchant", "Demo Caf"),
     ("rewards.read_catalogue", "/api/v1/rewards", "Espresso"),
+    ("reward_admin.list_rewards", "/api/v1/rewards/all", "Espresso"),
+]
+# Uploads whose body is not JSON: (endpoint, path, body); the other's key must not reach the demo's.
+MERCHANT_UPLOADS = [
+    (
+        "reward_admin.upload_picture",
+        "/api/v1/rewards/{reward_demo}/picture",
+        b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><rect width="1" height="1"/></svg>',
+    ),
 ]
 # Changing one's own settings and logo: the other merchant's calls change only their own.
 MERCHANT_OWN = ["merchant.change_settings", "merchant.upload_logo", "merchant.delete_logo", "imports.upload"]
@@ -200,6 +224,7 @@ def expand(path: str, world: World) -> str:
         demo_voucher=ids["demo_voucher"],
         coupon_main=ids["coupons"]["main"],
         staff_till=ids["staff"]["till@demo.example"],
+        reward_demo=ids["reward_demo"],
     )
 
 
@@ -232,6 +257,20 @@ def test_listings_show_only_one_s_own(
     api = core_app.test_client()
     assert demo_only in api.get(path, headers=bearer(world.demo_key)).text
     assert demo_only not in api.get(path, headers=bearer(world.other_key)).text
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "path", "body"), MERCHANT_UPLOADS, ids=[row[0] for row in MERCHANT_UPLOADS]
+)
+def test_another_merchant_s_key_uploads_nothing_to_the_demo(
+    core_app: Flask, core: Core, world: World, endpoint: str, path: str, body: bytes
+) -> None:
+    api = core_app.test_client()
+    url = expand(path, world)
+    outsider = api.put(url, data=body, headers=bearer(world.other_key))
+    assert outsider.status_code == 404, (endpoint, outsider.json)
+    assert api.get(url.rsplit("/", 1)[0], headers=bearer(world.demo_key)).json["picture_digest"] is None
+    assert api.put(url, data=body, headers=bearer(world.demo_key)).status_code == 200
 
 
 def test_settings_and_logo_change_only_one_s_own(core_app: Flask, world: World) -> None:
@@ -301,6 +340,7 @@ def test_every_api_endpoint_has_a_row(core_app: Flask) -> None:
     covered = (
         {row[0] for row in MERCHANT_API}
         | {row[0] for row in MERCHANT_LISTINGS}
+        | {row[0] for row in MERCHANT_UPLOADS}
         | set(MERCHANT_OWN)
         | set(PUBLIC)
     )
