@@ -34,10 +34,12 @@ from admin_core.services.hotspots import create_hotspot
 from admin_core.services.merchants import create_api_key, create_merchant, create_store, get_merchant
 from admin_core.services.offers import publish_coupon
 from admin_core.services.portal_auth import set_password
+from admin_core.services.reward_admin import set_picture
 from admin_core.services.staff import NewStaff, StaffScope, create_staff
 from admin_core.services.vouchers import redeem_reward
 
 OTHER_CARD = "8800000001"
+PICTURE = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><rect width="1" height="1"/></svg>'
 PASSWORD = "other-staff-password"
 
 
@@ -85,6 +87,7 @@ def world(core: Core, demo: dict[str, Any]) -> World:
         )
         assert espresso is not None
         voucher = redeem_reward(session, demo_merchant, "7000100001", espresso)[0].code
+    set_picture(db, StaffScope.merchant(demo_id), espresso, PICTURE)
     imports = {
         name: dry_run(db, merchant_id, "customers.csv", b"card,first_name\n9900000001,Ida\n").id
         for name, merchant_id in (("demo", demo_id), ("other", other.id))
@@ -197,7 +200,7 @@ MERCHANT_UPLOADS = [
     (
         "reward_admin.upload_picture",
         "/api/v1/rewards/{reward_demo}/picture",
-        b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><rect width="1" height="1"/></svg>',
+        b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 2 2"><rect width="2" height="1"/></svg>',
     ),
 ]
 # Changing one's own settings and logo: the other merchant's calls change only their own.
@@ -267,10 +270,13 @@ def test_another_merchant_s_key_uploads_nothing_to_the_demo(
 ) -> None:
     api = core_app.test_client()
     url = expand(path, world)
+    owned = url.rsplit("/", 1)[0]
+    before = api.get(owned, headers=bearer(world.demo_key)).json
     outsider = api.put(url, data=body, headers=bearer(world.other_key))
     assert outsider.status_code == 404, (endpoint, outsider.json)
-    assert api.get(url.rsplit("/", 1)[0], headers=bearer(world.demo_key)).json["picture_digest"] is None
+    assert api.get(owned, headers=bearer(world.demo_key)).json == before
     assert api.put(url, data=body, headers=bearer(world.demo_key)).status_code == 200
+    assert api.get(owned, headers=bearer(world.demo_key)).json != before
 
 
 def test_settings_and_logo_change_only_one_s_own(core_app: Flask, world: World) -> None:
@@ -379,6 +385,7 @@ USER, MANAGER, ADMIN, OTHER_ADMIN = (
     "admin@demo.example",
     "otto@other.example",
 )
+NEW_REWARD = {"name": "Mine", "points": "5", "voucher_valid_days": "30"}
 # (actor, method, path, form data, expected status). Each path is one that another actor opens
 # (the rows with 2xx/3xx), so a refusal is a refusal and not a wrong address.
 STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
@@ -457,6 +464,27 @@ STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
         404,
     ),
     (OTHER_ADMIN, "POST", "/vouchers", {"code": "{demo_voucher}", "store": "OTHER"}, 302),
+    (ADMIN, "GET", "/rewards", None, 200),
+    (MANAGER, "GET", "/rewards", None, 403),
+    (USER, "GET", "/rewards", None, 403),
+    (ADMIN, "GET", "/rewards/new", None, 200),
+    (MANAGER, "GET", "/rewards/new", None, 403),
+    (ADMIN, "POST", "/rewards/new", NEW_REWARD, 302),
+    (MANAGER, "POST", "/rewards/new", NEW_REWARD, 403),
+    (ADMIN, "GET", "/rewards/{reward_demo}", None, 200),
+    (MANAGER, "GET", "/rewards/{reward_demo}", None, 403),
+    (OTHER_ADMIN, "GET", "/rewards/{reward_demo}", None, 404),
+    (ADMIN, "POST", "/rewards/{reward_demo}", NEW_REWARD, 302),
+    (OTHER_ADMIN, "POST", "/rewards/{reward_demo}", NEW_REWARD, 404),
+    (ADMIN, "POST", "/rewards/{reward_demo}/switch-off", None, 302),
+    (MANAGER, "POST", "/rewards/{reward_demo}/switch-off", None, 403),
+    (OTHER_ADMIN, "POST", "/rewards/{reward_demo}/switch-off", None, 404),
+    (ADMIN, "GET", "/rewards/{reward_demo}/picture", None, 200),
+    (MANAGER, "GET", "/rewards/{reward_demo}/picture", None, 403),
+    (OTHER_ADMIN, "GET", "/rewards/{reward_demo}/picture", None, 404),
+    (ADMIN, "POST", "/rewards/{reward_demo}/picture", {"remove": "1"}, 302),
+    (MANAGER, "POST", "/rewards/{reward_demo}/picture", {"remove": "1"}, 403),
+    (OTHER_ADMIN, "POST", "/rewards/{reward_demo}/picture", {"remove": "1"}, 404),
 ]
 # Staff pages whose rows are elsewhere (logging in and out, the language) or that no data is behind.
 STAFF_OPEN = {
@@ -483,6 +511,7 @@ def fill(text: str, world: World) -> str:
         demo_voucher=ids["demo_voucher"],
         import_demo=ids["imports"]["demo"],
         import_other=ids["imports"]["other"],
+        reward_demo=ids["reward_demo"],
     )
 
 
