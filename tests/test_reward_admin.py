@@ -309,3 +309,13 @@ class TestApi:
         assert "Espresso" in names and len(names) == len(set(names))
         bad = api.get("/api/v1/rewards/all?cursor=nope", headers=headers)
         assert bad.status_code == 422 and bad.json["error"]["code"] == "invalid_cursor"
+
+
+def test_the_demo_has_a_reward_in_limited_stock_and_one_with_a_per_customer_limit(
+    core: Core, demo: dict[str, Any]
+) -> None:
+    with core.db.read() as session:
+        rewards = {reward.name: reward for reward in session.scalars(select(Reward))}
+    assert rewards["Gift box"].stock == 20
+    assert rewards["Market tote bag"].per_customer_limit == 2
+    assert rewards["Espresso"].image_url == "/static/rewards/coffee.svg"

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ..context import current_core
 from ..services import utcnow
 from ..services.cards import get_card, normalize_number
-from ..services.program import active_campaign, catalogue, dashboard, offers, taken_counts
+from ..services.program import active_campaign, card_catalogue, dashboard, offers
 from ..services.vouchers import cancel_voucher, open_vouchers, redeem_reward
 from .auth import authenticate, portal_merchant, require_site
 from .idempotent import IDEMPOTENCY_DOC, run_once
@@ -61,9 +61,9 @@ def read_rewards(number: str) -> dict[str, Any]:
         card = get_card(session, merchant.id, number)
         now = utcnow()
         campaign = active_campaign(session, merchant.id, now)
-        listed = catalogue(session, merchant.id, now)
-        taken = taken_counts(session, card.id, listed)
-        marked = offers(listed, card.points, campaign is not None, now, taken)
+        marked = offers(
+            card_catalogue(session, merchant.id, card.id, now), card.points, campaign is not None, now
+        )
         return {
             "campaign_on": campaign is not None,
             "campaign": campaign_body(campaign),

@@ -7,7 +7,7 @@ import calendar
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -106,37 +106,39 @@ def tier_progress(session: Session, merchant: Merchant, card: Card, now: datetim
     )
 
 
+def _listed(merchant_id: int, now: datetime) -> Select[Reward]:
+    return (
+        select(Reward)
+        .where(
+            Reward.merchant_id == merchant_id,
+            Reward.active.is_(True),
+            or_(Reward.active_until.is_(None), Reward.active_until > now),
+        )
+        .order_by(Reward.points, Reward.id)
+    )
+
+
 def catalogue(session: Session, merchant_id: int, now: datetime) -> list[Reward]:
     """Active rewards not past their end, cheapest first; those not started yet are listed too."""
-    return list(
-        session.scalars(
-            select(Reward)
-            .where(
-                Reward.merchant_id == merchant_id,
-                Reward.active.is_(True),
-                or_(Reward.active_until.is_(None), Reward.active_until > now),
-            )
-            .order_by(Reward.points, Reward.id)
-        )
-    )
+    return list(session.scalars(_listed(merchant_id, now)))
 
 
-def taken_counts(session: Session, card_id: int, rewards: list[Reward]) -> dict[int, int]:
-    """Per limited reward, the card's vouchers for it (cancelled ones aside), in one query; none
-    when no reward has a per-customer limit."""
-    limited = [reward.id for reward in rewards if reward.per_customer_limit is not None]
-    if not limited:
-        return {}
-    rows = session.execute(
-        select(Voucher.reward_id, func.count())
-        .where(
-            Voucher.card_id == card_id,
-            Voucher.reward_id.in_(limited),
-            Voucher.status != VoucherStatus.CANCELLED,
-        )
+def card_catalogue(
+    session: Session, merchant_id: int, card_id: int, now: datetime
+) -> list[tuple[Reward, int]]:
+    """The catalogue with, per reward, the card's vouchers for it (cancelled ones aside): one query."""
+    taken = (
+        select(Voucher.reward_id, func.count().label("taken"))
+        .where(Voucher.card_id == card_id, Voucher.status != VoucherStatus.CANCELLED)
         .group_by(Voucher.reward_id)
+        .subquery()
     )
-    return {reward_id: count for reward_id, count in rows}
+    query = (
+        _listed(merchant_id, now)
+        .add_columns(func.coalesce(taken.c.taken, 0))
+        .outerjoin(taken, taken.c.reward_id == Reward.id)
+    )
+    return [(reward, count) for reward, count in session.execute(query)]
 
 
 def offer(reward: Reward, points: int, campaign_on: bool, now: datetime, taken: int) -> RewardOffer:
@@ -154,9 +156,9 @@ def offer(reward: Reward, points: int, campaign_on: bool, now: datetime, taken: 
 
 
 def offers(
-    rewards: list[Reward], points: int, campaign_on: bool, now: datetime, taken: dict[int, int]
+    listed: list[tuple[Reward, int]], points: int, campaign_on: bool, now: datetime
 ) -> list[RewardOffer]:
-    return [offer(reward, points, campaign_on, now, taken.get(reward.id, 0)) for reward in rewards]
+    return [offer(reward, points, campaign_on, now, taken) for reward, taken in listed]
 
 
 def expiring_points(merchant: Merchant, card: Card, now: datetime) -> ExpiringPoints | None:
@@ -183,8 +185,9 @@ class Dashboard:
 def dashboard(session: Session, merchant: Merchant, number: str, now: datetime) -> Dashboard:
     card = get_card(session, merchant.id, number)
     campaign = active_campaign(session, merchant.id, now)
-    listed = catalogue(session, merchant.id, now)
-    rewards = offers(listed, card.points, campaign is not None, now, taken_counts(session, card.id, listed))
+    rewards = offers(
+        card_catalogue(session, merchant.id, card.id, now), card.points, campaign is not None, now
+    )
     open_vouchers = session.scalar(
         select(func.count())
         .select_from(Voucher)
