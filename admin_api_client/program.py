@@ -35,6 +35,7 @@ class Reward:
     description: str
     points: int
     image_url: str | None
+    picture_digest: str | None = None  # an uploaded picture: the site serves it
     redeemable: bool = False  # for this card, now
     missing: int = 0  # points this card still needs
     sold_out: bool = False
@@ -50,6 +51,7 @@ class Reward:
             description=data["description"],
             points=data["points"],
             image_url=data.get("image_url"),
+            picture_digest=data.get("picture_digest"),
             redeemable=data.get("redeemable", False),
             missing=data.get("missing", 0),
             sold_out=data.get("sold_out", False),

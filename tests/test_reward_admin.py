@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -319,3 +320,19 @@ def test_the_demo_has_a_reward_in_limited_stock_and_one_with_a_per_customer_limi
     assert rewards["Gift box"].stock == 20
     assert rewards["Market tote bag"].per_customer_limit == 2
     assert rewards["Espresso"].image_url == "/static/rewards/coffee.svg"
+
+
+def test_the_portal_shows_an_uploaded_picture_from_the_site(
+    client: FlaskClient, core: Core, demo: dict[str, Any]
+) -> None:
+    made = create_reward(core.db, admin(core), RewardDetails(name="Mug", points=10))
+    set_picture(core.db, admin(core), made.id, png())
+    login(client, ANNA, "demo-password")
+    page = client.get("/p/demo/rewards").text
+    found = re.search(rf'<img src="(/logo/demo/rewards/{made.id}\?v=[0-9a-f]{{12}})"', page)
+    assert found, page
+    shown = client.get(found.group(1))
+    assert shown.status_code == 200 and shown.mimetype == "image/png" and shown.data == png()
+    assert "sandbox" in shown.headers["Content-Security-Policy"]
+    assert client.get("/logo/other/rewards/1").status_code == 404
+    assert client.get(f"/logo/demo/rewards/{made.id + 1000}").status_code == 404

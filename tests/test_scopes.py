@@ -216,6 +216,7 @@ SITE_ONLY = [
     "signup.",
     "wifi.",
     "merchant_logo.",
+    "reward_picture.",
 ]
 PUBLIC = ["api-docs.openapi_json"]
 
@@ -313,6 +314,7 @@ def test_settings_and_logo_change_only_one_s_own(core_app: Flask, world: World) 
         ("POST", "/api/v1/portal/login"),
         ("GET", "/api/v1/wifi/hotspots/demo-opennds"),
         ("GET", "/api/v1/portal/merchant/logo"),
+        ("GET", "/api/v1/portal/rewards/1/picture"),
     ],
 )
 def test_a_merchant_key_cannot_act_as_the_site(core_app: Flask, world: World, method: str, path: str) -> None:

@@ -25,6 +25,9 @@ class RewardSchema(Schema):
     description = fields.String(required=True)
     points = fields.Integer(required=True)
     image_url = fields.String(allow_none=True)
+    picture_digest = fields.String(
+        allow_none=True, metadata={"description": "SHA-256 of the uploaded picture (the site shows it)"}
+    )
 
 
 class CatalogueSchema(Schema):
@@ -108,6 +111,7 @@ def reward_body(reward: Reward) -> dict[str, Any]:
         "description": reward.description,
         "points": reward.points,
         "image_url": reward.image_url,
+        "picture_digest": reward.picture_digest,
     }
 
 

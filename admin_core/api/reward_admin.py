@@ -13,14 +13,20 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import Session
 
 from ..context import current_core
+from ..errors import NotFound
 from ..models import Reward
 from ..services import reward_admin
-from .auth import authenticate
+from .auth import authenticate, require_site, scope
 from .idempotent import IDEMPOTENCY_DOC, run_once
 from .team import merchant_scope
 
 blp = Blueprint("reward_admin", __name__, description="Rewards the merchant defines (merchant key)")
 blp.before_request(authenticate)
+site_blp = Blueprint(
+    "reward_picture", __name__, description="The reward pictures the portal shows (site key only)"
+)
+site_blp.before_request(authenticate)
+site_blp.before_request(require_site)
 
 
 class RewardChangesSchema(Schema):
@@ -150,3 +156,13 @@ def upload_picture(reward_id: int) -> Reward:
 def delete_picture(reward_id: int) -> Reward:
     reward_admin.remove_picture(current_core().db, merchant_scope(), reward_id)
     return _reward(reward_id)
+
+
+@site_blp.route("/<int:reward_id>/picture", methods=["GET"])
+@site_blp.response(200, description="The image, with its content type")
+def read_picture(reward_id: int) -> Response:
+    with current_core().db.read() as session:
+        picture = reward_admin.find_picture(session, scope().merchant.id, reward_id)
+    if picture is None:
+        raise NotFound("no_picture", "This reward has no picture.")
+    return Response(picture.data, mimetype=picture.content_type, headers={"ETag": f'"{picture.digest}"'})
