@@ -301,6 +301,18 @@ class TestApi:
             assert len(session.scalars(select(Reward)).all()) == before
             assert session.get_one(Reward, espresso["id"]).stores == []
 
+    def test_the_till_is_told_where_a_reward_is_collected(
+        self, api: FlaskClient, core: Core, demo: dict[str, Any]
+    ) -> None:
+        made = create_reward(core.db, admin(core), RewardDetails(name="Mug", points=10, stores=("MAIN",)))
+        code = redeem(core, made.id)
+        headers = {"Authorization": f"Bearer {demo['api_key']}"}
+        wrong = api.post(f"/api/v1/vouchers/{code}/collect", json={"store": "STATION"}, headers=headers)
+        assert wrong.status_code == 409 and wrong.json["error"]["code"] == "wrong_store"
+        assert api.get(f"/api/v1/vouchers/{code}", headers=headers).json["status"] == "issued"
+        right = api.post(f"/api/v1/vouchers/{code}/collect", json={"store": "MAIN"}, headers=headers)
+        assert right.status_code == 200
+
     def test_the_list_pages_with_a_cursor(self, api: FlaskClient, demo: dict[str, Any]) -> None:
         headers = {"Authorization": f"Bearer {demo['api_key']}"}
         first = api.get("/api/v1/rewards/all?limit=3", headers=headers).json
