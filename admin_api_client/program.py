@@ -35,8 +35,13 @@ class Reward:
     description: str
     points: int
     image_url: str | None
+    picture_digest: str | None = None  # an uploaded picture: the site serves it
     redeemable: bool = False  # for this card, now
     missing: int = 0  # points this card still needs
+    sold_out: bool = False
+    taken: int = 0  # this card's vouchers for it, cancelled ones aside
+    limit_reached: bool = False  # the card has taken it as often as one may
+    available_from: datetime | None = None  # not yet: from then on
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Reward:
@@ -46,8 +51,13 @@ class Reward:
             description=data["description"],
             points=data["points"],
             image_url=data.get("image_url"),
+            picture_digest=data.get("picture_digest"),
             redeemable=data.get("redeemable", False),
             missing=data.get("missing", 0),
+            sold_out=data.get("sold_out", False),
+            taken=data.get("taken", 0),
+            limit_reached=data.get("limit_reached", False),
+            available_from=_when(data.get("available_from")),
         )
 
 

@@ -68,5 +68,12 @@ class SettingsCalls:
 
     def logo(self) -> Logo:
         """The logo the portal shows (site key); NotFound when there is none."""
-        answer = self._client._request("GET", "/portal/merchant/logo")
+        return self._image("/portal/merchant/logo")
+
+    def reward_picture(self, reward_id: int) -> Logo:
+        """A reward's uploaded picture (site key), checked like the logo; NotFound when none."""
+        return self._image(f"/portal/rewards/{reward_id}/picture")
+
+    def _image(self, path: str) -> Logo:
+        answer = self._client._request("GET", path)
         return Logo(answer.headers["content-type"], answer.content, answer.headers.get("etag", "").strip('"'))

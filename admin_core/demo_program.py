@@ -12,15 +12,17 @@ from .models import Card, Customer, Merchant, Operation, OperationKind, Store
 from .services import utcnow
 from .services.offers import issue_pass, publish_coupon, use_pass_entry
 from .services.program import catalogue
-from .services.program_setup import create_campaign, create_reward, create_tier
+from .services.program_setup import create_campaign, create_tier
+from .services.reward_admin import RewardDetails, add_reward
+from .services.staff import StaffScope
 
 TIERS = [("Bronze", 0), ("Silver", 500), ("Gold", 1500)]
-# name, points, description, image
+# name, points, description, image, stock (None: unlimited), per-customer limit (None: none)
 REWARDS = [
-    ("Espresso", 200, "Any espresso or americano at the bar.", "coffee.svg"),
-    ("Breakfast for one", 450, "Cappuccino and a fresh croissant.", "breakfast.svg"),
-    ("Market tote bag", 1000, "Our organic cotton shopping bag.", "bag.svg"),
-    ("Gift box", 2500, "Coffee beans, biscuits and a mug, wrapped.", "gift.svg"),
+    ("Espresso", 200, "Any espresso or americano at the bar.", "coffee.svg", None, None),
+    ("Breakfast for one", 450, "Cappuccino and a fresh croissant.", "breakfast.svg", None, None),
+    ("Market tote bag", 1000, "Our organic cotton shopping bag.", "bag.svg", None, 2),
+    ("Gift box", 2500, "Coffee beans, biscuits and a mug, wrapped.", "gift.svg", 20, None),
 ]
 POINTS_VALIDITY_MONTHS = 12
 HOME_STORE = "MAIN"
@@ -29,7 +31,7 @@ HOME_STORE = "MAIN"
 def ensure_program(db: Database, merchant_id: int) -> None:
     """Once: tiers, a campaign from a month ago for two months, rewards some demo cards can afford."""
     with db.read() as session:
-        if catalogue(session, merchant_id):
+        if catalogue(session, merchant_id, utcnow()):
             return
     with db.write() as session:
         session.get_one(Merchant, merchant_id).points_validity_months = POINTS_VALIDITY_MONTHS
@@ -37,10 +39,11 @@ def ensure_program(db: Database, merchant_id: int) -> None:
         create_tier(db, merchant_id, name, threshold)
     now = utcnow()
     create_campaign(db, merchant_id, "Autumn points", now - timedelta(days=30), now + timedelta(days=60))
-    for name, points, description, image in REWARDS:
-        create_reward(
-            db, merchant_id, name, points, description=description, image_url=f"/static/rewards/{image}"
-        )
+    scope = StaffScope.merchant(merchant_id)
+    with db.write() as session:
+        for name, points, description, image, stock, limit in REWARDS:
+            details = RewardDetails(name, points, description, stock=stock, per_customer_limit=limit)
+            add_reward(session, scope, details).image_url = f"/static/rewards/{image}"
     _publish_coupons(db, merchant_id)
 
 

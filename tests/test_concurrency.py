@@ -13,7 +13,11 @@ import admin_core
 from admin_core.context import EXTENSION, TRUSTED_SITE_ENVIRON
 from admin_core.database import Database
 from admin_core.demo import load_demo
-from admin_core.models import Card, Operation, OperationKind, Reward, Voucher
+from admin_core.models import Card, Customer, Operation, OperationKind, Reward, Voucher
+from admin_core.services import utcnow
+from admin_core.services.merchants import get_merchant
+from admin_core.services.reward_admin import RewardDetails, create_reward
+from admin_core.services.staff import StaffScope
 
 from .conftest import SECRET
 from .smtp import Inbox
@@ -94,3 +98,52 @@ def test_fifty_simultaneous_redemptions_on_a_balance_for_one_issue_one_voucher(
             )
         )
     assert taken == -450
+
+
+STOCKED = 5
+
+
+def test_twenty_simultaneous_redemptions_of_a_reward_with_five_left_issue_five_vouchers(
+    committed_db: Database, inbox: Inbox
+) -> None:
+    app = admin_core.create_app(
+        {"TESTING": True, "SECRET_KEY": SECRET, "PASSWORD_HASH_FAST": True}, database=committed_db
+    )
+    load_demo(app.extensions[EXTENSION], SECRET)
+    now = utcnow()
+    with committed_db.write() as session:
+        merchant = get_merchant(session, "demo")
+        numbers = [f"79900{index:05d}" for index in range(PARALLEL)]
+        for number in numbers:  # one card each: the card locks alone would not keep them apart
+            customer = Customer(merchant_id=merchant.id, first_name="Racer", created_at=now)
+            session.add(
+                Card(merchant_id=merchant.id, customer=customer, number=number, points=100, created_at=now)
+            )
+    reward = create_reward(
+        committed_db,
+        StaffScope.merchant(merchant.id),
+        RewardDetails(name="Last few", points=10, stock=STOCKED),
+    )
+    start = Barrier(PARALLEL)
+
+    def redeem(number: str) -> tuple[int, Any]:
+        client = app.test_client()
+        start.wait(timeout=30)
+        response = client.post(
+            f"/api/v1/portal/cards/{number}/rewards/{reward.id}/redeem",
+            headers={"X-Merchant": "demo", "Idempotency-Key": f"click-{number}"},
+            environ_base={TRUSTED_SITE_ENVIRON: True},
+        )
+        return response.status_code, response.json
+
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        results = list(pool.map(redeem, numbers))
+
+    assert sorted(status for status, _ in results) == [201] * STOCKED + [409] * (PARALLEL - STOCKED)
+    assert {body["error"]["code"] for status, body in results if status == 409} == {"out_of_stock"}
+    with committed_db.read() as session:
+        assert (
+            session.scalar(select(func.count()).select_from(Voucher).where(Voucher.reward_id == reward.id))
+            == 5
+        )
+        assert session.get_one(Reward, reward.id).stock == 0

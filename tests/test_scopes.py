@@ -34,10 +34,12 @@ from admin_core.services.hotspots import create_hotspot
 from admin_core.services.merchants import create_api_key, create_merchant, create_store, get_merchant
 from admin_core.services.offers import publish_coupon
 from admin_core.services.portal_auth import set_password
+from admin_core.services.reward_admin import set_picture
 from admin_core.services.staff import NewStaff, StaffScope, create_staff
 from admin_core.services.vouchers import redeem_reward
 
 OTHER_CARD = "8800000001"
+PICTURE = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><rect width="1" height="1"/></svg>'
 PASSWORD = "other-staff-password"
 
 
@@ -85,6 +87,7 @@ def world(core: Core, demo: dict[str, Any]) -> World:
         )
         assert espresso is not None
         voucher = redeem_reward(session, demo_merchant, "7000100001", espresso)[0].code
+    set_picture(db, StaffScope.merchant(demo_id), espresso, PICTURE)
     imports = {
         name: dry_run(db, merchant_id, "customers.csv", b"card,first_name\n9900000001,Ida\n").id
         for name, merchant_id in (("demo", demo_id), ("other", other.id))
@@ -99,6 +102,7 @@ def world(core: Core, demo: dict[str, Any]) -> World:
             "staff": staff,
             "other_admin": other_admin.id,
             "demo_voucher": voucher,
+            "reward_demo": espresso,
             "imports": imports,
         },
     )
@@ -108,7 +112,7 @@ def counts(core: Core) -> tuple[int, ...]:
     with core.db.read() as session:
         return tuple(
             session.scalar(select(func.count()).select_from(model)) or 0
-            for model in (Operation, Coupon, Staff)
+            for model in (Operation, Coupon, Staff, Reward)
         )
 
 
@@ -127,6 +131,20 @@ MERCHANT_API = [
         "POST",
         "/api/v1/cards/7000100001/operations",
         {"kind": "earn_points", "amount": 5, "store": "MAIN"},
+    ),
+    ("reward_admin.read_reward", "GET", "/api/v1/rewards/{reward_demo}", None),
+    (
+        "reward_admin.change_reward",
+        "PATCH",
+        "/api/v1/rewards/{reward_demo}",
+        {"points": 250, "active": False},
+    ),
+    ("reward_admin.delete_picture", "DELETE", "/api/v1/rewards/{reward_demo}/picture", None),
+    (
+        "reward_admin.create_reward",
+        "POST",
+        "/api/v1/rewards",
+        {"name": "Mine", "points": 5, "stores": ["MAIN"]},
     ),
     ("vouchers.read_voucher", "GET", "/api/v1/vouchers/{demo_voucher}", None),
     ("vouchers.collect", "POST", "/api/v1/vouchers/{demo_voucher}/collect", {"store": "MAIN"}),
@@ -175,6 +193,15 @@ MERCHANT_LISTINGS = [
     ("hotspots.list_hotspots", "/api/v1/hotspots", "demo-"),
     ("merchant.read_settings", "/api/v1/merchant", "Demo Caf"),
     ("rewards.read_catalogue", "/api/v1/rewards", "Espresso"),
+    ("reward_admin.list_rewards", "/api/v1/rewards/all", "Espresso"),
+]
+# Uploads whose body is not JSON: (endpoint, path, body); the other's key must not reach the demo's.
+MERCHANT_UPLOADS = [
+    (
+        "reward_admin.upload_picture",
+        "/api/v1/rewards/{reward_demo}/picture",
+        b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 2 2"><rect width="2" height="1"/></svg>',
+    ),
 ]
 # Changing one's own settings and logo: the other merchant's calls change only their own.
 MERCHANT_OWN = ["merchant.change_settings", "merchant.upload_logo", "merchant.delete_logo", "imports.upload"]
@@ -189,6 +216,7 @@ SITE_ONLY = [
     "signup.",
     "wifi.",
     "merchant_logo.",
+    "reward_picture.",
 ]
 PUBLIC = ["api-docs.openapi_json"]
 
@@ -200,6 +228,7 @@ def expand(path: str, world: World) -> str:
         demo_voucher=ids["demo_voucher"],
         coupon_main=ids["coupons"]["main"],
         staff_till=ids["staff"]["till@demo.example"],
+        reward_demo=ids["reward_demo"],
     )
 
 
@@ -232,6 +261,23 @@ def test_listings_show_only_one_s_own(
     api = core_app.test_client()
     assert demo_only in api.get(path, headers=bearer(world.demo_key)).text
     assert demo_only not in api.get(path, headers=bearer(world.other_key)).text
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "path", "body"), MERCHANT_UPLOADS, ids=[row[0] for row in MERCHANT_UPLOADS]
+)
+def test_another_merchant_s_key_uploads_nothing_to_the_demo(
+    core_app: Flask, core: Core, world: World, endpoint: str, path: str, body: bytes
+) -> None:
+    api = core_app.test_client()
+    url = expand(path, world)
+    owned = url.rsplit("/", 1)[0]
+    before = api.get(owned, headers=bearer(world.demo_key)).json
+    outsider = api.put(url, data=body, headers=bearer(world.other_key))
+    assert outsider.status_code == 404, (endpoint, outsider.json)
+    assert api.get(owned, headers=bearer(world.demo_key)).json == before
+    assert api.put(url, data=body, headers=bearer(world.demo_key)).status_code == 200
+    assert api.get(owned, headers=bearer(world.demo_key)).json != before
 
 
 def test_settings_and_logo_change_only_one_s_own(core_app: Flask, world: World) -> None:
@@ -268,6 +314,7 @@ def test_settings_and_logo_change_only_one_s_own(core_app: Flask, world: World) 
         ("POST", "/api/v1/portal/login"),
         ("GET", "/api/v1/wifi/hotspots/demo-opennds"),
         ("GET", "/api/v1/portal/merchant/logo"),
+        ("GET", "/api/v1/portal/rewards/1/picture"),
     ],
 )
 def test_a_merchant_key_cannot_act_as_the_site(core_app: Flask, world: World, method: str, path: str) -> None:
@@ -301,6 +348,7 @@ def test_every_api_endpoint_has_a_row(core_app: Flask) -> None:
     covered = (
         {row[0] for row in MERCHANT_API}
         | {row[0] for row in MERCHANT_LISTINGS}
+        | {row[0] for row in MERCHANT_UPLOADS}
         | set(MERCHANT_OWN)
         | set(PUBLIC)
     )
@@ -344,6 +392,7 @@ USER, MANAGER, ADMIN, OTHER_ADMIN = (
     "admin@demo.example",
     "otto@other.example",
 )
+NEW_REWARD = {"name": "Mine", "points": "5", "voucher_valid_days": "30"}
 # (actor, method, path, form data, expected status). Each path is one that another actor opens
 # (the rows with 2xx/3xx), so a refusal is a refusal and not a wrong address.
 STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
@@ -422,6 +471,27 @@ STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
         404,
     ),
     (OTHER_ADMIN, "POST", "/vouchers", {"code": "{demo_voucher}", "store": "OTHER"}, 302),
+    (ADMIN, "GET", "/rewards", None, 200),
+    (MANAGER, "GET", "/rewards", None, 403),
+    (USER, "GET", "/rewards", None, 403),
+    (ADMIN, "GET", "/rewards/new", None, 200),
+    (MANAGER, "GET", "/rewards/new", None, 403),
+    (ADMIN, "POST", "/rewards/new", NEW_REWARD, 302),
+    (MANAGER, "POST", "/rewards/new", NEW_REWARD, 403),
+    (ADMIN, "GET", "/rewards/{reward_demo}", None, 200),
+    (MANAGER, "GET", "/rewards/{reward_demo}", None, 403),
+    (OTHER_ADMIN, "GET", "/rewards/{reward_demo}", None, 404),
+    (ADMIN, "POST", "/rewards/{reward_demo}", NEW_REWARD, 302),
+    (OTHER_ADMIN, "POST", "/rewards/{reward_demo}", NEW_REWARD, 404),
+    (ADMIN, "POST", "/rewards/{reward_demo}/switch-off", None, 302),
+    (MANAGER, "POST", "/rewards/{reward_demo}/switch-off", None, 403),
+    (OTHER_ADMIN, "POST", "/rewards/{reward_demo}/switch-off", None, 404),
+    (ADMIN, "GET", "/rewards/{reward_demo}/picture", None, 200),
+    (MANAGER, "GET", "/rewards/{reward_demo}/picture", None, 403),
+    (OTHER_ADMIN, "GET", "/rewards/{reward_demo}/picture", None, 404),
+    (ADMIN, "POST", "/rewards/{reward_demo}/picture", {"remove": "1"}, 302),
+    (MANAGER, "POST", "/rewards/{reward_demo}/picture", {"remove": "1"}, 403),
+    (OTHER_ADMIN, "POST", "/rewards/{reward_demo}/picture", {"remove": "1"}, 404),
 ]
 # Staff pages whose rows are elsewhere (logging in and out, the language) or that no data is behind.
 STAFF_OPEN = {
@@ -448,6 +518,7 @@ def fill(text: str, world: World) -> str:
         demo_voucher=ids["demo_voucher"],
         import_demo=ids["imports"]["demo"],
         import_other=ids["imports"]["other"],
+        reward_demo=ids["reward_demo"],
     )
 
 

@@ -67,6 +67,7 @@ def init_api(app: Flask) -> None:
         portal_cards,
         profile,
         resets,
+        reward_admin,
         rewards,
         signup,
         team,
@@ -91,6 +92,8 @@ def init_api(app: Flask) -> None:
     api.register_blueprint(offers.blp, url_prefix=f"{PREFIX}/portal/cards")
     api.register_blueprint(portal_cards.blp, url_prefix=f"{PREFIX}/portal/cards")
     api.register_blueprint(rewards.rewards_blp, url_prefix=f"{PREFIX}/rewards")
+    api.register_blueprint(reward_admin.blp, url_prefix=f"{PREFIX}/rewards")
+    api.register_blueprint(reward_admin.site_blp, url_prefix=f"{PREFIX}/portal/rewards")
     api.register_blueprint(rewards.vouchers_blp, url_prefix=f"{PREFIX}/vouchers")
     api.register_blueprint(hotspots.blp, url_prefix=f"{PREFIX}/hotspots")
     api.register_blueprint(imports.blp, url_prefix=f"{PREFIX}/customers/imports")

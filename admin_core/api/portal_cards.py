@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..context import current_core
 from ..services import utcnow
 from ..services.cards import get_card, normalize_number
-from ..services.program import active_campaign, catalogue, dashboard, offers
+from ..services.program import active_campaign, card_catalogue, dashboard, offers
 from ..services.sessions import end_session
 from ..services.vouchers import cancel_voucher, open_vouchers, redeem_reward
 from .auth import authenticate, portal_merchant, require_site
@@ -61,8 +61,11 @@ def read_rewards(number: str) -> dict[str, Any]:
     merchant = portal_merchant()
     with current_core().db.read() as session:
         card = get_card(session, merchant.id, number)
-        campaign = active_campaign(session, merchant.id, utcnow())
-        marked = offers(catalogue(session, merchant.id), card.points, campaign is not None)
+        now = utcnow()
+        campaign = active_campaign(session, merchant.id, now)
+        marked = offers(
+            card_catalogue(session, merchant.id, card.id, now), card.points, campaign is not None, now
+        )
         return {
             "campaign_on": campaign is not None,
             "campaign": campaign_body(campaign),

@@ -25,6 +25,9 @@ class RewardSchema(Schema):
     description = fields.String(required=True)
     points = fields.Integer(required=True)
     image_url = fields.String(allow_none=True)
+    picture_digest = fields.String(
+        allow_none=True, metadata={"description": "SHA-256 of the uploaded picture (the site shows it)"}
+    )
 
 
 class CatalogueSchema(Schema):
@@ -36,6 +39,12 @@ class CatalogueSchema(Schema):
 class RewardOfferSchema(RewardSchema):
     redeemable = fields.Boolean(required=True)
     missing = fields.Integer(required=True, metadata={"description": "Points still needed"})
+    sold_out = fields.Boolean(required=True)
+    taken = fields.Integer(
+        required=True, metadata={"description": "The card's vouchers for it, cancelled ones aside"}
+    )
+    limit_reached = fields.Boolean(required=True, metadata={"description": "The per-customer limit"})
+    available_from = fields.DateTime(allow_none=True, metadata={"description": "Not yet: from then on"})
 
 
 class CardCatalogueSchema(CatalogueSchema):
@@ -102,6 +111,7 @@ def reward_body(reward: Reward) -> dict[str, Any]:
         "description": reward.description,
         "points": reward.points,
         "image_url": reward.image_url,
+        "picture_digest": reward.picture_digest,
     }
 
 
@@ -112,7 +122,15 @@ def campaign_body(campaign: Campaign | None) -> dict[str, Any] | None:
 
 
 def offer_body(offer: RewardOffer) -> dict[str, Any]:
-    return {**reward_body(offer.reward), "redeemable": offer.redeemable, "missing": offer.missing}
+    return {
+        **reward_body(offer.reward),
+        "redeemable": offer.redeemable,
+        "missing": offer.missing,
+        "sold_out": offer.sold_out,
+        "taken": offer.taken,
+        "limit_reached": offer.limit_reached,
+        "available_from": offer.available_from,
+    }
 
 
 def voucher_body(voucher: Voucher, now: datetime) -> dict[str, Any]:

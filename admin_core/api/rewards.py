@@ -33,12 +33,13 @@ vouchers_blp.before_request(authenticate)
 def read_catalogue() -> dict[str, Any]:
     """Every active reward, cheapest first, and whether a points campaign is on now."""
     merchant = scope().merchant
+    now = utcnow()
     with current_core().db.read() as session:
-        campaign = active_campaign(session, merchant.id, utcnow())
+        campaign = active_campaign(session, merchant.id, now)
         return {
             "campaign_on": campaign is not None,
             "campaign": campaign_body(campaign),
-            "rewards": [reward_body(reward) for reward in catalogue(session, merchant.id)],
+            "rewards": [reward_body(reward) for reward in catalogue(session, merchant.id, now)],
         }
 
 

@@ -6,7 +6,18 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import Base, UTCDateTime
@@ -38,7 +49,18 @@ class Campaign(Base):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+reward_stores = Table(
+    "reward_stores",
+    Base.metadata,
+    Column("reward_id", ForeignKey("rewards.id", ondelete="CASCADE"), primary_key=True),
+    Column("store_id", ForeignKey("stores.id"), primary_key=True),
+)
+
+
 class Reward(Base):
+    """What points buy. `stock` None: unlimited; `per_customer_limit` None: no limit; no stores:
+    collected at every store; outside `active_from`..`active_until` it cannot be taken."""
+
     __tablename__ = "rewards"
     __table_args__ = (Index("ix_rewards_merchant_points", "merchant_id", "points"),)
 
@@ -51,6 +73,25 @@ class Reward(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     voucher_valid_days: Mapped[int] = mapped_column(Integer, default=30)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    stock: Mapped[int | None] = mapped_column(Integer)
+    per_customer_limit: Mapped[int | None] = mapped_column(Integer)
+    active_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    active_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    picture_digest: Mapped[str | None] = mapped_column(String(64))  # SHA-256 of the uploaded picture
+
+    stores: Mapped[list[Store]] = relationship(secondary=reward_stores, order_by=Store.code)
+
+
+class RewardPicture(Base):
+    """A reward's uploaded picture, checked like the merchant's logo."""
+
+    __tablename__ = "reward_pictures"
+
+    reward_id: Mapped[int] = mapped_column(ForeignKey("rewards.id", ondelete="CASCADE"), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    digest: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class VoucherStatus(enum.Enum):

@@ -4,10 +4,10 @@ Reads only; each query is one statement, so a dashboard costs a fixed handful.""
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -49,6 +49,15 @@ class RewardOffer:
     reward: Reward
     redeemable: bool
     missing: int  # points still needed; 0 when affordable
+    sold_out: bool = False
+    taken: int = 0  # vouchers the card holds or held for it (cancelled ones aside)
+    limit_reached: bool = False
+    available_from: datetime | None = None  # not yet: from then on
+
+    @property
+    def blocked(self) -> bool:
+        """Points aside, something keeps this card from taking it."""
+        return self.sold_out or self.limit_reached or self.available_from is not None
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -97,25 +106,59 @@ def tier_progress(session: Session, merchant: Merchant, card: Card, now: datetim
     )
 
 
-def catalogue(session: Session, merchant_id: int) -> list[Reward]:
-    return list(
-        session.scalars(
-            select(Reward)
-            .where(Reward.merchant_id == merchant_id, Reward.active.is_(True))
-            .order_by(Reward.points, Reward.id)
+def _listed(merchant_id: int, now: datetime) -> Select[Reward]:
+    return (
+        select(Reward)
+        .where(
+            Reward.merchant_id == merchant_id,
+            Reward.active.is_(True),
+            or_(Reward.active_until.is_(None), Reward.active_until > now),
         )
+        .order_by(Reward.points, Reward.id)
     )
 
 
-def offers(rewards: list[Reward], points: int, campaign_on: bool) -> list[RewardOffer]:
-    return [
-        RewardOffer(
-            reward,
-            redeemable=campaign_on and reward.points <= points,
-            missing=max(reward.points - points, 0),
-        )
-        for reward in rewards
-    ]
+def catalogue(session: Session, merchant_id: int, now: datetime) -> list[Reward]:
+    """Active rewards not past their end, cheapest first; those not started yet are listed too."""
+    return list(session.scalars(_listed(merchant_id, now)))
+
+
+def card_catalogue(
+    session: Session, merchant_id: int, card_id: int, now: datetime
+) -> list[tuple[Reward, int]]:
+    """The catalogue with, per reward, the card's vouchers for it (cancelled ones aside): one query."""
+    taken = (
+        select(Voucher.reward_id, func.count().label("taken"))
+        .where(Voucher.card_id == card_id, Voucher.status != VoucherStatus.CANCELLED)
+        .group_by(Voucher.reward_id)
+        .subquery()
+    )
+    query = (
+        _listed(merchant_id, now)
+        .add_columns(func.coalesce(taken.c.taken, 0))
+        .outerjoin(taken, taken.c.reward_id == Reward.id)
+    )
+    return [(reward, count) for reward, count in session.execute(query)]
+
+
+def offer(reward: Reward, points: int, campaign_on: bool, now: datetime, taken: int) -> RewardOffer:
+    limit = reward.per_customer_limit
+    marked = RewardOffer(
+        reward,
+        redeemable=False,
+        missing=max(reward.points - points, 0),
+        sold_out=reward.stock is not None and reward.stock <= 0,
+        taken=taken,
+        limit_reached=limit is not None and taken >= limit,
+        available_from=reward.active_from if reward.active_from and reward.active_from > now else None,
+    )
+    return replace(marked, redeemable=campaign_on and not marked.missing and not marked.blocked)
+
+
+def offers(
+    listed: list[tuple[Reward, int]], points: int, campaign_on: bool, now: datetime
+) -> list[RewardOffer]:
+    return [offer(reward, points, campaign_on, now, taken) for reward, taken in listed]
 
 
 def expiring_points(merchant: Merchant, card: Card, now: datetime) -> ExpiringPoints | None:
@@ -142,7 +185,9 @@ class Dashboard:
 def dashboard(session: Session, merchant: Merchant, number: str, now: datetime) -> Dashboard:
     card = get_card(session, merchant.id, number)
     campaign = active_campaign(session, merchant.id, now)
-    rewards = offers(catalogue(session, merchant.id), card.points, campaign is not None)
+    rewards = offers(
+        card_catalogue(session, merchant.id, card.id, now), card.points, campaign is not None, now
+    )
     open_vouchers = session.scalar(
         select(func.count())
         .select_from(Voucher)
@@ -156,8 +201,8 @@ def dashboard(session: Session, merchant: Merchant, number: str, now: datetime) 
         card=card,
         tier=tier_progress(session, merchant, card, now),
         campaign=campaign,
-        next_reward=next((offer for offer in rewards if offer.missing > 0), None),
-        reward_waiting=any(offer.redeemable for offer in rewards),
+        next_reward=next((each for each in rewards if each.missing > 0 and not each.blocked), None),
+        reward_waiting=any(each.redeemable for each in rewards),
         expiring=expiring_points(merchant, card, now),
         open_vouchers=open_vouchers or 0,
     )

@@ -1,4 +1,4 @@
-"""A merchant sets up the program: tiers, points campaigns and the reward catalogue."""
+"""A merchant sets up the program: tiers and points campaigns (rewards: `reward_admin`)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import datetime
 
 from ..database import Database
 from ..errors import Conflict, Invalid
-from ..models import Campaign, Reward, Tier
-from . import add_unique, utcnow
+from ..models import Campaign, Tier
+from . import add_unique
 from .ledger import MAX_POINTS
 
 
@@ -34,31 +34,3 @@ def create_campaign(
     with db.write() as session:
         session.add(campaign)
     return campaign
-
-
-def create_reward(
-    db: Database,
-    merchant_id: int,
-    name: str,
-    points: int,
-    *,
-    description: str = "",
-    image_url: str | None = None,
-    voucher_valid_days: int = 30,
-) -> Reward:
-    if not 1 <= points <= MAX_POINTS:
-        raise Invalid("invalid_points", f"A reward costs 1-{MAX_POINTS} points.")
-    if not 1 <= voucher_valid_days <= 366:
-        raise Invalid("invalid_validity", "A voucher is valid for 1-366 days.")
-    reward = Reward(
-        merchant_id=merchant_id,
-        name=_name(name, 200),
-        description=description.strip(),
-        points=points,
-        image_url=image_url,
-        voucher_valid_days=voucher_valid_days,
-        created_at=utcnow(),
-    )
-    with db.write() as session:
-        session.add(reward)
-    return reward

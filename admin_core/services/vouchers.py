@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -48,10 +48,22 @@ def redeem_reward(
     reward = session.get(Reward, reward_id)
     if reward is None or reward.merchant_id != merchant.id or not reward.active:
         raise NotFound("reward_not_found", "No such reward.")
+    if reward.stock is not None:
+        # Cards of different customers race for the same stock: the reward row is the lock.
+        reward = session.get_one(Reward, reward_id, with_for_update=True, populate_existing=True)
     if active_campaign(session, merchant.id, now) is None:
         raise Conflict("no_campaign", "Rewards can be taken only while a points campaign is on.")
+    _check_window(reward, now)
+    if reward.per_customer_limit is not None and taken_by_card(session, card.id, reward.id) >= (
+        reward.per_customer_limit
+    ):
+        raise Conflict("limit_reached", "This card has taken this reward as often as it may.")
+    if reward.stock is not None and reward.stock <= 0:
+        raise Conflict("out_of_stock", "This reward is sold out.")
     if card.points < reward.points:
         raise Conflict("insufficient_points", "The card does not have enough points.")
+    if reward.stock is not None:
+        reward.stock -= 1
     card.points -= reward.points
     card.last_activity_at = now
     session.add(
@@ -65,6 +77,29 @@ def redeem_reward(
     )
     voucher = _issue(session, merchant, card, reward, now)
     return voucher, card
+
+
+def _check_window(reward: Reward, now: datetime) -> None:
+    if reward.active_from is not None and now < reward.active_from:
+        raise Conflict("not_yet", f"This reward can be taken from {reward.active_from.isoformat()}.")
+    if reward.active_until is not None and now >= reward.active_until:
+        raise Conflict("reward_ended", "This reward can no longer be taken.")
+
+
+def taken_by_card(session: Session, card_id: int, reward_id: int) -> int:
+    """Vouchers the card holds or held for the reward; cancelled ones do not count."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Voucher)
+            .where(
+                Voucher.card_id == card_id,
+                Voucher.reward_id == reward_id,
+                Voucher.status != VoucherStatus.CANCELLED,
+            )
+        )
+        or 0
+    )
 
 
 def _issue(session: Session, merchant: Merchant, card: Card, reward: Reward, now: datetime) -> Voucher:
@@ -131,6 +166,10 @@ def collect_voucher(
     store = find_store(session, merchant_id, store_code)
     if store is None:
         raise NotFound("unknown_store", f"No store '{store_code}' at this merchant.")
+    stores = voucher.reward.stores
+    if stores and store not in stores:
+        where = ", ".join(each.name for each in stores)
+        raise Conflict("wrong_store", f"This reward is collected only at: {where}.")
     voucher.status = VoucherStatus.COLLECTED
     voucher.collected_at = now
     voucher.collected_store_id = store.id
@@ -154,6 +193,10 @@ def cancel_voucher(
     _check_open(voucher, now)
     voucher.status = VoucherStatus.CANCELLED
     voucher.cancelled_at = now
+    if voucher.reward.stock is not None:
+        reward = session.get_one(Reward, voucher.reward_id, with_for_update=True, populate_existing=True)
+        if reward.stock is not None:  # unless it became unlimited meanwhile
+            reward.stock += 1
     card.points += voucher.points
     card.last_activity_at = now
     session.add(

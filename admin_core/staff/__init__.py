@@ -60,6 +60,7 @@ def init_staff(app: Flask) -> None:
         figures_views,
         import_views,
         reset_views,
+        reward_views,
         settings_views,
         team_views,
         till_views,

@@ -12,13 +12,14 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TelField,
     TextAreaField,
 )
 from wtforms.fields import DateField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 MIN_PASSWORD = 8
 
@@ -189,3 +190,34 @@ class SettingsForm(FlaskForm):
     terms_url = StringField(_l("Address of the program's rules (optional)"), validators=[Length(max=500)])
     privacy_url = StringField(_l("Address of the privacy notice (optional)"), validators=[Length(max=500)])
     staff_2fa_required = BooleanField(_l("Every staff member must use two-factor login"))
+
+
+class RewardForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Give the reward a name.")), Length(max=200)])
+    description = TextAreaField(_l("Description (optional)"), validators=[Length(max=2000)])
+    points = IntegerField(
+        _l("Points it costs"),
+        validators=[
+            InputRequired(_l("Enter what it costs in points.")),
+            NumberRange(1, 1_000_000, _l("From 1 to 1,000,000 points.")),
+        ],
+    )
+    stock = IntegerField(
+        _l("How many there are (empty: unlimited)"),
+        validators=[Optional(), NumberRange(0, 1_000_000, _l("From 0 to 1,000,000, or empty."))],
+    )
+    per_customer_limit = IntegerField(
+        _l("Times one customer may take it (empty: no limit)"),
+        validators=[Optional(), NumberRange(1, 1000, _l("From 1 to 1000, or empty."))],
+    )
+    active_from = DateField(_l("From (optional)"), validators=[Optional()])
+    active_until = DateField(_l("Until, included (optional)"), validators=[Optional()])
+    stores = SelectMultipleField(_l("Collected at (none chosen: every store)"), validate_choice=True)
+    voucher_valid_days = IntegerField(
+        _l("Days a voucher is valid"),
+        default=30,
+        validators=[
+            InputRequired(_l("Enter a number of days.")),
+            NumberRange(1, 366, _l("From 1 to 366 days.")),
+        ],
+    )
