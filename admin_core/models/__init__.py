@@ -13,7 +13,7 @@ from .program import (
     Voucher,
     VoucherStatus,
 )
-from .staff import CustomerImport, MerchantLogo, Staff, StaffLevel
+from .staff import CustomerImport, ImportStatus, MerchantLogo, Staff, StaffLevel
 from .wifi import ContactRequired, Hotspot, HotspotKind, WifiVisit
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "Hotspot",
     "HotspotKind",
     "IdempotencyRecord",
+    "ImportStatus",
     "Merchant",
     "MerchantLogo",
     "Operation",
