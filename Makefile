@@ -52,6 +52,7 @@ run: install
 	  $(BIN)/python -m aiosmtpd -n -l 127.0.0.1:$(DEMO_SMTP_PORT) -c aiosmtpd.handlers.Debugging stdout & \
 	fi; \
 	$(FLASK) core send-mail & \
+	$(FLASK) core run-imports & \
 	$(BIN)/python -m demo.access_point --site http://127.0.0.1:5000 --port $(DEMO_WIFI_PORT) & \
 	FLASK_WIFI_MERAKI_DOMAINS="network-auth.com 127.0.0.1" \
 	$(FLASK) run --debug --no-reload --host 127.0.0.1 --port 5000

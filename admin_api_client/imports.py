@@ -1,7 +1,10 @@
-"""Customers imports: a CSV or XLSX file uploaded for a dry run, its report, then the apply."""
+"""Customers imports: a CSV or XLSX file uploaded for a dry run, its report, then the apply. The
+core answers both at once and does the work in its `run-imports` workers: `wait` polls the import
+until it is done."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,9 +14,9 @@ import httpx
 
 from .client import CoreClient
 
-# Checking or applying 100,000 rows takes seconds to a quarter of a minute: a page's five seconds
-# would give up on work the core goes on doing. Applying again is safe: it answers the same report.
-IMPORT_TIMEOUT = httpx.Timeout(120.0, connect=2.0)
+# Sending a file of up to 32 MB may take longer than a page's five seconds on a slow link.
+UPLOAD_TIMEOUT = httpx.Timeout(120.0, connect=2.0)
+QUEUED = ("queued_check", "queued_apply")
 
 
 @dataclass(frozen=True)
@@ -46,22 +49,39 @@ class ImportReport:
 
 
 @dataclass(frozen=True)
+class ImportFailure:
+    code: str  # no_card_column, invalid_csv, import_timed_out…
+    message: str
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True)
 class CustomerImport:
     id: int
     filename: str
+    status: str  # queued_check, checked, queued_apply, applied, failed
     created_at: datetime
     applied_at: datetime | None  # None: a dry run so far
-    report: ImportReport
+    report: ImportReport | None  # None until the file is checked
+    error: ImportFailure | None  # why it failed
+
+    @property
+    def done(self) -> bool:
+        return self.status not in QUEUED
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CustomerImport:
-        applied_at = data.get("applied_at")
         return cls(
             id=data["id"],
             filename=data["filename"],
+            status=data["status"],
             created_at=datetime.fromisoformat(data["created_at"]),
-            applied_at=datetime.fromisoformat(applied_at) if applied_at else None,
-            report=ImportReport.from_json(data["report"]),
+            applied_at=_when(data.get("applied_at")),
+            report=ImportReport.from_json(data["report"]) if data.get("report") else None,
+            error=ImportFailure(**data["error"]) if data.get("error") else None,
         )
 
 
@@ -72,12 +92,12 @@ class ImportCalls:
         self._client = client
 
     def upload(self, filename: str, data: bytes) -> CustomerImport:
-        """The dry run of a file (nothing imported yet). Invalid when the file cannot be used at all:
-        `empty_file`, `file_too_large`, `unsupported_file`, `invalid_xlsx`, `xlsx_too_large`,
-        `sheet_too_large`, `invalid_csv`, `no_card_column`, `duplicate_column`, `too_many_rows`."""
+        """The file kept and its dry run queued (`queued_check`; nothing imported). Invalid at once
+        for `empty_file` or `file_too_large`; any other trouble with the file ends the import
+        `failed`, its `error` saying why (see `wait`)."""
         path = f"/customers/imports?{urlencode({'filename': filename})}"
         return CustomerImport.from_json(
-            self._client._request("POST", path, content=data, timeout=IMPORT_TIMEOUT).json()
+            self._client._request("POST", path, content=data, timeout=UPLOAD_TIMEOUT).json()
         )
 
     def get(self, import_id: int) -> CustomerImport:
@@ -87,8 +107,18 @@ class ImportCalls:
         )
 
     def apply(self, import_id: int) -> CustomerImport:
-        """Import the new cards; again, it changes nothing and answers the same report."""
-        answer = self._client._request(
-            "POST", f"/customers/imports/{import_id}/apply", timeout=IMPORT_TIMEOUT
+        """Queue the import of the new cards (`queued_apply`; see `wait`); applying again changes
+        nothing. Conflict (`import_not_checked`) while its check waits, or once it failed."""
+        return CustomerImport.from_json(
+            self._client._request("POST", f"/customers/imports/{import_id}/apply").json()
         )
-        return CustomerImport.from_json(answer.json())
+
+    def wait(self, import_id: int, timeout: float = 900.0, interval: float = 2.0) -> CustomerImport:
+        """The import once it is no longer queued (`checked`, `applied` or `failed`), asked every
+        `interval` seconds; TimeoutError after `timeout` seconds."""
+        give_up = time.monotonic() + timeout
+        while not (found := self.get(import_id)).done:
+            if time.monotonic() + interval > give_up:
+                raise TimeoutError(f"import {import_id} is still {found.status}")
+            time.sleep(interval)
+        return found

@@ -4,17 +4,15 @@ deployment (see cli_context)."""
 from __future__ import annotations
 
 import json
-import signal
 import time
 from datetime import timedelta
-from types import FrameType
 
 import click
 from flask.cli import AppGroup
 
-from .cli_context import command_core, command_core_app
+from .cli_context import command_core, command_core_app, stop_requested
 from .errors import CoreError, InvalidFields
-from .import_cli import import_customers_command
+from .import_cli import import_customers_command, run_imports_command
 from .mailer import smtp_sender
 from .migrate import upgrade
 from .models import ContactRequired, Hotspot, HotspotKind
@@ -220,17 +218,9 @@ def send_mail(once: bool, interval: float) -> None:
     """Deliver queued e-mail, retrying with back-off, until stopped."""
     app = command_core_app()
     core = command_core()
-    stopping = False
-
-    def stop(_signum: int, _frame: FrameType | None) -> None:
-        nonlocal stopping
-        stopping = True
-
-    if not once:
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
+    stopping = (lambda: False) if once else stop_requested()
     with app.app_context():
-        while not stopping:
+        while not stopping():
             with smtp_sender(core.mail, float(app.config["MAIL_TIMEOUT"])) as send:
                 report = deliver_due(core.db, core.mail_seal, send, limit=BATCH)
             if report.handled:
@@ -245,3 +235,4 @@ def send_mail(once: bool, interval: float) -> None:
 
 
 core_cli.add_command(import_customers_command)
+core_cli.add_command(run_imports_command)

@@ -1,18 +1,23 @@
 """`flask core import-customers SLUG FILE [--apply]`: a customers file (CSV or XLSX) checked, and
-with --apply imported. Rejected rows are part of a normal report (exit code 0); only a file that
-cannot be read, or a merchant that does not exist, is a failure."""
+with --apply imported, here and now. Rejected rows are part of a normal report (exit code 0); only
+a file that cannot be read, or a merchant that does not exist, is a failure.
+
+`flask core run-imports [--once]`: the worker that checks and applies what the API and the staff
+UI queued (see services/import_queue)."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 
-from .cli_context import command_core
+from .cli_context import command_core, stop_requested
 from .errors import CoreError
 from .models import CustomerImport
 from .services.customer_import import apply_import, dry_run
+from .services.import_queue import run_next
 from .services.merchants import get_merchant
 
 
@@ -56,3 +61,22 @@ def import_customers_command(slug: str, file: Path, apply_now: bool) -> None:
     except OSError as error:
         raise click.ClickException(f"{file} cannot be read: {error.strerror}") from None
     _echo_report(upload)
+
+
+@click.command("run-imports")
+@with_appcontext
+@click.option("--once", is_flag=True, help="Run what is queued now, then exit.")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between looks at the queue.")
+def run_imports_command(once: bool, interval: float) -> None:
+    """Check and apply the customer imports uploaded through the API and the staff UI, one at a
+    time, until stopped; run one or more beside the server."""
+    db = command_core().db
+    stopping = (lambda: False) if once else stop_requested()
+    while not stopping():
+        upload = run_next(db)
+        if upload is not None:
+            click.echo(f"import {upload.id}: {upload.status.value} handled", err=True)
+        elif once:
+            return
+        else:
+            time.sleep(interval)

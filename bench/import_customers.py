@@ -1,7 +1,8 @@
 """Customers import at scale: a generated file of --rows customers (3% of them bad: e-mail, store,
 birth date, credit, or a card repeated) goes through the dry run, then the apply, then both again
 with the same file, which must change nothing. In-process, through the service functions (no HTTP:
-the API's view only hands the body to `dry_run`), on a scratch database with the demo merchant.
+the API's upload only keeps the body, and `core run-imports` runs the same check and apply), on a
+scratch database with the demo merchant.
 
     .venv/bin/python bench/import_customers.py [--db sqlite|postgresql] [--rows 100000] [--xlsx]
 

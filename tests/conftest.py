@@ -229,6 +229,13 @@ def deliver_mail(core_app: Flask) -> str:
     return result.output
 
 
+def run_imports(core_app: Flask) -> str:
+    """`core run-imports --once`: what the API and the staff UI queued is checked or applied."""
+    result = core_app.test_cli_runner().invoke(args=["core", "run-imports", "--once"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
 @contextmanager
 def served(app: Any, host: str = "127.0.0.1") -> Iterator[str]:
     """A WSGI app served on a free port of a loopback address, for as long as the block runs: its

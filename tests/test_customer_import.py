@@ -8,6 +8,7 @@ import io
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 from flask import Flask
@@ -15,6 +16,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from admin_api_client import CoreClient, NotFound
+from admin_api_client.imports import ImportFailure
 from admin_core.context import Core
 from admin_core.database import Database
 from admin_core.errors import Invalid
@@ -33,6 +35,8 @@ from admin_core.services.cards import enroll_customer, find_card
 from admin_core.services.customer_files import read_rows
 from admin_core.services.customer_import import apply_import, dry_run
 from admin_core.services.merchants import create_api_key, create_merchant, get_merchant
+
+from .conftest import run_imports
 
 # A merchant's export as it comes: one good row, one of each mistake, a blank line, a card the
 # merchant has already, and a column the import does not know.
@@ -345,29 +349,34 @@ def test_the_api_uploads_reads_and_applies_for_its_merchant_only(
         headers=key,
         content_type="text/csv",
     )
-    assert made.status_code == 201, made.json
-    assert made.json["applied_at"] is None and made.json["report"]["created"] == 2
-    assert made.json["report"]["rejections"][0] == {
+    assert made.status_code == 202, made.json
+    run_imports(core_app)
+    path = f"/api/v1/customers/imports/{made.json['id']}"
+    checked = api.get(path, headers=key).json
+    assert checked["applied_at"] is None and checked["report"]["created"] == 2
+    assert checked["report"]["rejections"][0] == {
         "line": 3,
         "card": "5000000002",
         "code": "invalid_email",
         "message": "This is not a valid e-mail address.",
     }
-    path = f"/api/v1/customers/imports/{made.json['id']}"
-    assert api.get(path, headers=key).json == made.json
 
     other = create_merchant(core.db, "other", "Other shop")
     outsider = {"Authorization": f"Bearer {create_api_key(core.db, other.id)}"}
     assert api.get(path, headers=outsider).json["error"]["code"] == "import_not_found"
     assert api.post(f"{path}/apply", headers=outsider).status_code == 404
 
-    applied = api.post(f"{path}/apply", headers=key)
-    assert applied.status_code == 200 and applied.json["applied_at"] is not None
+    assert api.post(f"{path}/apply", headers=key).status_code == 202
+    run_imports(core_app)
+    applied = api.get(path, headers=key)
+    assert applied.json["status"] == "applied" and applied.json["applied_at"] is not None
     assert applied.json["report"]["created"] == 2
 
     assert api.post("/api/v1/customers/imports", data=CUSTOMERS_CSV, headers=key).status_code == 422
     refused = api.post("/api/v1/customers/imports?filename=x.pdf", data=b"%PDF\xff\xfe", headers=key)
-    assert refused.status_code == 422 and refused.json["error"]["code"] == "unsupported_file"
+    run_imports(core_app)
+    failed = api.get(f"/api/v1/customers/imports/{refused.json['id']}", headers=key).json
+    assert failed["status"] == "failed" and failed["error"]["code"] == "unsupported_file"
     spec = api.get("/api/v1/openapi.json").json
     upload = spec["paths"]["/api/v1/customers/imports"]["post"]
     assert upload["requestBody"]["content"]["text/csv"]["schema"]["format"] == "binary"
@@ -378,16 +387,27 @@ def test_the_api_uploads_reads_and_applies_for_its_merchant_only(
 
 def test_the_client_calls(core_app: Flask, demo: dict[str, Any]) -> None:
     imports = CoreClient.in_process(core_app, api_key=demo["api_key"]).imports
-    upload = imports.upload("customers.csv", CUSTOMERS_CSV)
+    queued = imports.upload("customers.csv", CUSTOMERS_CSV)
+    assert (queued.status, queued.report, queued.done) == ("queued_check", None, False)
+    with pytest.raises(TimeoutError):
+        imports.wait(queued.id, timeout=0.1, interval=0.05)
+    run_imports(core_app)
+    upload = imports.wait(queued.id)
+    assert upload.report is not None and upload.status == "checked"
     assert (upload.filename, upload.applied_at, upload.report.created) == ("customers.csv", None, 2)
     assert [(each.line, each.code) for each in upload.report.rejections][:2] == [
         (3, "invalid_email"),
         (4, "duplicate_card"),
     ]
     assert upload.report.unknown_columns == ("notes",)
-    applied = imports.apply(upload.id)
-    assert applied.applied_at is not None and applied.report.created == 2
+    assert imports.apply(upload.id).status == "queued_apply"
+    run_imports(core_app)
+    applied = imports.wait(upload.id)
+    assert applied.applied_at is not None and applied.report and applied.report.created == 2
     assert imports.get(upload.id) == applied
+    failing = imports.upload("names.csv", b"name\nAnna\n")
+    run_imports(core_app)
+    assert imports.wait(failing.id).error == ImportFailure("no_card_column", ANY)
     with pytest.raises(NotFound):
         imports.get(upload.id + 1000)
 

@@ -298,7 +298,7 @@ def test_settings_and_logo_change_only_one_s_own(core_app: Flask, world: World) 
         data=b"card\n9900000002\n",
         headers=bearer(world.other_key),
     )
-    assert upload.status_code == 201
+    assert upload.status_code == 202
     assert (
         api.get(f"/api/v1/customers/imports/{upload.json['id']}", headers=bearer(world.demo_key)).status_code
         == 404

@@ -1,4 +1,6 @@
-"""Customers imports (merchant key): upload a CSV or XLSX file for a dry run, read its report, apply it."""
+"""Customers imports (merchant key): upload a CSV or XLSX file for a dry run, read its report, apply
+it. The upload and the apply answer at once (202); `core run-imports` does the work, and reading
+the import tells where it is."""
 
 from __future__ import annotations
 
@@ -10,8 +12,8 @@ from marshmallow import Schema, fields, validate
 
 from ..body_limits import takes_customers_file
 from ..context import current_core
-from ..models import CustomerImport
-from ..services import customer_import
+from ..models import CustomerImport, ImportStatus
+from ..services import customer_import, import_queue
 from ..services.customer_import import MAX_FILENAME
 from .auth import authenticate, scope
 
@@ -46,26 +48,45 @@ class ImportReportSchema(Schema):
     unknown_columns = fields.List(fields.String(), required=True, metadata={"description": "Ignored"})
 
 
+class ImportErrorSchema(Schema):
+    code = fields.String(
+        required=True, metadata={"description": "no_card_column, invalid_csv, import_timed_out, …"}
+    )
+    message = fields.String(required=True)
+
+
 class CustomerImportSchema(Schema):
     id = fields.Integer(required=True)
     filename = fields.String(required=True)
+    status = fields.Enum(
+        ImportStatus,
+        by_value=True,
+        required=True,
+        metadata={"description": "queued_check → checked → queued_apply → applied; or failed (see error)"},
+    )
     created_at = fields.DateTime(required=True)
+    checked_at = fields.DateTime(allow_none=True, metadata={"description": "When the report was made"})
     applied_at = fields.DateTime(allow_none=True, metadata={"description": "None: a dry run so far"})
-    report = fields.Nested(ImportReportSchema, required=True)
+    failed_at = fields.DateTime(allow_none=True)
+    report = fields.Nested(
+        ImportReportSchema, allow_none=True, metadata={"description": "None until the file is checked"}
+    )
+    error = fields.Nested(ImportErrorSchema, allow_none=True, metadata={"description": "Why it failed"})
 
 
 @blp.route("", methods=["POST"])
 @takes_customers_file
 @blp.arguments(UploadQuerySchema, location="query")
-@blp.response(201, CustomerImportSchema)
+@blp.response(202, CustomerImportSchema)
 @blp.doc(requestBody={"content": {"text/csv": FILE, XLSX: FILE, "application/octet-stream": FILE}})
 def upload(query: dict[str, Any]) -> CustomerImport:
-    """The request body is the file: CSV (UTF-8, `,` or `;`) or XLSX, a header line first. Nothing
-    is imported yet: the answer is the dry run's report. Errors: 422 empty_file,
-    file_too_large, unsupported_file, invalid_xlsx, xlsx_too_large (a part unpacks beyond its
-    limit), sheet_too_large (over 64 columns, 400,000 lines or 10,000 blank ones), invalid_csv,
-    no_card_column, duplicate_column, too_many_rows."""
-    return customer_import.dry_run(
+    """The request body is the file: CSV (UTF-8, `,` or `;`) or XLSX, a header line first. It is
+    kept and its check queued (`queued_check`); nothing is imported. Read the import until it is
+    `checked` (its report) or `failed`: then `error` is unsupported_file, invalid_xlsx,
+    xlsx_too_large (a part unpacks beyond its limit), sheet_too_large (over 64 columns, 400,000
+    lines or 10,000 blank ones), invalid_csv, no_card_column, duplicate_column, too_many_rows,
+    import_timed_out or import_failed. Refused at once: 422 empty_file, file_too_large."""
+    return import_queue.submit(
         current_core().db, scope().merchant.id, query["filename"], request.get_data(cache=False)
     )
 
@@ -79,8 +100,9 @@ def read_import(import_id: int) -> CustomerImport:
 
 
 @blp.route("/<int:import_id>/apply", methods=["POST"])
-@blp.response(200, CustomerImportSchema)
+@blp.response(202, CustomerImportSchema)
 def apply_import(import_id: int) -> CustomerImport:
-    """Create the new cards the file holds, checked again now; the report then says what was done.
-    Applying again answers the same report and changes nothing. 404 import_not_found."""
-    return customer_import.apply_import(current_core().db, scope().merchant.id, import_id)
+    """Queue the creation of the new cards the file holds (`queued_apply`), checked again when it
+    runs; once `applied`, the report says what was done. Applying again changes nothing. 404
+    import_not_found; 409 import_not_checked (its check waits, or it failed)."""
+    return import_queue.queue_apply(current_core().db, scope().merchant.id, import_id)

@@ -14,7 +14,7 @@ from .program import (
     Voucher,
     VoucherStatus,
 )
-from .staff import CustomerImport, MerchantLogo, Staff, StaffLevel
+from .staff import CustomerImport, ImportStatus, MerchantLogo, Staff, StaffLevel
 from .wifi import ContactRequired, Hotspot, HotspotKind, WifiVisit
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "Hotspot",
     "HotspotKind",
     "IdempotencyRecord",
+    "ImportStatus",
     "Merchant",
     "MerchantLogo",
     "Operation",

@@ -64,12 +64,26 @@ class MerchantLogo(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class ImportStatus(enum.Enum):
+    """Where an import is: the upload queues its check, applying queues the apply; `core
+    run-imports` workers do both (see services/import_queue)."""
+
+    QUEUED_CHECK = "queued_check"
+    CHECKED = "checked"  # the report says what applying would do
+    QUEUED_APPLY = "queued_apply"
+    APPLIED = "applied"
+    FAILED = "failed"  # error_code and error_message say why
+
+
 class CustomerImport(Base):
     """A customers file as uploaded, its dry-run report and, once applied, what it did. The file
-    is kept: applying reads it from here, not from a second upload."""
+    is kept: the check and the apply read it from here, not from a second upload."""
 
     __tablename__ = "customer_imports"
-    __table_args__ = (Index("ix_customer_imports_merchant_created", "merchant_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_customer_imports_merchant_created", "merchant_id", "created_at"),
+        Index("ix_customer_imports_status", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"))
@@ -82,3 +96,18 @@ class CustomerImport(Base):
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status: Mapped[ImportStatus] = mapped_column(stored_enum(ImportStatus), default=ImportStatus.CHECKED)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error_message: Mapped[str | None] = mapped_column(String(500))
+    # A worker's lease on a queued import: another takes it once this has passed (the worker died).
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # claims so far
+
+    @property
+    def error(self) -> dict[str, str] | None:
+        """Why it failed, as the API says it."""
+        if self.status is not ImportStatus.FAILED:
+            return None
+        return {"code": self.error_code or "import_failed", "message": self.error_message or ""}

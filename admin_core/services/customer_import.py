@@ -14,7 +14,8 @@ done again row by row, so its other rows are kept and that one becomes "unchange
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -25,8 +26,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
 from ..database import Database
-from ..errors import Invalid, NotFound
-from ..models import CustomerImport, Merchant
+from ..errors import Conflict, Invalid, NotFound
+from ..models import CustomerImport, ImportStatus, Merchant
 from . import utcnow
 from .consents import wording_version
 from .customer_files import (
@@ -34,19 +35,35 @@ from .customer_files import (
     is_workbook,
     pack_lines,
     read_lines,
-    read_rows,
     unpack_lines,
     within_limit,
 )
 from .customer_inserts import NewCards, existing_numbers
 from .customer_rows import CONSENTS, CheckedRows, RowRules, check
+from .customer_workbook import Line
 from .merchants import find_store, get_merchant_by_id
 
 BATCH = 2_000  # rows per transaction when applying
 MAX_FILENAME = 255
+TIME_LIMIT = 600.0  # seconds a worker gives a check or an apply (see import_queue)
 
 
-def _filename(raw: str) -> str:
+def _timed_out() -> Invalid:
+    return Invalid(
+        "import_timed_out",
+        f"This file took longer than {TIME_LIMIT // 60:.0f} minutes; cards created before it stopped "
+        "are kept. Upload it again to see what is left.",
+    )
+
+
+def _in_time(lines: Iterator[Line], deadline: float | None) -> Iterator[Line]:
+    for line in lines:
+        if deadline is not None and time.monotonic() > deadline:
+            raise _timed_out()
+        yield line
+
+
+def valid_filename(raw: str) -> str:
     name = raw.strip()
     if not 1 <= len(name) <= MAX_FILENAME:
         raise Invalid("invalid_filename", f"A file name is 1-{MAX_FILENAME} characters.")
@@ -87,6 +104,23 @@ def _report(sheet: Sheet, checked: CheckedRows, created: int) -> dict[str, Any]:
     }
 
 
+def check_file(
+    db: Database, merchant_id: int, content: bytes, now: datetime, deadline: float | None = None
+) -> tuple[bytes | None, dict[str, Any]]:
+    """The file checked: a workbook's lines packed for the apply (None for a CSV file) and the
+    report. Invalid when the file cannot be used at all (see `customer_files.read_rows`), or
+    `import_timed_out` once `time.monotonic()` passes `deadline`."""
+    # A workbook's lines are kept (see pack_lines), read no further than the row limit allows.
+    lines = list(_in_time(within_limit(read_lines(content)), deadline)) if is_workbook(content) else None
+    sheet = Sheet(iter(lines)) if lines is not None else Sheet(_in_time(read_lines(content), deadline))
+    with db.read() as session:
+        merchant = get_merchant_by_id(session, merchant_id)
+        checked = _check_file(session, merchant, sheet, now)
+        existing = existing_numbers(session, merchant_id, [row.number for row in checked.good])
+    packed = pack_lines(lines) if lines is not None else None
+    return packed, _report(sheet, checked, len(checked.good) - len(existing))
+
+
 def dry_run(
     db: Database,
     merchant_id: int,
@@ -95,27 +129,24 @@ def dry_run(
     staff_id: int | None = None,
     now: datetime | None = None,
 ) -> CustomerImport:
-    """Check the file and keep it with its report: what applying it now would create, leave
-    unchanged and reject (every rejected row, with its line). Invalid when the file cannot be used
-    at all (see `customer_files.read_rows`); nothing is kept then."""
+    """Check the file here and now (the operator's command; uploads are checked by `core
+    run-imports`, see import_queue) and keep it with its report: what applying it now would
+    create, leave unchanged and reject (every rejected row, with its line). Invalid when the file
+    cannot be used at all; nothing is kept then."""
     now = now or utcnow()
-    filename = _filename(filename)
-    # A workbook's lines are kept (see pack_lines), read no further than the row limit allows.
-    lines = list(within_limit(read_lines(content))) if is_workbook(content) else None
-    sheet = Sheet(iter(lines)) if lines is not None else read_rows(content)
-    with db.read() as session:
-        merchant = get_merchant_by_id(session, merchant_id)
-        checked = _check_file(session, merchant, sheet, now)
-        existing = existing_numbers(session, merchant_id, [row.number for row in checked.good])
+    filename = valid_filename(filename)
+    packed, report = check_file(db, merchant_id, content, now)
     upload = CustomerImport(
         merchant_id=merchant_id,
         staff_id=staff_id,
         filename=filename,
         digest=hashlib.sha256(content).hexdigest(),
         content=content,
-        lines=pack_lines(lines) if lines is not None else None,
-        report=_report(sheet, checked, len(checked.good) - len(existing)),
+        lines=packed,
+        report=report,
+        status=ImportStatus.CHECKED,
         created_at=now,
+        checked_at=now,
     )
     with db.write() as session:
         session.add(upload)
@@ -151,18 +182,26 @@ def get_import(
 
 
 def apply_import(
-    db: Database, merchant_id: int, import_id: int, now: datetime | None = None
+    db: Database,
+    merchant_id: int,
+    import_id: int,
+    now: datetime | None = None,
+    deadline: float | None = None,
 ) -> CustomerImport:
     """Create the import's new cards, checking its file again against the database as it is now;
     the report then says what was created, left unchanged and rejected. An import applied already
-    is answered as it is (its report and `applied_at`): applying twice changes nothing."""
+    is answered as it is (its report and `applied_at`): applying twice changes nothing. Conflict
+    for an import not checked (yet, or ever); `import_timed_out` past `deadline` (monotonic)."""
     now = now or utcnow()
     with db.read() as session:
         upload = get_import(session, merchant_id, import_id)
         if upload.applied_at is not None:
             return upload
+        if upload.status not in (ImportStatus.CHECKED, ImportStatus.QUEUED_APPLY):
+            raise Conflict("import_not_checked", "This file has not been checked, or could not be.")
         merchant = get_merchant_by_id(session, merchant_id)
-        sheet = Sheet(unpack_lines(upload.lines)) if upload.lines else read_rows(upload.content)
+        lines = unpack_lines(upload.lines) if upload.lines else read_lines(upload.content)
+        sheet = Sheet(_in_time(lines, deadline))
         checked = _check_file(session, merchant, sheet, now)
         # Looked up once, before anything is inserted. Asked per batch while the import grows the
         # table, PostgreSQL went on planning it on the statistics from before the import and read
@@ -177,6 +216,8 @@ def apply_import(
     )
     created = 0
     for start in range(0, len(fresh), BATCH):
+        if deadline is not None and time.monotonic() > deadline:
+            raise _timed_out()
         batch = fresh[start : start + BATCH]
         try:
             with db.write() as session:
@@ -190,4 +231,5 @@ def apply_import(
         if upload.applied_at is None:  # else a simultaneous apply finished first: its report stands
             upload.report = _report(sheet, checked, created)
             upload.applied_at = now
+            upload.status, upload.claimed_until = ImportStatus.APPLIED, None
     return upload

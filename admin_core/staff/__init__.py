@@ -67,9 +67,10 @@ def init_staff(app: Flask) -> None:
         views,
     )
     from .blueprint import bp
-    from .messages import level_name, reason
+    from .messages import level_name, reason, status_name
 
     app.register_blueprint(bp)
     app.jinja_env.globals["reason"] = reason
     app.jinja_env.globals["level_name"] = level_name
+    app.jinja_env.globals["status_name"] = status_name
     init_limits(app)

@@ -1,10 +1,10 @@
 """The merchant's admin imports customers from a file: the dry run says what would happen, line by
-line; applying does it."""
+line; applying does it. Both are queued for `core run-imports`: the import's page says "Checking
+the file…" or "Importing…" and reloads itself until it is done."""
 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from ..body_limits import takes_customers_file
@@ -12,7 +12,8 @@ from ..context import current_core
 from ..errors import CoreError, NotFound
 from ..models import StaffLevel
 from ..services.customer_files import MAX_BYTES
-from ..services.customer_import import apply_import, dry_run, get_import, recent_imports
+from ..services.customer_import import get_import, recent_imports
+from ..services.import_queue import QUEUED, queue_apply, submit
 from .auth import current_scope, current_staff, staff_required
 from .blueprint import bp
 from .messages import refusal
@@ -30,7 +31,7 @@ def imports() -> Response | str:
         filename = (upload.filename or "customers") if upload else ""
         content = upload.read(MAX_BYTES + 1) if upload else b""  # one more: the service says "too large"
         try:
-            made = dry_run(current_core().db, merchant_id, filename, content, staff_id=current_staff().id)
+            made = submit(current_core().db, merchant_id, filename, content, staff_id=current_staff().id)
         except CoreError as error:
             flash(refusal(error), "error")
             return redirect(url_for(".imports"))
@@ -48,16 +49,18 @@ def import_report(import_id: int) -> str:
             found = get_import(session, current_scope().merchant_id, import_id)
     except NotFound:
         abort(404)
-    return render_template("staff/import_report.html", upload=found, report=found.report or {})
+    return render_template(
+        "staff/import_report.html", upload=found, report=found.report, waiting=found.status in QUEUED
+    )
 
 
 @bp.route("/imports/<int:import_id>/apply", methods=["POST"])
 @staff_required(StaffLevel.ADMIN)
 def import_apply(import_id: int) -> Response:
     try:
-        done = apply_import(current_core().db, current_scope().merchant_id, import_id)
+        queue_apply(current_core().db, current_scope().merchant_id, import_id)
     except NotFound:
         abort(404)
-    created = (done.report or {}).get("created", 0)
-    flash(ngettext("Imported: %(num)s new card.", "Imported: %(num)s new cards.", created), "success")
+    except CoreError as error:
+        flash(refusal(error), "error")
     return redirect(url_for(".import_report", import_id=import_id))

@@ -6,6 +6,7 @@ from flask_babel import LazyString, format_number
 from flask_babel import lazy_gettext as _l
 
 from ..errors import CoreError
+from ..models import ImportStatus
 from ..services.customer_workbook import MAX_BLANK_LINES, MAX_COLUMNS, MAX_LINES
 
 REFUSALS = {
@@ -75,6 +76,19 @@ REFUSALS = {
     "invalid_credit": _l("Credit is an amount of money, like 12.50."),
     "invalid_consent": _l("A consent is yes or no."),
     "invalid_text": _l("The row holds control characters, which no text may have."),
+    # What became of an import.
+    "import_timed_out": _l(
+        "It took too long; cards created before it stopped are kept. Upload it again to see what is left."
+    ),
+    "import_failed": _l("It could not be processed. Upload it again."),
+    "import_not_checked": _l("This file has not been checked, or could not be."),
+}
+IMPORT_STATUSES = {
+    "queued_check": _l("checking…"),
+    "checked": _l("not applied yet"),
+    "queued_apply": _l("importing…"),
+    "applied": _l("applied"),
+    "failed": _l("failed"),
 }
 
 
@@ -83,6 +97,10 @@ LEVELS = {"ADMIN": _l("Admin"), "MANAGER": _l("Manager"), "USER": _l("User")}
 
 def level_name(level: str) -> str:
     return str(LEVELS.get(level, level))
+
+
+def status_name(status: ImportStatus) -> str:
+    return str(IMPORT_STATUSES[status.value])
 
 
 def reason(code: str, message: str) -> str:
