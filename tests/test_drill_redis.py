@@ -9,6 +9,7 @@ import logging
 import shutil
 import signal
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -192,3 +193,28 @@ def test_redis_stopping_while_a_login_is_checked(
     assert stopped and answer.status_code == 401
     fail(site, ANNA, 2)  # then in memory, from the next attempt
     assert login(site.test_client(), ANNA, PASSWORD).status_code == 429
+
+
+def test_redis_not_answering_holds_no_page_for_long(
+    core_app: Flask, inbox: Inbox, demo: dict[str, Any], redis_server: RedisServer
+) -> None:
+    """A Redis that takes connections and says nothing (paused, cut off by the network): each form
+    waits a moment, never for ever, then counts in memory."""
+    ((site,), _) = sites(core_app, inbox, redis_server.url, count=1)
+    fail(site, INGRID)  # connected to Redis
+    assert redis_server.process is not None
+    redis_server.process.send_signal(signal.SIGSTOP)
+    attempts = ["wrong"] * 3 + [PASSWORD]
+    answers: list[int] = []
+    sending = threading.Thread(
+        target=lambda: answers.extend(login(site.test_client(), ANNA, p).status_code for p in attempts),
+        daemon=True,
+    )
+    started = time.monotonic()
+    sending.start()
+    sending.join(timeout=15)
+    took = time.monotonic() - started
+    redis_server.process.send_signal(signal.SIGCONT)
+    sending.join(timeout=15)
+    print(f"\n{len(attempts)} logins with Redis silent: {answers} in {took:.1f} s")
+    assert took < 10 and answers == [401, 401, 401, 429]  # counted in memory
