@@ -9,11 +9,15 @@ while the machine's server runs on for everyone else."""
 from __future__ import annotations
 
 import json
+import os
+import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -29,7 +33,8 @@ from admin_core.models import Card, IdempotencyRecord, Operation
 
 from .conftest import SECRET, login, make_config
 from .pg_outage import Outage
-from .smtp import Inbox
+from .smtp import Inbox, free_port
+from .test_split_deployment import start
 from .test_staff import log_in
 
 ANNA, PASSWORD = "7000100001", "demo-password"
@@ -199,3 +204,103 @@ def test_an_outage_while_nobody_asked(outage: tuple[Outage, str], running: Runni
     assert statuses(running.pages()) == {"portal": 200, "staff": 200, "api": 200}
     applied = running.earn("drill-unnoticed")
     assert applied.status_code == 201 and applied.headers["Idempotent-Replayed"] == "false"
+
+
+def http_form(browser: httpx.Client, url: str, data: dict[str, str]) -> httpx.Response:
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', browser.get(url).text)
+    assert token, url
+    return browser.post(url, data={"csrf_token": token.group(1), **data})
+
+
+UP = {"portal": 200, "staff": 200, "api": 200, "operation": 201}
+
+
+@dataclass
+class Visitors:
+    """A logged-in customer and staff member and a till, each request on a new connection (either
+    worker answers it)."""
+
+    base: str
+    api_key: str
+    customer: httpx.Cookies
+    staff: httpx.Cookies
+
+    def round_trip(self, key: str) -> dict[str, int]:
+        """The portal's dashboard, the staff UI's till, the API's card and an operation under `key`."""
+        api = {"Authorization": f"Bearer {self.api_key}"}
+        operation = {"kind": "earn_points", "amount": 5, "store": "MAIN"}
+        answers = {
+            "portal": self.send("GET", "/p/demo/", cookies=self.customer),
+            "staff": self.send("GET", "/core/", cookies=self.staff),
+            "api": self.send("GET", f"/core/api/v1/cards/{ANNA}", headers=api),
+            "operation": self.send(
+                "POST",
+                f"/core/api/v1/cards/{ANNA}/operations",
+                headers={**api, "Idempotency-Key": key},
+                json=operation,
+            ),
+        }
+        for name in ("api", "operation"):
+            if answers[name].status_code == 503:
+                assert answers[name].json()["error"]["code"] == "unavailable"
+        return {name: answer.status_code for name, answer in answers.items()}
+
+    def send(self, method: str, path: str, **options: Any) -> httpx.Response:
+        with httpx.Client(base_url=self.base, timeout=10, cookies=options.pop("cookies", None)) as fresh:
+            return fresh.request(method, path, **options)
+
+
+def logged_in(base: str, url: str, data: dict[str, str]) -> httpx.Cookies:
+    with httpx.Client(base_url=base, timeout=10) as browser:
+        assert http_form(browser, url, data).status_code == 302
+        return browser.cookies
+
+
+def test_the_database_gone_for_a_moment_under_gunicorn(
+    outage: tuple[Outage, str], committed_db: Database, inbox: Inbox
+) -> None:
+    """The embedded deployment as in production: gunicorn, two workers, each with its own pool."""
+    proxy, proxied = outage
+    loader = admin_core.create_app(make_config(inbox), database=committed_db)
+    api_key = load_demo(loader.extensions[EXTENSION], SECRET)["api_key"]
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": proxied,
+        "FLASK_SECRET_KEY": SECRET,
+        "FLASK_SITE_URL": base,
+        "FLASK_TRUSTED_HOSTS": '["127.0.0.1"]',
+        "FLASK_SESSION_COOKIE_SECURE": "false",
+        "FLASK_PASSWORD_HASH_FAST": "true",
+        "FLASK_MAIL_PORT": str(inbox.port),
+    }
+    server = start("wsgi:app", port, env, "/p/demo/login")
+    try:
+        visitors = Visitors(
+            base,
+            api_key,
+            logged_in(base, "/p/demo/login", {"card": ANNA, "password": PASSWORD}),
+            logged_in(
+                base,
+                "/core/login",
+                {"merchant": "demo", "email": "admin@demo.example", "password": "demo-staff-password"},
+            ),
+        )
+        assert visitors.round_trip("drill-gunicorn-before") == UP
+        proxy.cut()
+        seen = Counter(
+            status for _ in range(ROUNDS) for status in visitors.round_trip("drill-gunicorn").values()
+        )
+        assert seen == {503: 4 * ROUNDS}
+        proxy.restore()
+        took = wait_for(lambda: visitors.round_trip("drill-gunicorn") == UP, RECOVERY, "the site answering")
+        for _ in range(4):  # whichever worker answers, its pool has healed
+            assert visitors.round_trip("drill-gunicorn") == UP
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(f"\ngunicorn, database gone: {seen.total()} requests, answered {dict(seen)}; back in {took:.2f} s")
+    with committed_db.read() as session:
+        records = select(func.count()).select_from(IdempotencyRecord)
+        assert session.scalar(records.where(IdempotencyRecord.key == "drill-gunicorn")) == 1
