@@ -179,6 +179,8 @@ def test_an_operation_cut_off_in_its_commit(
     assert proxy.tripped.is_set()
     assert cut.status_code == 503 and cut.json["error"]["code"] == "unavailable"
     assert_back_in_a_moment(running.pages())
+    if commit_arrives:  # the server may still be committing what it was sent as the app hears of the cut
+        wait_for(lambda: running.ledger("drill-commit")[2] is not None, 10, "the COMMIT sent taking effect")
     _, _, stored = after_cut = running.ledger("drill-commit")
     if commit_arrives:
         assert after_cut == (points + 7, operations + 1, stored) and stored is not None
