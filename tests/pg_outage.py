@@ -23,6 +23,7 @@ class Outage:
         self.port: int = self.listener.getsockname()[1]
         self.trip: tuple[bytes, bytes, bool] | None = None
         self.tripped = threading.Event()
+        self.silent = False  # accept connections and hold them, answering nothing
 
     def _listen(self, port: int) -> socket.socket:
         listener = socket.socket()
@@ -38,6 +39,10 @@ class Outage:
                 client, _ = listener.accept()
             except OSError:
                 return  # cut
+            if self.silent:
+                with self.lock:
+                    self.sockets.add(client)
+                continue
             try:
                 server = socket.create_connection(self.upstream, timeout=5)
             except OSError:
@@ -90,7 +95,17 @@ class Outage:
         for end in ends:
             self._close(end)
 
+    def silence(self) -> None:
+        """A server that takes connections and says nothing (hung, or lost behind a firewall that
+        drops its packets): every connection closed, new ones held without an answer."""
+        self.cut()
+        self.silent = True
+        self.listener = self._listen(self.port)
+
     def restore(self) -> None:
+        if self.silent:
+            self.cut()
+            self.silent = False
         self.listener = self._listen(self.port)
 
     def close(self) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -27,7 +28,7 @@ from sqlalchemy.engine import make_url
 import admin_core
 import composition
 from admin_core.context import EXTENSION
-from admin_core.database import Database
+from admin_core.database import CONNECT_TIMEOUT, Database
 from admin_core.demo import load_demo
 from admin_core.models import Card, IdempotencyRecord, Operation
 
@@ -306,3 +307,26 @@ def test_the_database_gone_for_a_moment_under_gunicorn(
     with committed_db.read() as session:
         records = select(func.count()).select_from(IdempotencyRecord)
         assert session.scalar(records.where(IdempotencyRecord.key == "drill-gunicorn")) == 1
+
+
+def test_a_database_that_does_not_answer_is_not_waited_for(
+    outage: tuple[Outage, str], running: Running
+) -> None:
+    """The server takes the connection and says nothing: the customer's page says "back in a
+    moment" within seconds, instead of holding them (and the server's worker) until it answers.
+    The portal's page stands for all three parts: they share the core's engine."""
+    proxy, _ = outage
+    proxy.silence()
+    answers: list[Any] = []
+    asking = threading.Thread(target=lambda: answers.append(running.customer.get("/p/demo/")), daemon=True)
+    started = time.monotonic()
+    asking.start()
+    asking.join(timeout=3 * CONNECT_TIMEOUT)
+    took = time.monotonic() - started
+    back = recover(proxy, running)
+    asking.join(timeout=10)
+    print(
+        f"\ndatabase silent: the page answered {answers[0].status_code} in {took:.1f} s; back in {back:.2f} s"
+    )
+    assert took < 2 * CONNECT_TIMEOUT
+    assert answers[0].status_code == 503 and "Back in a moment" in answers[0].text
