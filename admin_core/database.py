@@ -27,6 +27,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 SQLITE_IMMEDIATE = "loyalty_sqlite_immediate"
 MAX_ID = 2**31 - 1  # ids are INTEGER: int4 on PostgreSQL (a larger number names no row)
+CONNECT_TIMEOUT = 5  # seconds PostgreSQL may take to answer a new connection
 
 
 class Base(DeclarativeBase):
@@ -89,6 +90,11 @@ def make_engine(url: str, **options: Any) -> Engine:
         engine = create_engine(url, **options)
         _tune_sqlite(engine)
         return engine
+    if "connect_timeout" not in make_url(url).query:
+        # A server that takes the connection and says nothing (hung, or behind a firewall that
+        # drops its packets) would hold the request, and the server's worker, for ever: after
+        # this long it is down (a 503). DATABASE_URL's own `?connect_timeout=` wins.
+        options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT, **options.get("connect_args", {})}
     return create_engine(url, pool_pre_ping=True, **options)
 
 

@@ -46,6 +46,9 @@ DEFAULTS = {
     # Redis down: count in this process's memory meanwhile (the same limits, per process) rather
     # than refuse every login; Flask-Limiter logs the switch and goes back when Redis answers.
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    # A Redis that takes connections and says nothing (paused, cut off by the network) is down
+    # too: without these the forms would wait for it for ever. Redis answers in a millisecond.
+    "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     # Every login attempt from one address.
     LOGIN_PER_IP: "30 per minute",
     # Wrong passwords on one card from any address; once reached, that card's login is refused,
