@@ -136,6 +136,7 @@ MERCHANT_API = [
     ("team.change_coupon", "PATCH", "/api/v1/coupons/{coupon_main}", {"published": False}),
     ("team.change_staff", "PATCH", "/api/v1/staff/{staff_till}", {"disabled": True}),
     ("team.read_figures", "GET", "/api/v1/stores/MAIN/figures", None),
+    ("customers.list_customers", "GET", "/api/v1/customers?store=MAIN", None),
     (
         "team.publish",
         "POST",
@@ -175,6 +176,9 @@ MERCHANT_LISTINGS = [
     ("hotspots.list_hotspots", "/api/v1/hotspots", "demo-"),
     ("merchant.read_settings", "/api/v1/merchant", "Demo Caf"),
     ("rewards.read_catalogue", "/api/v1/rewards", "Espresso"),
+    ("customers.list_customers", "/api/v1/customers", "7000100001"),
+    ("customers.list_customers", "/api/v1/customers?q=anna", "7000100001"),
+    ("customers.list_customers", "/api/v1/customers?q=7000", "7000100001"),
 ]
 # Changing one's own settings and logo: the other merchant's calls change only their own.
 MERCHANT_OWN = ["merchant.change_settings", "merchant.upload_logo", "merchant.delete_logo", "imports.upload"]

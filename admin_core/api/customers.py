@@ -1,0 +1,98 @@
+"""Finding customers (merchant key): the staff UI's customer search, a page at a time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from ..context import current_core
+from ..models import CustomerSource
+from ..services.customer_search import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    MAX_QUERY,
+    CustomerFilters,
+    CustomerRow,
+    search_customers,
+)
+from ..services.staff import StaffScope
+from .auth import authenticate, scope
+
+blp = Blueprint("customers", __name__, description="Customers: search (merchant key)")
+blp.before_request(authenticate)
+
+
+class CustomerQuerySchema(Schema):
+    q = fields.String(
+        load_default="",
+        validate=validate.Length(max=MAX_QUERY),
+        metadata={
+            "description": "The start of a name (either order), an e-mail address, a phone number or "
+            "a card number; any case, accents optional. Empty: every customer"
+        },
+    )
+    cursor = fields.String(load_default=None, metadata={"description": "A page's `next_cursor`"})
+    limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(1, MAX_LIMIT))
+    marketing = fields.Boolean(load_default=None, metadata={"description": "Consent to marketing given"})
+    source = fields.Enum(
+        CustomerSource, by_value=True, load_default=None, metadata={"description": "Where they signed up"}
+    )
+    store = fields.String(load_default=None, metadata={"description": "The code of their home store"})
+
+
+class HomeStoreSchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class CustomerRowSchema(Schema):
+    number = fields.String(required=True, metadata={"description": "The card's number"})
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    points = fields.Integer(required=True)
+    credit = fields.Integer(required=True, metadata={"description": "Prepaid credit, minor units"})
+    discount = fields.Integer(required=True, metadata={"description": "Discount balance, minor units"})
+    store = fields.Nested(HomeStoreSchema, allow_none=True, metadata={"description": "Home store"})
+    source = fields.Enum(
+        CustomerSource,
+        by_value=True,
+        allow_none=True,
+        metadata={"description": "Where they signed up; null: unknown"},
+    )
+    marketing_consent = fields.Boolean(required=True)
+    signed_up_at = fields.DateTime(required=True)
+
+
+class CustomerPageSchema(Schema):
+    customers = fields.List(fields.Nested(CustomerRowSchema), required=True)
+    next_cursor = fields.String(
+        allow_none=True, metadata={"description": "Opaque; pass as `cursor` for the next page"}
+    )
+
+
+def _row(row: CustomerRow) -> dict[str, Any]:
+    store = {"code": row.store_code, "name": row.store_name} if row.store_code is not None else None
+    return {**vars(row), "store": store}
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(CustomerQuerySchema, location="query")
+@blp.response(200, CustomerPageSchema)
+def list_customers(query: dict[str, Any]) -> dict[str, Any]:
+    """The merchant's customers matching `q` and the filters, newest card first. A cursor that is
+    not one given for this search answers 422 `invalid_cursor`; an unknown store 422 `unknown_store`."""
+    filters = CustomerFilters(query["marketing"], query["source"], query["store"])
+    with current_core().db.read() as session:
+        page = search_customers(
+            session,
+            StaffScope.merchant(scope().merchant.id),
+            query["q"],
+            filters,
+            query["cursor"],
+            query["limit"],
+        )
+    return {"customers": [_row(row) for row in page.rows], "next_cursor": page.next_cursor}

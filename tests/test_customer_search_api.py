@@ -1,0 +1,72 @@
+"""The customer search on the API (merchant key) and in the staff UI: the same service, the same
+answers, bad input refused in the usual shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from admin_core.context import Core
+from admin_core.services.cards import enroll_customer
+from admin_core.services.merchants import get_merchant
+
+API = "/api/v1/customers"
+
+
+def bearer(demo: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {demo['api_key']}"}
+
+
+def test_the_api_finds_a_customer_by_the_start_of_a_name(core_app: Flask, demo: dict[str, Any]) -> None:
+    answer = core_app.test_client().get(f"{API}?q=rossi%20AN", headers=bearer(demo))
+    assert answer.status_code == 200, answer.json
+    [anna] = answer.json["customers"]
+    assert anna["number"] == "7000100001" and anna["first_name"] == "Anna" and anna["points"] > 0
+    assert answer.json["next_cursor"] is None
+
+
+def test_the_api_pages_with_a_cursor(core_app: Flask, core: Core, demo: dict[str, Any]) -> None:
+    with core.db.read() as session:
+        merchant_id = get_merchant(session, "demo").id
+    for index in range(7):
+        enroll_customer(
+            core.db, merchant_id, f"61000000{index:02}", first_name="Nora", last_name=f"Lund{index}"
+        )
+    api = core_app.test_client()
+    seen: list[str] = []
+    url = f"{API}?q=nora&limit=3"
+    while True:
+        page = api.get(url, headers=bearer(demo)).json
+        seen.extend(row["number"] for row in page["customers"])
+        if page["next_cursor"] is None:
+            break
+        url = f"{API}?q=nora&limit=3&cursor={page['next_cursor']}"
+    assert seen == [f"61000000{index:02}" for index in reversed(range(7))]
+    assert api.get(f"{API}?q=nora&source=wifi", headers=bearer(demo)).json["customers"] == []
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("cursor=bogus", "invalid_cursor"),
+        ("limit=0", "invalid"),
+        ("limit=x", "invalid"),
+        ("source=fax", "invalid"),
+        ("marketing=perhaps", "invalid"),
+        ("store=NOWHERE", "unknown_store"),
+        ("q=" + "x" * 101, "invalid"),
+    ],
+)
+def test_bad_input_is_refused_in_the_api_s_shape(
+    core_app: Flask, demo: dict[str, Any], query: str, code: str
+) -> None:
+    answer = core_app.test_client().get(f"{API}?{query}", headers=bearer(demo))
+    assert answer.status_code == 422 and answer.json["error"]["code"] == code, answer.json
+
+
+def test_the_api_description_has_the_search(core_app: Flask) -> None:
+    spec = core_app.test_client().get("/api/v1/openapi.json").json
+    parameters = {parameter["name"] for parameter in spec["paths"][API]["get"]["parameters"]}
+    assert {"q", "cursor", "limit", "marketing", "source", "store"} <= parameters
