@@ -3,10 +3,12 @@ answers, bad input refused in the usual shapes."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from admin_core.context import Core
 from admin_core.services.cards import enroll_customer
@@ -70,3 +72,62 @@ def test_the_api_description_has_the_search(core_app: Flask) -> None:
     spec = core_app.test_client().get("/api/v1/openapi.json").json
     parameters = {parameter["name"] for parameter in spec["paths"][API]["get"]["parameters"]}
     assert {"q", "cursor", "limit", "marketing", "source", "store"} <= parameters
+
+
+def staff(core_app: Flask, email: str = "till@demo.example") -> FlaskClient:
+    client = core_app.test_client()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/login").text)
+    assert token
+    form = {
+        "csrf_token": token.group(1),
+        "merchant": "demo",
+        "email": email,
+        "password": "demo-staff-password",
+    }
+    assert client.post("/login", data=form).status_code == 302
+    return client
+
+
+def test_the_till_finds_a_customer_and_opens_the_card(core_app: Flask, demo: dict[str, Any]) -> None:
+    client = staff(core_app)
+    home = client.get("/").text
+    assert 'href="/customers"' in home
+    page = client.get("/customers?q=Hans").text
+    assert 'href="/cards/7000100003"' in page and "Ingrid Hansen" in page and "ingrid@example.com" in page
+    assert "7000100001" not in page
+    assert 'name="q"' in page and "autofocus" in page
+    assert client.get("/cards/7000100003").status_code == 200
+
+
+def test_the_staff_page_pages_and_filters(core_app: Flask, core: Core, demo: dict[str, Any]) -> None:
+    with core.db.read() as session:
+        merchant_id = get_merchant(session, "demo").id
+    for index in range(25):
+        enroll_customer(
+            core.db, merchant_id, f"62000000{index:02}", first_name="Pia", last_name=f"Berg{index}"
+        )
+    client = staff(core_app)
+    first = client.get("/customers?q=pia").text
+    assert first.count('href="/cards/620000') == 20 and "6200000024" in first
+    following = re.search(r'href="([^"]+)">Next page', first)
+    assert following
+    second = client.get(following.group(1).replace("&amp;", "&")).text
+    assert second.count('href="/cards/620000') == 5 and "6200000000" in second and "6200000024" not in second
+    assert "Next page" not in second and "First page" in second
+    assert "Pia" not in client.get("/customers?q=pia&source=wifi").text
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("q=pia&cursor=bogus", "start again from the first page"),
+        ("source=fax", "Choose the filters from the lists"),
+        ("marketing=perhaps", "Choose the filters from the lists"),
+        ("q=" + "x" * 101, "at most 100 characters"),
+    ],
+)
+def test_the_staff_page_says_what_is_wrong(
+    core_app: Flask, demo: dict[str, Any], query: str, message: str
+) -> None:
+    answer = staff(core_app).get(f"/customers?{query}")
+    assert answer.status_code == 422 and message in answer.text

@@ -375,6 +375,9 @@ STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
     (USER, "POST", "/coupons/{coupon_main}/withdraw", None, 403),
     (USER, "POST", "/team/{staff_manager}/disable", None, 403),
     (USER, "GET", "/account", None, 200),
+    (USER, "GET", "/customers?q=anna", None, 200),
+    (MANAGER, "GET", "/customers?store=STATION", None, 200),
+    (OTHER_ADMIN, "GET", "/customers?store=MAIN", None, 422),
     (USER, "GET", "/embed/demo", None, 403),
     (MANAGER, "GET", "/embed/demo", None, 200),
     (OTHER_ADMIN, "GET", "/embed/demo", None, 404),
@@ -490,6 +493,19 @@ def test_a_voucher_of_another_merchant_is_not_collected(core_app: Flask, core: C
     with core.db.read() as session:
         status = session.scalar(select(Voucher.status).where(Voucher.code == world.ids["demo_voucher"]))
     assert status is VoucherStatus.ISSUED
+
+
+@pytest.mark.parametrize("actor", [USER, MANAGER, ADMIN])
+def test_every_level_finds_the_merchant_s_customers_and_no_one_else_s(
+    core_app: Flask, world: World, actor: str
+) -> None:
+    page = staff_client(core_app, actor).get("/customers?q=o").text
+    assert "Olga" not in page and OTHER_CARD not in page
+    assert "/cards/7000100001" in staff_client(core_app, actor).get("/customers?q=anna").text
+    outsider = staff_client(core_app, OTHER_ADMIN, PASSWORD, "other")
+    for query in ("anna", "rossi", "7000", "anna@example.com", ""):
+        assert "7000100001" not in outsider.get(f"/customers?q={query}").text
+    assert OTHER_CARD in outsider.get("/customers?q=olga").text
 
 
 def test_every_staff_page_has_a_row(core_app: Flask) -> None:

@@ -112,6 +112,13 @@ def search_customers(
     return CustomerPage(page, encode_cursor(page[-1].card_id, fingerprint) if more else None)
 
 
+def home_stores(session: Session, scope: StaffScope) -> list[Store]:
+    """The stores a customer may have signed up at: every store of the merchant, whatever one's own."""
+    return list(
+        session.scalars(select(Store).where(Store.merchant_id == scope.merchant_id).order_by(Store.code))
+    )
+
+
 def _filters(session: Session, merchant_id: int, filters: CustomerFilters) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if filters.marketing is not None:
