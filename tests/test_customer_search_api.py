@@ -131,3 +131,24 @@ def test_the_staff_page_says_what_is_wrong(
 ) -> None:
     answer = staff(core_app).get(f"/customers?{query}")
     assert answer.status_code == 422 and message in answer.text
+
+
+def test_the_admin_opens_the_customer_card(core_app: Flask, demo: dict[str, Any]) -> None:
+    till = staff(core_app, "manager@demo.example")
+    page = till.get("/cards/7000100001").text
+    attempt = re.search(r'name="attempt"[^>]*value="([^"]+)"', page)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert attempt and token
+    form = {"csrf_token": token.group(1), "attempt": attempt.group(1), "kind": "earn_points", "amount": "7"}
+    assert till.post("/cards/7000100001/operations", data={**form, "store": "MAIN"}).status_code == 302
+    admin = staff(core_app, "admin@demo.example")
+    found = admin.get("/customers?q=anna").text
+    assert 'href="/customers/7000100001"' in found
+    card = admin.get("/customers/7000100001")
+    assert card.status_code == 200
+    text = card.text
+    assert "Anna Rossi" in text and "anna@example.com" in text and "Open at the till" in text
+    manager = re.search(r"<td[^>]*>earn_points</td><td[^>]*>7</td>.*?<td[^>]*>([^<]+)</td></tr>", text)
+    assert manager and manager.group(1) != "—", "the operation says who recorded it"
+    assert "Vouchers" in text and "Consents" in text
+    assert 'href="/customers/7000100001"' not in staff(core_app).get("/customers?q=anna").text

@@ -1,13 +1,15 @@
 """Staff find a customer (every level: a customer of any store may come to this one's till): a
-search box, filters, a page of cards, each linking to its till page."""
+search box, filters, a page of cards, each linking to its till page; the admin also opens the
+customer card."""
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import abort, render_template, request
 
 from ..context import current_core
-from ..errors import Invalid
-from ..models import CustomerSource
+from ..errors import Invalid, NotFound
+from ..models import CustomerSource, StaffLevel
+from ..services.customer_card import customer_card
 from ..services.customer_search import MAX_QUERY, CustomerFilters, CustomerPage, home_stores, search_customers
 from .auth import current_scope, current_staff, staff_required
 from .blueprint import bp
@@ -48,3 +50,14 @@ def customers() -> tuple[str, int]:
         max_query=MAX_QUERY,
         first_page=cursor is not None,
     ), 422 if problem else 200
+
+
+@bp.route("/customers/<number>")
+@staff_required(StaffLevel.ADMIN)
+def customer(number: str) -> str:
+    with current_core().db.read() as session:
+        try:
+            found = customer_card(session, current_scope(), number)
+        except NotFound:
+            abort(404)
+        return render_template("staff/customer.html", found=found, merchant=current_staff().merchant)
