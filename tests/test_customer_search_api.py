@@ -152,3 +152,16 @@ def test_the_admin_opens_the_customer_card(core_app: Flask, demo: dict[str, Any]
     assert manager and manager.group(1) != "—", "the operation says who recorded it"
     assert "Vouchers" in text and "Consents" in text
     assert 'href="/customers/7000100001"' not in staff(core_app).get("/customers?q=anna").text
+
+
+def test_the_api_reads_the_customer_card(core_app: Flask, demo: dict[str, Any]) -> None:
+    api = core_app.test_client()
+    answer = api.get(f"{API}/7000100001", headers=bearer(demo))
+    assert answer.status_code == 200, answer.json
+    card = answer.json
+    assert (card["number"], card["first_name"], card["last_name"]) == ("7000100001", "Anna", "Rossi")
+    assert card["activated"] is True and card["points"] > 0 and card["tier"]["current"] == "Silver"
+    assert card["operations"] and {"kind", "points", "store", "recorded_by"} <= set(card["operations"][0])
+    assert card["vouchers"] is not None and card["passes"] and card["consents"] is not None
+    missing = api.get(f"{API}/7000999999", headers=bearer(demo))
+    assert missing.status_code == 404 and missing.json["error"]["code"] == "card_not_found"

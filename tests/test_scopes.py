@@ -137,6 +137,7 @@ MERCHANT_API = [
     ("team.change_staff", "PATCH", "/api/v1/staff/{staff_till}", {"disabled": True}),
     ("team.read_figures", "GET", "/api/v1/stores/MAIN/figures", None),
     ("customers.list_customers", "GET", "/api/v1/customers?store=MAIN", None),
+    ("customers.read_customer", "GET", "/api/v1/customers/7000100001", None),
     (
         "team.publish",
         "POST",

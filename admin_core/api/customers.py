@@ -1,4 +1,4 @@
-"""Finding customers (merchant key): the staff UI's customer search, a page at a time."""
+"""Customers (merchant key): the staff UI's search, a page at a time, and the customer card."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from ..context import current_core
 from ..models import CustomerSource
+from ..services.customer_card import CustomerCard, customer_card
 from ..services.customer_search import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -19,8 +20,9 @@ from ..services.customer_search import (
 )
 from ..services.staff import StaffScope
 from .auth import authenticate, scope
+from .program_schemas import TierSchema
 
-blp = Blueprint("customers", __name__, description="Customers: search (merchant key)")
+blp = Blueprint("customers", __name__, description="Customers: search and the customer card (merchant key)")
 blp.before_request(authenticate)
 
 
@@ -96,3 +98,93 @@ def list_customers(query: dict[str, Any]) -> dict[str, Any]:
             query["limit"],
         )
     return {"customers": [_row(row) for row in page.rows], "next_cursor": page.next_cursor}
+
+
+class RecordedOperationSchema(Schema):
+    created_at = fields.DateTime(required=True)
+    kind = fields.String(required=True)
+    points = fields.Integer(required=True)
+    credit = fields.Integer(required=True, metadata={"description": "Minor units"})
+    discount = fields.Integer(required=True, metadata={"description": "Minor units"})
+    description = fields.String(allow_none=True)
+    store = fields.String(allow_none=True, metadata={"description": "The store's name"})
+    recorded_by = fields.String(allow_none=True, metadata={"description": "The staff member at the till"})
+
+
+class CardVoucherSchema(Schema):
+    code = fields.String(required=True)
+    reward = fields.String(required=True)
+    points = fields.Integer(required=True)
+    status = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    expires_at = fields.DateTime(required=True)
+
+
+class CardPassSchema(Schema):
+    name = fields.String(required=True)
+    entries_total = fields.Integer(allow_none=True)
+    entries_left = fields.Integer(allow_none=True)
+    valid_from = fields.DateTime(required=True)
+    valid_until = fields.DateTime(required=True)
+
+
+class ConsentRecordSchema(Schema):
+    created_at = fields.DateTime(required=True)
+    kind = fields.String(required=True)
+    granted = fields.Boolean(required=True)
+    version = fields.String(required=True)
+    source = fields.String(required=True)
+    ip_address = fields.String(allow_none=True)
+
+
+class CustomerCardSchema(CustomerRowSchema):
+    birth_date = fields.Date(allow_none=True)
+    locale = fields.String(allow_none=True)
+    activated = fields.Boolean(required=True)
+    tier = fields.Nested(TierSchema, allow_none=True)
+    operations = fields.List(
+        fields.Nested(RecordedOperationSchema), required=True, metadata={"description": "The latest 50"}
+    )
+    vouchers = fields.List(fields.Nested(CardVoucherSchema), required=True)
+    passes = fields.List(fields.Nested(CardPassSchema), required=True)
+    consents = fields.List(fields.Nested(ConsentRecordSchema), required=True)
+
+
+def _card(found: CustomerCard) -> dict[str, Any]:
+    card, customer = found.card, found.card.customer
+    home = found.home_store
+    return {
+        **vars(customer),
+        "number": card.number,
+        "points": card.points,
+        "credit": card.credit,
+        "discount": card.discount,
+        "store": {"code": home.code, "name": home.name} if home else None,
+        "signed_up_at": customer.created_at,
+        "activated": card.activated_at is not None,
+        "tier": found.tier,
+        "operations": [
+            {
+                **vars(entry.operation),
+                "kind": entry.operation.kind.value,
+                "store": entry.store_name,
+                "recorded_by": entry.recorded_by,
+            }
+            for entry in found.operations
+        ],
+        "vouchers": [
+            {**vars(voucher), "reward": voucher.reward.name, "status": voucher.status.value}
+            for voucher in found.vouchers
+        ],
+        "passes": found.passes,
+        "consents": [{**vars(record), "kind": record.kind.value} for record in found.consents],
+    }
+
+
+@blp.route("/<number>", methods=["GET"])
+@blp.response(200, CustomerCardSchema)
+def read_customer(number: str) -> dict[str, Any]:
+    """The customer card: details, balances, tier, the latest operations with who recorded them,
+    vouchers, passes, consents log. Another merchant's card answers 404 `card_not_found`."""
+    with current_core().db.read() as session:
+        return _card(customer_card(session, StaffScope.merchant(scope().merchant.id), number))
