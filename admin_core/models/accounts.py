@@ -144,8 +144,8 @@ class Customer(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     source: Mapped[CustomerSource | None] = mapped_column(stored_enum(CustomerSource))  # None: unknown
     # What staff find the customer by (models/search_keys.py), kept by the events below.
-    search_name: Mapped[str] = mapped_column(String(NAME_KEY), default="")
-    search_name_reversed: Mapped[str] = mapped_column(String(NAME_KEY), default="")
+    search_name: Mapped[str] = mapped_column(String(NAME_KEY), default="", server_default="")
+    search_name_reversed: Mapped[str] = mapped_column(String(NAME_KEY), default="", server_default="")
     search_email: Mapped[str | None] = mapped_column(String(EMAIL_KEY))
     search_phone: Mapped[str | None] = mapped_column(String(PHONE_KEY))
 

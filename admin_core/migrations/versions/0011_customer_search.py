@@ -34,9 +34,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('search_email', sa.String(length=254), nullable=True))
         batch_op.add_column(sa.Column('search_phone', sa.String(length=32), nullable=True))
     _backfill()
+    # Nothing here may make SQLite copy the table (dropping the server default would): the copy is
+    # refused while cards and consent records point at its rows.
     with op.batch_alter_table('customers', schema=None) as batch_op:
-        batch_op.alter_column('search_name', server_default=None)
-        batch_op.alter_column('search_name_reversed', server_default=None)
         for key in KEYS:
             _index(batch_op, f'ix_customers_merchant_{key}', key)
     with op.batch_alter_table('cards', schema=None) as batch_op:
