@@ -157,6 +157,14 @@ def test_a_cursor_walks_every_page_once(db: Database, shop: Shop, many: list[str
                 break
             cursor = page.next_cursor
     assert seen == many and pages == 5
+    back: list[str] = []
+    with db.read() as session:
+        cursor = page.previous_cursor
+        while cursor is not None:
+            page = search_customers(session, shop.scope, "neri", cursor=cursor, limit=5)
+            back = [row.number for row in page.rows] + back
+            cursor = page.previous_cursor
+    assert back == many[:-3]  # every page before the last, in order, each once
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,9 @@ class CustomerQuerySchema(Schema):
             "a card number; any case, accents optional. Empty: every customer"
         },
     )
-    cursor = fields.String(load_default=None, metadata={"description": "A page's `next_cursor`"})
+    cursor = fields.String(
+        load_default=None, metadata={"description": "A page's `next_cursor` or `previous_cursor`"}
+    )
     limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(1, MAX_LIMIT))
     marketing = fields.Boolean(load_default=None, metadata={"description": "Consent to marketing given"})
     source = fields.Enum(
@@ -74,6 +76,9 @@ class CustomerPageSchema(Schema):
     next_cursor = fields.String(
         allow_none=True, metadata={"description": "Opaque; pass as `cursor` for the next page"}
     )
+    previous_cursor = fields.String(
+        allow_none=True, metadata={"description": "Opaque; pass as `cursor` for the page before"}
+    )
 
 
 def _row(row: CustomerRow) -> dict[str, Any]:
@@ -97,7 +102,11 @@ def list_customers(query: dict[str, Any]) -> dict[str, Any]:
             query["cursor"],
             query["limit"],
         )
-    return {"customers": [_row(row) for row in page.rows], "next_cursor": page.next_cursor}
+    return {
+        "customers": [_row(row) for row in page.rows],
+        "next_cursor": page.next_cursor,
+        "previous_cursor": page.previous_cursor,
+    }
 
 
 class RecordedOperationSchema(Schema):

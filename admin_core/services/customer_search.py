@@ -18,7 +18,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, and_, select, union
 from sqlalchemy.orm import Session
@@ -68,6 +68,7 @@ class CustomerRow:
 class CustomerPage:
     rows: list[CustomerRow]
     next_cursor: str | None  # opaque: pass as `cursor` for the next page; None: this is the last
+    previous_cursor: str | None  # the page before (newer cards); None: this is the first
 
 
 def search_customers(
@@ -86,14 +87,18 @@ def search_customers(
     if not 1 <= limit <= MAX_LIMIT:
         raise Invalid("invalid_limit", f"The limit must be between 1 and {MAX_LIMIT}.")
     fingerprint = _fingerprint(fold(query), filters)
-    after = decode_cursor(cursor, fingerprint) if cursor is not None else None
+    start = decode_cursor(cursor, fingerprint) if cursor is not None else None
+    back = start is not None and start.back
     conditions = _filters(session, scope.merchant_id, filters)
-    if after is not None:
-        conditions.append(Card.id < after)
+    if start is not None:
+        conditions.append(Card.id > start.card_id if back else Card.id < start.card_id)
+    order = Card.id.asc() if back else Card.id.desc()
     dialect = session.get_bind().dialect.name
-    branches = [_branch(scope.merchant_id, [*conditions, match], limit) for match in _matches(query, dialect)]
+    branches = [
+        _branch(scope.merchant_id, [*conditions, match], order, limit) for match in _matches(query, dialect)
+    ]
     if not branches:  # nothing to look for: every customer, newest card first
-        branches = [_branch(scope.merchant_id, conditions, limit)]
+        branches = [_branch(scope.merchant_id, conditions, order, limit)]
     found = (
         branches[0].subquery()
         if len(branches) == 1
@@ -104,12 +109,20 @@ def search_customers(
         .join(Customer, Customer.id == Card.customer_id)
         .outerjoin(Store, Store.id == Customer.store_id)
         .where(Card.id.in_(select(found.c.id)))
-        .order_by(Card.id.desc())
+        .order_by(order)
         .limit(limit + 1)
     ).all()
     page = [_row(card, customer, code, name) for card, customer, code, name in rows[:limit]]
     more = len(rows) > limit
-    return CustomerPage(page, encode_cursor(page[-1].card_id, fingerprint) if more else None)
+    if back:
+        page.reverse()
+    older = more if not back else bool(page)  # going back, the page we came from follows
+    newer = more if back else start is not None and bool(page)
+    return CustomerPage(
+        page,
+        encode_cursor(Cursor(page[-1].card_id, False), fingerprint) if older else None,
+        encode_cursor(Cursor(page[0].card_id, True), fingerprint) if newer else None,
+    )
 
 
 def home_stores(session: Session, scope: StaffScope) -> list[Store]:
@@ -166,8 +179,9 @@ def _starts(column: Any, prefix: str, dialect: str) -> ColumnElement[bool]:
     return and_(column >= prefix, column < prefix + TOP)
 
 
-def _branch(merchant_id: int, conditions: list[ColumnElement[bool]], limit: int) -> Select[int]:
-    """The newest cards of one key range, no more than a page: the union's pages stay small."""
+def _branch(merchant_id: int, conditions: list[ColumnElement[bool]], order: Any, limit: int) -> Select[int]:
+    """The first cards of one key range in the page's order, no more than a page: the union's
+    pages stay small."""
     return (
         select(Card.id)
         .join(Customer, Customer.id == Card.customer_id)
@@ -177,7 +191,7 @@ def _branch(merchant_id: int, conditions: list[ColumnElement[bool]], limit: int)
             Customer.deleted_at.is_(None),
             *conditions,
         )
-        .order_by(Card.id.desc())
+        .order_by(order)
         .limit(limit + 1)
     )
 
@@ -207,21 +221,29 @@ def _fingerprint(text: str, filters: CustomerFilters) -> str:
     return hashlib.sha256(described.encode()).hexdigest()[:16]
 
 
-def encode_cursor(card_id: int, fingerprint: str) -> str:
-    return base64.urlsafe_b64encode(f"{card_id}|{fingerprint}".encode()).decode().rstrip("=")
+class Cursor(NamedTuple):
+    """Where a page starts: just past this card, towards older cards or (`back`) newer ones."""
+
+    card_id: int
+    back: bool
 
 
-def decode_cursor(text: str, fingerprint: str) -> int:
-    """The last card of the page before; refused when it is not one we gave for this search."""
+def encode_cursor(cursor: Cursor, fingerprint: str) -> str:
+    raw = f"{cursor.card_id}|{'b' if cursor.back else 'f'}|{fingerprint}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(text: str, fingerprint: str) -> Cursor:
+    """Refused when it is not one we gave for this search."""
     invalid = Invalid("invalid_cursor", "This page cursor is not valid; start from the first page.")
     if not 0 < len(text) <= 64:
         raise invalid
     try:
         raw = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True).decode()
-        row, _, mark = raw.partition("|")
+        row, way, mark = raw.split("|")
         card_id = int(row)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise invalid from None
-    if mark != fingerprint or not 0 < card_id <= MAX_ID:
+    if mark != fingerprint or way not in ("f", "b") or not 0 < card_id <= MAX_ID:
         raise invalid
-    return card_id
+    return Cursor(card_id, way == "b")

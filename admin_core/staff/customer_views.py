@@ -32,7 +32,7 @@ def _filters() -> CustomerFilters:
 def customers() -> tuple[str, int]:
     query = request.args.get("q", "").strip()
     cursor = request.args.get("cursor") or None
-    page, problem = CustomerPage([], None), None
+    page, problem = CustomerPage([], None, None), None
     with current_core().db.read() as session:
         stores = home_stores(session, current_scope())
         try:
@@ -48,7 +48,6 @@ def customers() -> tuple[str, int]:
         sources=[source.value for source in CustomerSource],
         merchant=current_staff().merchant,
         max_query=MAX_QUERY,
-        first_page=cursor is not None,
     ), 422 if problem else 200
 
 
