@@ -14,6 +14,8 @@ from admin_core.context import Core
 from admin_core.services.cards import enroll_customer
 from admin_core.services.merchants import get_merchant
 
+from .test_statements import count_statements
+
 API = "/api/v1/customers"
 
 
@@ -168,3 +170,25 @@ def test_the_api_reads_the_customer_card(core_app: Flask, demo: dict[str, Any]) 
     assert card["vouchers"] is not None and card["passes"] and card["consents"] is not None
     missing = api.get(f"{API}/7000999999", headers=bearer(demo))
     assert missing.status_code == 404 and missing.json["error"]["code"] == "card_not_found"
+
+
+def test_a_search_and_a_customer_card_cost_the_same_statements_however_many_customers(
+    core_app: Flask, core: Core, demo: dict[str, Any]
+) -> None:
+    api = core_app.test_client()
+
+    def statements(url: str) -> int:
+        with count_statements(core) as seen:
+            assert api.get(url, headers=bearer(demo)).status_code == 200
+        return len(seen)
+
+    urls = [f"{API}?q=ro", f"{API}?q=ro&store=MAIN&marketing=false", f"{API}?q=7000", f"{API}/7000100001"]
+    before = [statements(url) for url in urls]
+    with core.db.read() as session:
+        merchant_id = get_merchant(session, "demo").id
+    for index in range(30):
+        enroll_customer(
+            core.db, merchant_id, f"63000000{index:02}", first_name="Rosa", last_name=f"Rossi{index}"
+        )
+    assert [statements(url) for url in urls] == before
+    assert before[0] <= 4, before  # the API key, then the one search statement
