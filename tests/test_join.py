@@ -21,7 +21,15 @@ import composition
 from admin_core.context import EXTENSION, Core
 from admin_core.database import Database
 from admin_core.demo import load_demo
-from admin_core.models import Card, ConsentKind, ConsentRecord, Customer, Merchant, OutboundMail
+from admin_core.models import (
+    Card,
+    ConsentKind,
+    ConsentRecord,
+    Customer,
+    CustomerSource,
+    Merchant,
+    OutboundMail,
+)
 from admin_core.services import signup
 from admin_core.services.cards import enroll_customer
 from admin_core.services.consents import ConsentContext
@@ -187,6 +195,9 @@ def test_the_details_given_are_kept_on_the_customer(core: Core, demo: dict[str, 
     assert customer.locale == "nb"
     assert card.password_hash is None and card.activated_at is None  # until the link is followed
     assert home is not None and {record.store_id for record in records} == {home}
+    assert customer.source is CustomerSource.WEB
+    assert (customer.search_name, customer.search_name_reversed) == ("lena berg", "berg lena")
+    assert (customer.search_email, customer.search_phone) == (LENA, "4791234567")
 
 
 def test_consents_are_recorded_with_their_versions_the_source_and_the_address(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -11,6 +14,8 @@ from sqlalchemy import text
 from admin_core.database import Base, Database
 from admin_core.migrate import alembic_config, upgrade
 from admin_core.services.merchants import create_merchant
+
+from .databases import new_database
 
 pytestmark = pytest.mark.both_backends  # the migrations and the models must agree on each backend's schema
 
@@ -53,3 +58,53 @@ def test_imports_checked_in_their_request_keep_their_state(tmp_path: object) -> 
         ).all()
     assert [tuple(row) for row in rows] == [(1, "checked", 1, 0), (2, "applied", 1, 0)]
     database.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/before-search.sqlite3"
+    else:
+        yield from new_database("postgresql", tmp_path)
+
+
+def test_the_search_keys_of_customers_already_there_are_filled_in(fresh_url: str) -> None:
+    database = Database.from_url(fresh_url)
+    upgrade(database, "0008")
+    merchant = create_merchant(database, "m", "M")  # the merchants table is as it was
+    with database.bind.begin() as connection:  # type: ignore[union-attr]
+        for id, first, last, email, phone, source in (
+            (1, "José", "Ødegård", "Jose@Example.com", "0039 333 12", "portal_join"),
+            (2, "Ida", "", None, None, "wifi"),
+            (3, "Ugo", "Neri", None, "+39 02", None),
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO customers (id, merchant_id, first_name, last_name, email, phone,"
+                    " marketing_consent, notify_email, notify_sms, created_at)"
+                    " VALUES (:id, :m, :first, :last, :email, :phone, false, true, false, CURRENT_TIMESTAMP)"
+                ),
+                {"id": id, "m": merchant.id, "first": first, "last": last, "email": email, "phone": phone},
+            )
+            if source is not None:
+                connection.execute(
+                    text(
+                        "INSERT INTO consent_records (customer_id, kind, granted, version, source,"
+                        " created_at) VALUES (:id, 'terms', true, '1', :source, CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": id, "source": source},
+                )
+    upgrade(database)
+    with database.bind.connect() as connection:  # type: ignore[union-attr]
+        rows = connection.execute(
+            text(
+                "SELECT search_name, search_name_reversed, search_email, search_phone, source"
+                " FROM customers ORDER BY id"
+            )
+        ).all()
+    database.dispose()
+    assert [tuple(row) for row in rows] == [
+        ("jose odegard", "odegard jose", "jose@example.com", "3933312", "web"),
+        ("ida", "ida", None, None, "wifi"),
+        ("ugo neri", "neri ugo", None, "3902", None),
+    ]

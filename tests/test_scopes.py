@@ -154,6 +154,8 @@ MERCHANT_API = [
     ("team.change_coupon", "PATCH", "/api/v1/coupons/{coupon_main}", {"published": False}),
     ("team.change_staff", "PATCH", "/api/v1/staff/{staff_till}", {"disabled": True}),
     ("team.read_figures", "GET", "/api/v1/stores/MAIN/figures", None),
+    ("customers.list_customers", "GET", "/api/v1/customers?store=MAIN", None),
+    ("customers.read_customer", "GET", "/api/v1/customers/7000100001", None),
     (
         "team.publish",
         "POST",
@@ -194,6 +196,9 @@ MERCHANT_LISTINGS = [
     ("merchant.read_settings", "/api/v1/merchant", "Demo Caf"),
     ("rewards.read_catalogue", "/api/v1/rewards", "Espresso"),
     ("reward_admin.list_rewards", "/api/v1/rewards/all", "Espresso"),
+    ("customers.list_customers", "/api/v1/customers", "7000100001"),
+    ("customers.list_customers", "/api/v1/customers?q=anna", "7000100001"),
+    ("customers.list_customers", "/api/v1/customers?q=7000", "7000100001"),
 ]
 # Uploads whose body is not JSON: (endpoint, path, body); the other's key must not reach the demo's.
 MERCHANT_UPLOADS = [
@@ -420,6 +425,14 @@ STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
     (USER, "POST", "/coupons/{coupon_main}/withdraw", None, 403),
     (USER, "POST", "/team/{staff_manager}/disable", None, 403),
     (USER, "GET", "/account", None, 200),
+    (USER, "GET", "/customers?q=anna", None, 200),
+    (MANAGER, "GET", "/customers?store=STATION", None, 200),
+    (OTHER_ADMIN, "GET", "/customers?store=MAIN", None, 422),
+    (ADMIN, "GET", "/customers/7000100001", None, 200),
+    (MANAGER, "GET", "/customers/7000100001", None, 403),
+    (USER, "GET", "/customers/7000100001", None, 403),
+    (OTHER_ADMIN, "GET", "/customers/7000100001", None, 404),
+    (ADMIN, "GET", f"/customers/{OTHER_CARD}", None, 404),
     (USER, "GET", "/embed/demo", None, 403),
     (MANAGER, "GET", "/embed/demo", None, 200),
     (OTHER_ADMIN, "GET", "/embed/demo", None, 404),
@@ -557,6 +570,19 @@ def test_a_voucher_of_another_merchant_is_not_collected(core_app: Flask, core: C
     with core.db.read() as session:
         status = session.scalar(select(Voucher.status).where(Voucher.code == world.ids["demo_voucher"]))
     assert status is VoucherStatus.ISSUED
+
+
+@pytest.mark.parametrize("actor", [USER, MANAGER, ADMIN])
+def test_every_level_finds_the_merchant_s_customers_and_no_one_else_s(
+    core_app: Flask, world: World, actor: str
+) -> None:
+    page = staff_client(core_app, actor).get("/customers?q=o").text
+    assert "Olga" not in page and OTHER_CARD not in page
+    assert "/cards/7000100001" in staff_client(core_app, actor).get("/customers?q=anna").text
+    outsider = staff_client(core_app, OTHER_ADMIN, PASSWORD, "other")
+    for query in ("anna", "rossi", "7000", "anna@example.com", ""):
+        assert "7000100001" not in outsider.get(f"/customers?q={query}").text
+    assert OTHER_CARD in outsider.get("/customers?q=olga").text
 
 
 def test_every_staff_page_has_a_row(core_app: Flask) -> None:

@@ -68,6 +68,26 @@ def test_a_manager_works_the_till_and_every_page_is_accessible(live: tuple[str, 
     assert issues == []
 
 
+def test_the_till_finds_a_customer_on_a_phone(live: tuple[str, Any], phone: Any) -> None:
+    base, _ = live
+    page, expect = phone
+    page.goto(f"{base}/core/login?merchant=demo")
+    page.get_by_label("E-mail").fill("till@demo.example")
+    page.get_by_label("Password").fill("demo-staff-password")
+    page.get_by_role("button", name="Log in").tap()
+    page.get_by_role("navigation", name="Staff menu").get_by_role("link", name="Customers").tap()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Customers")
+    page.get_by_label("Name, e-mail, phone or card number").fill("ROSSI ann")
+    page.keyboard.press("Enter")
+    link = page.get_by_role("link", name="7000100001")
+    expect(link).to_be_visible()
+    assert blocking_issues(page, "customers") == []
+    # On a phone the table's columns stack: nothing runs off the side of the screen.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    link.tap()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Card 7000100001")
+
+
 def test_the_admin_s_settings_page_is_accessible(live: tuple[str, Any], phone: Any) -> None:
     base, _ = live
     page, expect = phone

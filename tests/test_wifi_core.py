@@ -20,6 +20,7 @@ from admin_core.models import (
     ConsentRecord,
     ContactRequired,
     Customer,
+    CustomerSource,
     Hotspot,
     HotspotKind,
     OperationKind,
@@ -103,6 +104,7 @@ def test_a_sign_up_makes_a_customer_with_a_card_consents_and_a_visit(
         customer = card.customer
         assert (customer.first_name, customer.last_name, customer.email) == ("Lena", "", "lena@example.com")
         assert customer.store_id == spot.store_id and customer.marketing_consent
+        assert customer.source is CustomerSource.WIFI and customer.search_phone == "393331234567"
         records = session.scalars(select(ConsentRecord).where(ConsentRecord.customer_id == customer.id)).all()
         seen = {
             (r.kind, r.granted, r.version, r.source, r.store_id, r.device_mac, r.ip_address) for r in records

@@ -1,6 +1,16 @@
 """The core's tables. Money is in minor units (cents) of the merchant's currency."""
 
-from .accounts import Card, Customer, Merchant, Operation, OperationKind, Store, TokenPurpose, stored_enum
+from .accounts import (
+    Card,
+    Customer,
+    CustomerSource,
+    Merchant,
+    Operation,
+    OperationKind,
+    Store,
+    TokenPurpose,
+    stored_enum,
+)
 from .infrastructure import ApiKey, EndedSession, IdempotencyRecord, OutboundMail, PortalToken
 from .program import (
     Campaign,
@@ -27,6 +37,7 @@ __all__ = [
     "Coupon",
     "Customer",
     "CustomerImport",
+    "CustomerSource",
     "EndedSession",
     "Hotspot",
     "HotspotKind",

@@ -17,10 +17,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import Base, UTCDateTime
+from .search_keys import EMAIL_KEY, NAME_KEY, PHONE_KEY, customer_keys
 
 
 class OperationKind(enum.Enum):
@@ -32,6 +34,17 @@ class OperationKind(enum.Enum):
     REWARD_REFUND = "reward_refund"  # a cancelled voucher's points back
     EXPIRY = "expiry"
     ADJUSTMENT = "adjustment"
+
+
+class CustomerSource(enum.Enum):
+    """Where a customer signed up."""
+
+    WEB = "web"
+    WIFI = "wifi"
+    IMPORT = "import"
+
+
+SEARCH_KEYS = ("search_name", "search_name_reversed", "search_email", "search_phone")
 
 
 class TokenPurpose(enum.Enum):
@@ -103,6 +116,14 @@ class Customer(Base):
         Index("ix_customers_merchant_email", "merchant_id", "email"),
         Index("ix_customers_merchant_phone", "merchant_id", "phone"),
         Index("ix_customers_store_created", "store_id", "created_at"),
+        *(
+            # text_pattern_ops: PostgreSQL serves `LIKE 'prefix%'` from the index whatever the
+            # database's collation; SQLite compares bytes and serves the range from a plain one.
+            Index(
+                f"ix_customers_merchant_{key}", "merchant_id", key, postgresql_ops={key: "text_pattern_ops"}
+            )
+            for key in SEARCH_KEYS
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -121,13 +142,40 @@ class Customer(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Account deleted: personal data erased, the card's ledger kept for the merchant's books.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    source: Mapped[CustomerSource | None] = mapped_column(stored_enum(CustomerSource))  # None: unknown
+    # What staff find the customer by (models/search_keys.py), kept by the events below.
+    search_name: Mapped[str] = mapped_column(String(NAME_KEY), default="", server_default="")
+    search_name_reversed: Mapped[str] = mapped_column(String(NAME_KEY), default="", server_default="")
+    search_email: Mapped[str | None] = mapped_column(String(EMAIL_KEY))
+    search_phone: Mapped[str | None] = mapped_column(String(PHONE_KEY))
+
+
+@event.listens_for(Customer, "before_insert")
+@event.listens_for(Customer, "before_update")
+def _keep_search_keys(_mapper: object, _connection: object, customer: Customer) -> None:
+    """Every ORM write of a customer (sign-ups, profile changes, erasure) refreshes the keys; bulk
+    inserts (services/customer_inserts.py) compute them with the same function."""
+    for name, value in customer_keys(
+        customer.first_name, customer.last_name or "", customer.email, customer.phone
+    ).items():
+        setattr(customer, name, value)
 
 
 class Card(Base):
     """A loyalty card, its portal credentials and its materialised balances."""
 
     __tablename__ = "cards"
-    __table_args__ = (UniqueConstraint("merchant_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("merchant_id", "number"),
+        # The unique index's default opclass cannot serve `LIKE 'prefix%'` under a non-C collation.
+        Index(
+            "ix_cards_merchant_number_prefix",
+            "merchant_id",
+            "number",
+            postgresql_ops={"number": "text_pattern_ops"},
+        ),
+        Index("ix_cards_customer", "customer_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"))

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..database import Database
 from ..errors import Conflict, Invalid, NotFound
-from ..models import Card, Customer
+from ..models import Card, Customer, CustomerSource
 from . import add_unique, utcnow
 
 CARD_NUMBER = re.compile(r"^[0-9A-Z]{4,32}$")
@@ -34,6 +34,7 @@ def enroll_customer(
     gender: str | None = None,
     birth_date: date | None = None,
     store_id: int | None = None,
+    source: CustomerSource | None = None,
     points: int = 0,
     credit: int = 0,
     discount: int = 0,
@@ -55,6 +56,7 @@ def enroll_customer(
         gender=gender,
         birth_date=birth_date,
         store_id=store_id,
+        source=source,
         created_at=now,
     )
     card = Card(

@@ -19,7 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..database import Base
-from ..models import Card, ConsentKind, ConsentRecord, Customer, Operation, OperationKind
+from ..models import Card, ConsentKind, ConsentRecord, Customer, CustomerSource, Operation, OperationKind
+from ..models.search_keys import customer_keys
 from .consents import CUSTOMER_FLAG
 from .customer_rows import NewCard
 
@@ -124,6 +125,8 @@ class NewCards:
             "gender": row.gender,
             "birth_date": row.birth_date,
             "store_id": row.store_id,
+            "source": CustomerSource.IMPORT,
+            **customer_keys(row.first_name, row.last_name, row.email, row.phone),
             **UNASKED,
             **{CUSTOMER_FLAG[kind]: granted for kind, granted in row.consents.items()},
             "created_at": self.now,

@@ -24,7 +24,7 @@ from stdnum import luhn
 
 from ..database import Database
 from ..errors import Conflict, Invalid
-from ..models import Card, ConsentKind, ContactRequired, Customer, Merchant
+from ..models import Card, ConsentKind, ContactRequired, Customer, CustomerSource, Merchant
 from . import utcnow
 from .cards import enroll_customer
 from .consents import ConsentContext, record_consents
@@ -46,6 +46,8 @@ MAX_PHONE = 32  # the column's width, separators included
 CARD_DIGITS = 12  # prefix + random digits; the Luhn check digit makes 13
 MIN_RANDOM_DIGITS = 6
 NUMBER_ATTEMPTS = 10
+# The channel a sign-up came through (its consents' source) is where the customer signed up.
+SIGNUP_SOURCES = {"portal_join": CustomerSource.WEB, "wifi": CustomerSource.WIFI}
 
 
 class SignupOutcome(enum.Enum):
@@ -223,7 +225,12 @@ def existing_card(session: Session, merchant_id: int, email: str | None, phone: 
 
 
 def _enroll(
-    db: Database, session: Session, merchant: Merchant, request: SignupRequest, store_id: int | None
+    db: Database,
+    session: Session,
+    merchant: Merchant,
+    request: SignupRequest,
+    store_id: int | None,
+    source: CustomerSource | None,
 ) -> Card:
     for _attempt in range(NUMBER_ATTEMPTS):
         try:
@@ -239,6 +246,7 @@ def _enroll(
                 gender=request.gender,
                 birth_date=request.birth_date,
                 store_id=store_id,
+                source=source,
                 session=session,
             )
         except Conflict as taken:
@@ -272,7 +280,7 @@ def sign_up(
             raise Invalid("unknown_store", "No such store.")
         store_id = store.id
         context = replace(context, store_id=context.store_id or store_id)
-    card = _enroll(db, session, merchant, request, store_id)
+    card = _enroll(db, session, merchant, request, store_id, SIGNUP_SOURCES.get(context.source))
     record_consents(
         session,
         merchant,

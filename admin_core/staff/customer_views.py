@@ -1,0 +1,62 @@
+"""Staff find a customer (every level: a customer of any store may come to this one's till): a
+search box, filters, a page of cards, each linking to its till page; the admin also opens the
+customer card."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request
+
+from ..context import current_core
+from ..errors import Invalid, NotFound
+from ..models import CustomerSource, StaffLevel
+from ..services.customer_card import customer_card
+from ..services.customer_search import MAX_QUERY, CustomerFilters, CustomerPage, home_stores, search_customers
+from .auth import current_scope, current_staff, staff_required
+from .blueprint import bp
+from .messages import refusal
+
+CONSENT = {"": None, "yes": True, "no": False}
+SOURCES = {"": None, **{source.value: source for source in CustomerSource}}
+
+
+def _filters() -> CustomerFilters:
+    """The page's filters from its address; a value the form never offers is refused."""
+    marketing, source = request.args.get("marketing", ""), request.args.get("source", "")
+    if marketing not in CONSENT or source not in SOURCES:
+        raise Invalid("invalid_filter", "Choose the filters from the lists.")
+    return CustomerFilters(CONSENT[marketing], SOURCES[source], request.args.get("store") or None)
+
+
+@bp.route("/customers")
+@staff_required()
+def customers() -> tuple[str, int]:
+    query = request.args.get("q", "").strip()
+    cursor = request.args.get("cursor") or None
+    page, problem = CustomerPage([], None, None), None
+    with current_core().db.read() as session:
+        stores = home_stores(session, current_scope())
+        try:
+            page = search_customers(session, current_scope(), query, _filters(), cursor)
+        except Invalid as error:
+            problem = refusal(error)
+    return render_template(
+        "staff/customers.html",
+        page=page,
+        problem=problem,
+        query=query,
+        stores=stores,
+        sources=[source.value for source in CustomerSource],
+        merchant=current_staff().merchant,
+        max_query=MAX_QUERY,
+    ), 422 if problem else 200
+
+
+@bp.route("/customers/<number>")
+@staff_required(StaffLevel.ADMIN)
+def customer(number: str) -> str:
+    with current_core().db.read() as session:
+        try:
+            found = customer_card(session, current_scope(), number)
+        except NotFound:
+            abort(404)
+        return render_template("staff/customer.html", found=found, merchant=current_staff().merchant)
