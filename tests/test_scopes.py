@@ -89,7 +89,7 @@ def world(core: Core, demo: dict[str, Any]) -> World:
         voucher = redeem_reward(session, demo_merchant, "7000100001", espresso)[0].code
     set_picture(db, StaffScope.merchant(demo_id), espresso, PICTURE)
     imports = {
-        name: dry_run(db, merchant_id, "customers.csv", b"card,first_name\n9900000001,Ida\n").id
+        name: dry_run(db, merchant_id, f"{name}-customers.csv", b"card,first_name\n9900000001,Ida\n").id
         for name, merchant_id in (("demo", demo_id), ("other", other.id))
     }
     with db.read() as session:
@@ -189,6 +189,7 @@ MERCHANT_API = [
 ]
 # Listings and the merchant's own settings: nothing of the demo's may show in the other's answer.
 MERCHANT_LISTINGS = [
+    ("imports.list_imports", "/api/v1/customers/imports", "demo-customers.csv"),
     ("team.list_coupons", "/api/v1/coupons", "main coupon"),
     ("team.list_staff", "/api/v1/staff", "demo.example"),
     ("team.list_stores", "/api/v1/stores", "STATION"),

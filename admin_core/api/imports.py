@@ -22,6 +22,7 @@ blp.before_request(authenticate)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE = {"schema": {"type": "string", "format": "binary"}}
+RECENT = 50
 
 
 class UploadQuerySchema(Schema):
@@ -72,6 +73,24 @@ class CustomerImportSchema(Schema):
         ImportReportSchema, allow_none=True, metadata={"description": "None until the file is checked"}
     )
     error = fields.Nested(ImportErrorSchema, allow_none=True, metadata={"description": "Why it failed"})
+
+
+class ImportSummarySchema(CustomerImportSchema):
+    class Meta:
+        exclude = ("report",)
+
+
+class ImportListSchema(Schema):
+    imports = fields.List(fields.Nested(ImportSummarySchema), required=True)
+
+
+@blp.route("", methods=["GET"])
+@blp.response(200, ImportListSchema)
+def list_imports() -> dict[str, Any]:
+    """The merchant's latest imports (at most 50), newest first, each without its report: read
+    the import for it."""
+    with current_core().db.read() as session:
+        return {"imports": customer_import.recent_imports(session, scope().merchant.id, RECENT)}
 
 
 @blp.route("", methods=["POST"])
