@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+import click
 from flask import Flask, url_for
 from flask.cli import NoAppException
 
@@ -22,13 +23,21 @@ def public_root(value: object, name: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def loaded_for_a_command() -> bool:
+    """The flask CLI built the app for a command other than `run` (`core init-db`, `demo`,
+    `send-mail`, …): it answers no request, so it builds no link on a request's Host."""
+    context = click.get_current_context(silent=True)
+    return context is not None and context.command.name != "run"
+
+
 def require_public_address(app: Flask, roots: Iterable[str]) -> None:
-    """Outside debug and tests: links in e-mails are built on a configured root (never on the Host
-    a request names) and only trusted hosts are answered."""
+    """Outside debug and tests, an app that serves (gunicorn importing the WSGI module, `flask
+    run`): links in e-mails are built on a configured root (never on the Host a request names) and
+    only trusted hosts are answered."""
     for key in roots:
         if app.config.get(key):
             app.config[key] = public_root(app.config[key], f"FLASK_{key}")
-    if app.debug or app.testing:
+    if app.debug or app.testing or loaded_for_a_command():
         return
     if not app.config.get("SITE_URL"):
         raise MissingSetting(
