@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from ..errors import CoreError
 from ..models import ImportStatus
 from ..services.customer_workbook import MAX_BLANK_LINES, MAX_COLUMNS, MAX_LINES
+from ..services.ledger import MAX_POINTS
 
 REFUSALS = {
     "insufficient_points": _l("The card does not have enough points."),
@@ -75,7 +76,9 @@ REFUSALS = {
     "invalid_gender": _l("Gender is female, male, other or undisclosed."),
     "invalid_birth_date": _l("Not a possible date of birth."),
     "invalid_language": _l("The language is en, it, bg or nb."),
-    "invalid_points": _l("Points are a whole number."),
+    "invalid_points": _l(
+        "Points are a whole number from 0 to %(most)s.", most=LazyString(format_number, MAX_POINTS)
+    ),
     "invalid_credit": _l("Credit is an amount of money, like 12.50."),
     "invalid_consent": _l("A consent is yes or no."),
     "invalid_text": _l("The row holds control characters, which no text may have."),
