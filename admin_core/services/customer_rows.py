@@ -16,14 +16,14 @@ from functools import partial
 from typing import Any
 
 from loyalty_common.inputs import CONTROL
+from loyalty_common.rules import EARLIEST_BIRTH_DATE, LOCALES, normalize_card_number
 
 from ..errors import Invalid
 from ..models import ConsentKind
-from .cards import CARD_NUMBER, normalize_number
+from .cards import CARD_NUMBER
 from .ledger import MAX_MONEY, MAX_POINTS
 from .portal_auth import email_address
-from .portal_settings import LOCALES
-from .signup import EARLIEST_BIRTH_DATE, GENDERS, customer_name, phone_number
+from .signup import GENDERS, customer_name, phone_number
 
 GENDER_ALIASES = {"f": "female", "m": "male"}
 # Day first, as written in Italy, Bulgaria and Norway (31/12/1990, 31.12.1990, 31-12-1990); Excel's
@@ -216,7 +216,7 @@ def check_row(number: str, fields: dict[str, str], rules: RowRules) -> NewCard:
 def _card_number(raw: str) -> str:
     if not raw:
         raise Invalid("missing_card_number", "The row has no card number.")
-    number = normalize_number(raw)
+    number = normalize_card_number(raw)
     if not CARD_NUMBER.match(number):
         raise Invalid("invalid_card_number", "A card number is 4-32 letters or digits.")
     return number

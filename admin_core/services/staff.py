@@ -14,6 +14,8 @@ from passlib.context import CryptContext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from loyalty_common.error_codes import Code
+
 from ..database import Database
 from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from ..models import Merchant, Staff, StaffLevel, Store
@@ -225,7 +227,7 @@ def change_staff_password(db: Database, hasher: CryptContext, staff_id: int, cur
     with db.write() as session:
         staff = session.get_one(Staff, staff_id, with_for_update={"of": Staff})
         if not hasher.verify(current, staff.password_hash):
-            raise Unauthorized("wrong_password", "The password is wrong.")
+            raise Unauthorized(Code.WRONG_PASSWORD, "The password is wrong.")
         staff.password_hash = hasher.hash(new)
         staff.credentials_version += 1
     return staff

@@ -21,7 +21,7 @@ from wtforms.fields import DateField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-MIN_PASSWORD = 8
+from loyalty_common.rules import MAX_PASSWORD, MIN_PASSWORD
 
 
 def strip(value: str | None) -> str | None:
@@ -34,7 +34,11 @@ def new_password(label: str) -> PasswordField:
         label,
         validators=[
             DataRequired(_l("Choose a password.")),
-            Length(min=MIN_PASSWORD, max=256, message=_l("At least %(min)d characters.", min=MIN_PASSWORD)),
+            Length(
+                min=MIN_PASSWORD,
+                max=MAX_PASSWORD,
+                message=_l("At least %(min)d characters.", min=MIN_PASSWORD),
+            ),
         ],
         render_kw={"autocomplete": "new-password"},
     )
@@ -59,7 +63,7 @@ class ForgotPasswordForm(FlaskForm):
 class LoginForm(ForgotPasswordForm):
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(_l("Enter your password.")), Length(max=256)],
+        validators=[DataRequired(_l("Enter your password.")), Length(max=MAX_PASSWORD)],
         render_kw={"autocomplete": "current-password"},
     )
 
