@@ -5,13 +5,16 @@ from __future__ import annotations
 from flask_babel import LazyString, format_number
 from flask_babel import lazy_gettext as _l
 
+from loyalty_common.error_codes import Code
+
 from ..errors import CoreError
 from ..models import ImportStatus
 from ..services.customer_workbook import MAX_BLANK_LINES, MAX_COLUMNS, MAX_LINES
+from ..services.figures import MAX_DAYS
 from ..services.ledger import MAX_POINTS
 
 REFUSALS = {
-    "insufficient_points": _l("The card does not have enough points."),
+    Code.INSUFFICIENT_POINTS: _l("The card does not have enough points."),
     "insufficient_credit": _l("The card does not have enough prepaid credit."),
     "invalid_amount": _l("Enter a positive amount: whole points, or money with at most two decimals."),
     "voucher_not_found": _l("No voucher has this code."),
@@ -19,6 +22,8 @@ REFUSALS = {
     "voucher_cancelled": _l("This voucher was cancelled."),
     "voucher_expired": _l("This voucher has expired."),
     "unknown_store": _l("Not a store you work at."),
+    "period_reversed": _l("The period ends before it starts."),
+    "period_too_long": _l("Choose a period of at most %(days)s days.", days=MAX_DAYS),
     "store_required": _l("Choose a store."),
     "card_not_found": _l("No card has this number."),
     "invalid_cursor": _l("This page is no longer in the list: start again from the first page."),
@@ -27,7 +32,7 @@ REFUSALS = {
     "staff_exists": _l("An account with this e-mail address exists already."),
     "invalid_phone": _l("Enter a phone number of 6 to 20 digits; spaces, + and - are fine."),
     "invalid_email": _l("This is not a valid e-mail address."),
-    "password_too_short": _l("This password cannot be used. Choose another one."),
+    Code.PASSWORD_TOO_SHORT: _l("This password cannot be used. Choose another one."),
     "not_yourself": _l("You cannot switch off your own account."),
     "own_level": _l("You cannot change your own level or store."),
     "low_contrast": _l("These colours are too close: text on them would be hard to read."),
