@@ -12,6 +12,7 @@ from .accounts import (
     stored_enum,
 )
 from .infrastructure import ApiKey, EndedSession, IdempotencyRecord, OutboundMail, PortalToken
+from .pass_kinds import PassKind
 from .program import (
     Campaign,
     ConsentKind,
@@ -49,6 +50,7 @@ __all__ = [
     "OperationKind",
     "OutboundMail",
     "Pass",
+    "PassKind",
     "PortalToken",
     "Reward",
     "RewardPicture",

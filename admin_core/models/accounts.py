@@ -34,6 +34,8 @@ class OperationKind(enum.Enum):
     REWARD_REFUND = "reward_refund"  # a cancelled voucher's points back
     EXPIRY = "expiry"
     ADJUSTMENT = "adjustment"
+    PASS_SALE = "pass_sale"  # a pass sold at a till: no balance changes, the pass is on the card
+    PASS_ENTRY = "pass_entry"  # an entry of a pass used
 
 
 class CustomerSource(enum.Enum):

@@ -155,6 +155,7 @@ class Pass(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
+    kind_id: Mapped[int | None] = mapped_column(ForeignKey("pass_kinds.id"))  # None: given, not sold
     name: Mapped[str] = mapped_column(String(120))
     entries_total: Mapped[int | None] = mapped_column(Integer)
     entries_left: Mapped[int | None] = mapped_column(Integer)

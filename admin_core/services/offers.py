@@ -168,25 +168,29 @@ def issue_pass(
 
 
 def use_pass_entry(db: Database, merchant_id: int, pass_id: int, now: datetime | None = None) -> Pass:
-    """Take one entry of a pass (an unlimited pass is only checked). The pass row is locked, so two
-    tills using the last entry at once cannot both succeed."""
-    now = now or utcnow()
+    """Take one entry of a pass (an unlimited pass is only checked)."""
     with db.write() as session:
-        held = session.scalar(
-            select(Pass)
-            .join(Card, Card.id == Pass.card_id)
-            .where(Pass.id == pass_id, Card.merchant_id == merchant_id)
-            .with_for_update(of=Pass)
-        )
-        if held is None:
-            raise NotFound("pass_not_found", "No such pass.")
-        status = pass_status(held, now)
-        if status is PassStatus.EXPIRED:
-            raise Conflict("pass_expired", "This pass has expired.")
-        if status is PassStatus.UPCOMING:
-            raise Conflict("pass_not_started", "This pass is not valid yet.")
-        if status is PassStatus.USED_UP:
-            raise Conflict("pass_used_up", "This pass has no entries left.")
-        if held.entries_left is not None:
-            held.entries_left -= 1
+        return take_entry(session, merchant_id, pass_id, now or utcnow())
+
+
+def take_entry(session: Session, merchant_id: int, pass_id: int, now: datetime) -> Pass:
+    """In the caller's transaction: the pass row is locked, so two tills using the last entry at
+    once cannot both succeed."""
+    held = session.scalar(
+        select(Pass)
+        .join(Card, Card.id == Pass.card_id)
+        .where(Pass.id == pass_id, Card.merchant_id == merchant_id)
+        .with_for_update(of=Pass)
+    )
+    if held is None:
+        raise NotFound("pass_not_found", "No such pass.")
+    status = pass_status(held, now)
+    if status is PassStatus.EXPIRED:
+        raise Conflict("pass_expired", "This pass has expired.")
+    if status is PassStatus.UPCOMING:
+        raise Conflict("pass_not_started", "This pass is not valid yet.")
+    if status is PassStatus.USED_UP:
+        raise Conflict("pass_used_up", "This pass has no entries left.")
+    if held.entries_left is not None:
+        held.entries_left -= 1
     return held

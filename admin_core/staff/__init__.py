@@ -61,6 +61,7 @@ def init_staff(app: Flask) -> None:
         customer_views,
         figures_views,
         import_views,
+        pass_views,
         reset_views,
         reward_views,
         settings_views,
