@@ -168,6 +168,8 @@ class Coupon:
     valid_until: datetime  # exclusive
     store_code: str | None  # None: every store
     store_name: str | None
+    uses: int  # how many times the card used it
+    uses_left: int | None  # None: no limit; 0: used up
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Coupon:
@@ -180,6 +182,8 @@ class Coupon:
             valid_until=datetime.fromisoformat(data["valid_until"]),
             store_code=data.get("store_code"),
             store_name=data.get("store_name"),
+            uses=data["uses"],
+            uses_left=data.get("uses_left"),
         )
 
 

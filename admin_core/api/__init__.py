@@ -58,6 +58,7 @@ class CoreApi(Api):
 def init_api(app: Flask) -> None:
     from . import (
         cards,
+        coupon_uses,
         customers,
         history,
         hotspots,
@@ -105,6 +106,7 @@ def init_api(app: Flask) -> None:
     api.register_blueprint(merchant.site_blp, url_prefix=f"{PREFIX}/portal/merchant")
     api.register_blueprint(team.blp, url_prefix=PREFIX)
     api.register_blueprint(passes.blp, url_prefix=PREFIX)
+    api.register_blueprint(coupon_uses.blp, url_prefix=PREFIX)
 
     @app.errorhandler(CoreError)
     def core_error(error: CoreError) -> Response:

@@ -17,6 +17,7 @@ from ..context import current_core
 from ..models import Coupon, Staff, StaffLevel, Store
 from ..services import staff as staff_service
 from ..services.figures import MAX_DAYS, SOURCES, Figures, as_csv, store_figures
+from ..services.offers import MAX_USES
 from ..services.store_coupons import coupons_in_scope, create_coupon, set_coupon_published
 from .auth import authenticate, scope
 from .schemas import StoreSchema
@@ -123,6 +124,12 @@ class CouponInSchema(Schema):
     valid_from = fields.AwareDateTime(required=True)
     valid_until = fields.AwareDateTime(required=True)
     store = fields.String(load_default=None, allow_none=True, metadata={"description": "None: every store"})
+    uses_per_card = fields.Integer(
+        load_default=1,
+        allow_none=True,
+        validate=validate.Range(1, MAX_USES),
+        metadata={"description": "Uses each card has at a till; None: no limit"},
+    )
 
 
 class ManagedCouponSchema(Schema):
@@ -133,6 +140,7 @@ class ManagedCouponSchema(Schema):
     valid_from = fields.DateTime(required=True)
     valid_until = fields.DateTime(required=True)
     published = fields.Boolean(required=True)
+    uses_per_card = fields.Integer(allow_none=True, metadata={"description": "None: no limit"})
     store = fields.Function(lambda coupon: coupon.store.code if coupon.store else None, allow_none=True)
 
 
@@ -245,6 +253,7 @@ def publish(payload: dict[str, Any]) -> Coupon:
         valid_from=payload["valid_from"],
         valid_until=payload["valid_until"],
         store_code=payload["store"],
+        uses_per_card=payload["uses_per_card"],
     )
     return _coupon(made.id)
 

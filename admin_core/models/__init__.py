@@ -11,6 +11,7 @@ from .accounts import (
     TokenPurpose,
     stored_enum,
 )
+from .coupon_uses import CouponUse
 from .infrastructure import ApiKey, EndedSession, IdempotencyRecord, OutboundMail, PortalToken
 from .pass_kinds import PassKind
 from .program import (
@@ -36,6 +37,7 @@ __all__ = [
     "ConsentRecord",
     "ContactRequired",
     "Coupon",
+    "CouponUse",
     "Customer",
     "CustomerImport",
     "CustomerSource",

@@ -142,6 +142,7 @@ class Coupon(Base):
     valid_from: Mapped[datetime] = mapped_column(UTCDateTime())
     valid_until: Mapped[datetime] = mapped_column(UTCDateTime())
     published: Mapped[bool] = mapped_column(Boolean, default=True)
+    uses_per_card: Mapped[int | None] = mapped_column(Integer)  # None: no limit (see publish_coupon)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     store: Mapped[Store | None] = relationship()

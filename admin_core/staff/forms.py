@@ -23,6 +23,8 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from loyalty_common.rules import MAX_PASSWORD, MIN_PASSWORD
 
+from ..services.offers import MAX_USES
+
 
 def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
@@ -133,6 +135,12 @@ class CouponForm(FlaskForm):
         _l("Valid until (included)"), validators=[DataRequired(_l("Choose the last day."))]
     )
     store = SelectField(_l("For the customers of"))
+    uses_per_card = IntegerField(
+        _l("Uses per customer (empty: no limit)"),
+        default=1,
+        validators=[Optional(), NumberRange(1, MAX_USES)],
+        render_kw={"inputmode": "numeric"},
+    )
 
 
 class StaffDetailsForm(FlaskForm):

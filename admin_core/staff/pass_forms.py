@@ -1,4 +1,5 @@
-"""The forms of passes: the admin's kinds, and the till's sale and entry."""
+"""The forms of passes (the admin's kinds, the till's sale), and of the till's one-tap actions: a
+pass's entry, a coupon's use."""
 
 from __future__ import annotations
 
@@ -46,6 +47,6 @@ class PassSaleForm(FlaskForm):
     store = SelectField(_l("Store"))
 
 
-class PassEntryForm(FlaskForm):
-    attempt = HiddenField()  # one per page view: a double tap takes one entry
+class AttemptForm(FlaskForm):
+    attempt = HiddenField()  # one per page view: a double tap does it once
     store = SelectField(_l("Store"))

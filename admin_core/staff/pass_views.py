@@ -22,7 +22,7 @@ from . import money
 from .auth import current_scope, current_staff, staff_required
 from .blueprint import bp
 from .messages import refusal
-from .pass_forms import PassEntryForm, PassKindForm, PassSaleForm
+from .pass_forms import AttemptForm, PassKindForm, PassSaleForm
 
 
 def _details(form: PassKindForm) -> KindDetails:
@@ -94,14 +94,14 @@ def pass_kind(kind_id: int) -> Response | str | tuple[str, int]:
     return render_template("staff/pass_kind.html", kind=kind, form=form), status
 
 
-def _stores(*forms: PassSaleForm | PassEntryForm) -> None:
+def _stores(*forms: PassSaleForm | AttemptForm) -> None:
     with current_core().db.read() as session:
         stores = till.stores_for_till(session, current_scope())
     for form in forms:
         form.store.choices = [SelectChoice(store.code, store.name) for store in stores]
 
 
-def _passes_page(number: str, sale: PassSaleForm, entry: PassEntryForm, status: int = 200) -> tuple[str, int]:
+def _passes_page(number: str, sale: PassSaleForm, entry: AttemptForm, status: int = 200) -> tuple[str, int]:
     scope = current_scope()
     with current_core().db.read() as session:
         try:
@@ -125,7 +125,7 @@ def _passes_page(number: str, sale: PassSaleForm, entry: PassEntryForm, status: 
 @bp.route("/cards/<number>/passes", methods=["GET"])
 @staff_required()
 def card_passes(number: str) -> tuple[str, int]:
-    sale, entry = PassSaleForm(), PassEntryForm()
+    sale, entry = PassSaleForm(), AttemptForm()
     _stores(sale, entry)
     return _passes_page(number, sale, entry)
 
@@ -133,7 +133,7 @@ def card_passes(number: str) -> tuple[str, int]:
 @bp.route("/cards/<number>/passes", methods=["POST"])
 @staff_required()
 def sell_pass(number: str) -> Response | tuple[str, int]:
-    sale, entry = PassSaleForm(), PassEntryForm()
+    sale, entry = PassSaleForm(), AttemptForm()
     _stores(sale, entry)
     if not sale.validate() or sale.kind.data is None:
         return _passes_page(number, sale, entry, 422)
@@ -158,7 +158,7 @@ def sell_pass(number: str) -> Response | tuple[str, int]:
 @bp.route("/cards/<number>/passes/<int:pass_id>/entries", methods=["POST"])
 @staff_required()
 def pass_entry(number: str, pass_id: int) -> Response | tuple[str, int]:
-    sale, entry = PassSaleForm(), PassEntryForm()
+    sale, entry = PassSaleForm(), AttemptForm()
     _stores(sale, entry)
     if not entry.validate():
         return _passes_page(number, sale, entry, 422)
