@@ -3,6 +3,8 @@ embedded, the program rules it shows, the logo."""
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -21,13 +23,19 @@ from .messages import refusal
 
 
 def _form(merchant: Merchant) -> SettingsForm:
+    """The settings as the form shows them, so that sending it back unchanged saves them unchanged.
+    (Not `obj=merchant`: WTForms would then take each column as it is, a list of origins included,
+    over the shown values.)"""
+    saved = {setting.name: getattr(merchant, setting.name) for setting in fields(PortalSettings)}
     form = SettingsForm(
-        obj=merchant,
-        offered_locales=merchant.offered_locales.replace(",", ", "),
-        embed_origins="\n".join(merchant.embed_origins),
-        points_validity_months=merchant.points_validity_months or 0,
-        terms_url=merchant.terms_url or "",
-        privacy_url=merchant.privacy_url or "",
+        data=saved
+        | {
+            "offered_locales": merchant.offered_locales.replace(",", ", "),
+            "embed_origins": "\n".join(merchant.embed_origins),  # one origin per line
+            "points_validity_months": merchant.points_validity_months or 0,
+            "terms_url": merchant.terms_url or "",
+            "privacy_url": merchant.privacy_url or "",
+        }
     )
     form.default_locale.choices = [SelectChoice(code) for code in LOCALES]
     return form
