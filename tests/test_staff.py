@@ -305,6 +305,16 @@ def test_two_factor_is_set_up_then_asked_at_every_login(staff: FlaskClient, core
     assert phone.get("/").status_code == 200
 
 
+def test_the_two_factor_qr_code_scales_as_a_whole(staff: FlaskClient) -> None:
+    log_in(staff, MANAGER)
+    setup = staff.get("/two-factor").text
+    svg = re.search(r'<div class="qr">(<svg [^>]*>)', setup)
+    assert svg, setup
+    # Drawn in its own units, sized by the page's CSS: never a fixed-pixel drawing cut to that size.
+    assert re.search(r'viewBox="0 0 (\d+) \1"', svg.group(1))
+    assert not re.search(r"\s(width|height)=", svg.group(1))
+
+
 def test_a_merchant_that_requires_two_factor_sends_staff_to_set_it_up(staff: FlaskClient, core: Core) -> None:
     with core.db.write() as session:
         session.execute(update(Merchant).where(Merchant.slug == "demo").values(staff_2fa_required=True))

@@ -104,7 +104,9 @@ def two_factor() -> Response | str | tuple[str, int]:
             return redirect(url_for(".home"))
     label = escape(_("QR code for your authenticator app"))
     qr = segno.make(staff_service.totp_uri(staff, secret), micro=False)
-    picture = qr.svg_inline(scale=5, svgclass="qr").replace(
+    # A viewBox and no fixed size (omitsize): the CSS's width scales the whole code, quiet zone
+    # included, instead of cropping a drawing of fixed pixels.
+    picture = qr.svg_inline(omitsize=True, svgclass="qr").replace(
         "<svg ", f'<svg role="img" aria-label="{label}" ', 1
     )
     status = 422 if form.errors else 200
