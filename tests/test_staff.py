@@ -17,6 +17,7 @@ from admin_core.context import Core
 from admin_core.models import Card, Coupon, Merchant, Operation, Staff, Voucher, VoucherStatus
 
 from .conftest import run_imports
+from .test_hostile_forms import filled, forms_on, send
 
 PASSWORD = "demo-staff-password"
 ADMIN, MANAGER, USER = "admin@demo.example", "manager@demo.example", "till@demo.example"
@@ -535,3 +536,53 @@ def test_the_api_changes_only_what_is_sent(core_app: Flask, core: Core, demo: di
     assert change({"store": "NOWHERE"}).json["error"]["code"] == "unknown_store"
     assert change({"level": "ADMIN", "store": None}).json["level"] == "ADMIN"
     assert change({"phone": "12"}).json["error"]["code"] == "invalid_phone"
+
+
+def test_a_new_staff_form_sent_as_shown_creates_a_till_user_at_a_store(
+    staff: FlaskClient, core: Core
+) -> None:
+    log_in(staff, ADMIN)
+    page = staff.get("/team").text
+    form = next(form for form in forms_on(page).values() if form.action == "")
+    person = {
+        "first_name": "Pia",
+        "last_name": "Sala",
+        "email": "pia@demo.example",
+        "password": "pia-password-1",
+    }
+    made = send(staff, "/team", form, filled(form, person))
+    assert made.status_code == 302, made.text
+    with core.db.read() as session:
+        pia = session.scalars(select(Staff).where(Staff.email == "pia@demo.example")).one()
+        assert pia.level.value == "USER" and pia.store is not None
+
+
+@pytest.mark.parametrize(
+    ("level", "store", "message"),
+    [
+        ("USER", "", "Choose a store."),
+        ("MANAGER", "", "Choose a store."),
+        ("ADMIN", "MAIN", "An admin works at every store: choose —."),
+    ],
+)
+def test_a_level_without_its_store_is_said_at_the_store_field(
+    staff: FlaskClient, core: Core, level: str, store: str, message: str
+) -> None:
+    log_in(staff, ADMIN)
+    person = {
+        "first_name": "Ugo",
+        "last_name": "Neri",
+        "email": "ugo@demo.example",
+        "password": "ugo-password-1",
+    }
+    refused = post(staff, "/team", person | {"level": level, "store": store})
+    assert refused.status_code == 422
+    assert f'<p class="error" id="store-error">{message}</p>' in refused.text
+    with core.db.read() as session:
+        assert session.scalar(select(Staff).where(Staff.email == "ugo@demo.example")) is None
+    with core.db.read() as session:
+        sara = session.scalar(select(Staff.id).where(Staff.email == USER))
+    details = {"first_name": "Sara", "last_name": "Neri", "level": level, "store": store}
+    edited = post(staff, f"/team/{sara}", details)
+    assert edited.status_code == 422
+    assert f'<p class="error" id="store-error">{message}</p>' in edited.text

@@ -19,7 +19,15 @@ from wtforms import (
 )
 from wtforms.fields import DateField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 MIN_PASSWORD = 8
 
@@ -148,6 +156,13 @@ class StaffDetailsForm(FlaskForm):
         ],
     )
     store = SelectField(_l("Store"))
+
+    def validate_store(self, field: SelectField) -> None:
+        """A manager or a user works at one store; an admin at every store."""
+        if self.level.data == "ADMIN" and field.data:
+            raise ValidationError(_l("An admin works at every store: choose —."))
+        if self.level.data != "ADMIN" and not field.data:
+            raise ValidationError(_l("Choose a store."))
 
 
 class StaffForm(StaffDetailsForm):
