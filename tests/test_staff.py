@@ -279,7 +279,7 @@ def test_the_admin_creates_staff_and_switches_them_off(
         pia_id = session.scalar(select(Staff.id).where(Staff.email == "pia@demo.example"))
     post(staff, f"/team/{pia_id}/disable", {}, staff.get("/team").text)
     assert pia.get("/").status_code == 302  # her session ended
-    assert log_in(pia, "pia@demo.example", "pia-password-1").status_code == 401
+    assert log_in(pia, "pia@demo.example", "pia-password-1").status_code == 403  # told so
 
 
 def test_two_factor_is_set_up_then_asked_at_every_login(staff: FlaskClient, core_app: Flask) -> None:
@@ -586,3 +586,48 @@ def test_a_level_without_its_store_is_said_at_the_store_field(
     edited = post(staff, f"/team/{sara}", details)
     assert edited.status_code == 422
     assert f'<p class="error" id="store-error">{message}</p>' in edited.text
+
+
+def switch_off(core: Core, email: str) -> None:
+    with core.db.write() as session:
+        session.execute(update(Staff).where(Staff.email == email).values(disabled_at=func.now()))
+
+
+def test_a_switched_off_account_is_told_so_once_its_password_is_right(staff: FlaskClient, core: Core) -> None:
+    switch_off(core, USER)
+    wrong = log_in(staff, USER, "not-the-password")
+    assert wrong.status_code == 401 and "switched off" not in wrong.text  # nothing told to a guess
+    assert "The merchant, the e-mail address or the password is wrong." in wrong.text
+    right = log_in(staff, USER)
+    assert right.status_code == 403
+    assert "This account is switched off: ask your admin to switch it on." in right.text
+    assert staff.get("/").status_code == 302  # not in
+
+
+def test_an_account_switched_off_between_password_and_code_is_told_so(staff: FlaskClient, core: Core) -> None:
+    secret = pyotp.random_base32()
+    with core.db.write() as session:
+        session.execute(
+            update(Staff).where(Staff.email == MANAGER).values(totp_secret=secret, totp_enabled_at=func.now())
+        )
+    log_in(staff, MANAGER)
+    page = staff.get("/login/code").text
+    switch_off(core, MANAGER)
+    answer = post(staff, "/login/code", {"code": pyotp.TOTP(secret).now()}, page)
+    assert answer.status_code == 403 and "This account is switched off" in answer.text
+
+
+def test_a_code_just_used_is_said_to_be_used(staff: FlaskClient, core_app: Flask) -> None:
+    log_in(staff, MANAGER)
+    setup = staff.get("/two-factor").text
+    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', setup)
+    assert secret
+    code = pyotp.TOTP(secret.group(1)).now()
+    assert post(staff, "/two-factor", {"code": code}, setup).status_code == 302
+    phone = core_app.test_client()
+    log_in(phone, MANAGER)
+    again = post(phone, "/login/code", {"code": code})
+    assert again.status_code == 401
+    assert "This code was just used; wait for the next one." in again.text
+    wrong = post(phone, "/login/code", {"code": "000000" if code != "000000" else "111111"})
+    assert "This code is not the one your app shows." in wrong.text

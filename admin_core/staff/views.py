@@ -11,7 +11,7 @@ from markupsafe import escape
 from werkzeug.wrappers import Response
 
 from ..context import current_core
-from ..errors import Invalid, Unauthorized
+from ..errors import Forbidden, Invalid, Unauthorized
 from ..models import Staff
 from ..services import staff as staff_service
 from . import LOCALES
@@ -26,6 +26,7 @@ from .auth import (
 )
 from .blueprint import bp
 from .forms import CodeForm, LoginForm, PasswordChangeForm
+from .messages import refusal
 
 PENDING = "staff_pending"  # passed the password, waiting for the code
 SETUP_SECRET = "staff_totp_setup"
@@ -56,6 +57,9 @@ def login() -> Response | str | tuple[str, int]:
         except Unauthorized:
             form.form_errors.append(_("The merchant, the e-mail address or the password is wrong."))
             return render_template("staff/login.html", form=form), 401
+        except Forbidden as error:  # switched off: said once the password is right
+            form.form_errors.append(refusal(error))
+            return render_template("staff/login.html", form=form), 403
         if staff.totp_enabled_at is not None:
             session.clear()
             session[PENDING] = (staff.id, staff.credentials_version)
@@ -74,12 +78,15 @@ def login_code() -> Response | str | tuple[str, int]:
         with current_core().db.read() as db_session:
             staff = db_session.get(Staff, pending[0])
         try:
-            if staff is None or staff.credentials_version != pending[1] or staff.disabled_at is not None:
-                raise Unauthorized("expired", "Log in again.")
+            if staff is None or staff.credentials_version != pending[1]:
+                raise Unauthorized("wrong_code", "Log in again.")
             staff = staff_service.check_second_factor(current_core().db, staff.id, form.code.data or "")
-        except Unauthorized:
-            form.code.errors.append(_("This code is not the one your app shows."))
+        except Unauthorized as error:
+            form.code.errors.append(refusal(error))
             return render_template("staff/code.html", form=form), 401
+        except Forbidden as error:
+            form.form_errors.append(refusal(error))
+            return render_template("staff/code.html", form=form), 403
         return _start(staff, verified=True)
     return render_template("staff/code.html", form=form)
 
@@ -95,8 +102,8 @@ def two_factor() -> Response | str | tuple[str, int]:
     if form.validate_on_submit():
         try:
             staff = staff_service.enable_two_factor(current_core().db, staff.id, secret, form.code.data or "")
-        except Invalid:
-            form.code.errors.append(_("This code is not the one your app shows."))
+        except Invalid as error:
+            form.code.errors.append(refusal(error))
         else:
             session.pop(SETUP_SECRET)
             session[VERIFIED] = True
