@@ -125,11 +125,27 @@ def test_a_refused_operation_says_why_and_changes_nothing(staff: FlaskClient, co
     assert operations(core) == before
 
 
+NO_SUCH_CARD = '<p class="error" id="number-error">No card has this number.</p>'
+
+
 def test_an_unknown_card_is_not_found(staff: FlaskClient) -> None:
     log_in(staff, USER)
     lookup = post(staff, "/", {"number": "7000 1000 99"})
     assert lookup.headers["Location"] == "/cards/7000100099"
-    assert staff.get("/cards/7000100099").status_code == 404
+    unknown = staff.get("/cards/7000100099")
+    assert unknown.status_code == 404
+    # The till again, the number still typed, to correct it; the form opens the card it names.
+    assert NO_SUCH_CARD in unknown.text and 'value="7000100099"' in unknown.text
+    again = post(staff, "/", {"number": "7000100001"}, unknown.text)
+    assert again.headers["Location"] == "/cards/7000100001"
+
+
+@pytest.mark.parametrize("typed", ["7000/100001", "7000100001/operations", "../settings", "70001?x=1", "%2F"])
+def test_what_cannot_be_a_card_number_is_no_such_card(staff: FlaskClient, typed: str) -> None:
+    log_in(staff, USER)
+    answer = post(staff, "/", {"number": typed})
+    assert answer.status_code == 404
+    assert NO_SUCH_CARD in answer.text and "Till" in answer.text
 
 
 def test_a_voucher_is_collected_at_the_staff_member_s_store(

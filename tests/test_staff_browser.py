@@ -160,3 +160,20 @@ def test_the_two_factor_qr_code_is_whole_on_a_phone_and_scans(live: tuple[str, A
     [found] = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.screenshot())))
     assert found.format == zxingcpp.BarcodeFormat.QRCode
     assert found.text.startswith("otpauth://totp/") and f"secret={secret}" in found.text
+
+
+def test_the_till_s_card_page_fits_a_phone(live: tuple[str, Any], phone: Any) -> None:
+    base, _ = live
+    page, expect = phone
+    log_in(page, base, "manager@demo.example")
+    page.get_by_label("Card number or scan").fill("7000100001")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Card 7000100001")
+    expect(page.get_by_role("heading", name="Latest operations")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.get_by_role("link", name="Another card").tap()
+    page.get_by_label("Card number or scan").fill("7000/100001")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("No card has this number.")).to_be_visible()
+    expect(page.get_by_label("Card number or scan")).to_have_value("7000/100001")
+    assert blocking_issues(page, "no such card") == []
