@@ -14,6 +14,8 @@ from flask.testing import FlaskClient
 from PIL import Image
 
 from admin_core.context import Core
+from admin_core.services.cards import enroll_customer
+from admin_core.services.merchants import create_api_key, create_merchant
 
 from .test_hostile_forms import filled, forms_on, send
 
@@ -284,3 +286,31 @@ def test_unchanged_settings_save_again_and_again(core_app: Flask, api: FlaskClie
         "https://shop.example.com",
         "https://blog.example.com",
     ]
+
+
+def test_the_currency_cannot_change_under_recorded_operations(core_app: Flask, api: FlaskClient) -> None:
+    before = api.get("/api/v1/merchant").json
+    refused = api.patch("/api/v1/merchant", json={"currency": "CHF", "header_text": "New"})
+    assert refused.status_code == 422 and refused.json["error"]["code"] == "currency_in_use"
+    assert api.get("/api/v1/merchant").json == before  # nothing of the request changed
+    assert api.patch("/api/v1/merchant", json={"currency": "eur"}).status_code == 200  # the same one
+
+    staff = staff_admin(core_app)
+    form = forms_on(staff.get("/settings").text)[("post", "", 0)]
+    answer = send(staff, "/settings", form, filled(form, {"currency": "CHF"}))
+    assert answer.status_code == 422
+    assert (
+        '<p class="error" id="currency-error">Cards have balances and operations in this currency already: '
+        "it cannot change.</p>"
+    ) in answer.text
+    assert api.get("/api/v1/merchant").json["currency"] == "EUR"
+
+
+def test_a_new_merchant_chooses_its_currency_until_a_card_holds_money(core: Core, core_app: Flask) -> None:
+    fresh = create_merchant(core.db, "fresh", "Fresh shop")
+    api = core_app.test_client()
+    api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_api_key(core.db, fresh.id)}"
+    assert api.patch("/api/v1/merchant", json={"currency": "CHF"}).json["currency"] == "CHF"
+    enroll_customer(core.db, fresh.id, "F0001", first_name="Ida", credit=1250)  # imported: no operation
+    refused = api.patch("/api/v1/merchant", json={"currency": "EUR"})
+    assert refused.status_code == 422 and refused.json["error"]["code"] == "currency_in_use"

@@ -38,6 +38,7 @@ REFUSALS = {
     "invalid_default_locale": _l("The default language must be one of those offered."),
     "invalid_timezone": _l("Write a time zone like Europe/Rome."),
     "invalid_currency": _l("Write a currency code like EUR."),
+    "currency_in_use": _l("Cards have balances and operations in this currency already: it cannot change."),
     "invalid_coupon_code": _l("A coupon code is 1-32 letters, digits or dashes."),
     "invalid_period": _l("The last day must come after the first."),
     "invalid_logo": _l("This file is not a PNG, JPEG or SVG image."),

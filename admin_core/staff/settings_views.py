@@ -21,6 +21,17 @@ from .blueprint import bp
 from .forms import SettingsForm
 from .messages import refusal
 
+# The field a refusal is about, said there; others (two colours together) above the form.
+FIELD_OF = {
+    "invalid_currency": "currency",
+    "currency_in_use": "currency",
+    "invalid_timezone": "timezone",
+    "invalid_locales": "offered_locales",
+    "invalid_default_locale": "default_locale",
+    "invalid_origin": "embed_origins",
+    "too_many_origins": "embed_origins",
+}
+
 
 def _form(merchant: Merchant) -> SettingsForm:
     """The settings as the form shows them, so that sending it back unchanged saves them unchanged.
@@ -75,7 +86,11 @@ def settings() -> Response | str | tuple[str, int]:
         try:
             update_portal_settings(current_core().db, current_scope().merchant_id, changes)
         except CoreError as error:
-            form.form_errors.append(refusal(error))
+            field = getattr(form, FIELD_OF.get(error.code, ""), None)
+            if field is None:
+                form.form_errors.append(refusal(error))
+            else:
+                field.errors = [*field.errors, refusal(error)]
             status = 422
         else:
             flash(_("Settings saved."), "success")
