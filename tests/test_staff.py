@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 
 from admin_core.context import Core
 from admin_core.models import Card, Coupon, Merchant, Operation, Staff, Voucher, VoucherStatus
+from admin_core.services.staff import StaffScope, set_staff_disabled
 
 from .conftest import run_imports
 from .test_hostile_forms import filled, forms_on, send
@@ -628,7 +629,9 @@ def test_an_account_switched_off_between_password_and_code_is_told_so(staff: Fla
         )
     log_in(staff, MANAGER)
     page = staff.get("/login/code").text
-    switch_off(core, MANAGER)
+    with core.db.read() as session:
+        manager = session.scalars(select(Staff).where(Staff.email == MANAGER)).one()
+    set_staff_disabled(core.db, StaffScope.merchant(manager.merchant_id), manager.id, disabled=True)
     answer = post(staff, "/login/code", {"code": pyotp.TOTP(secret).now()}, page)
     assert answer.status_code == 403 and "This account is switched off" in answer.text
 

@@ -294,12 +294,19 @@ def enable_two_factor(
     return staff
 
 
-def check_second_factor(db: Database, staff_id: int, code: str, now: datetime | None = None) -> Staff:
-    """The staff member, when `code` is their app's current one and was not used before (a code
-    seen over someone's shoulder is spent), and the account was not switched off meanwhile."""
+def check_second_factor(
+    db: Database, staff_id: int, version: int, code: str, now: datetime | None = None
+) -> Staff:
+    """The staff member who passed the password at `version` of their credentials, when `code` is
+    their app's current one and was not used before (a code seen over someone's shoulder is
+    spent). Switched off meanwhile: Forbidden; their password or two-factor changed: log in again."""
     with db.write() as session:
-        staff = session.get_one(Staff, staff_id, with_for_update={"of": Staff})
+        staff = session.get(Staff, staff_id, with_for_update={"of": Staff})
+        if staff is None:
+            raise Unauthorized("login_again", "Log in again.")
         _refuse_switched_off(staff)
+        if staff.credentials_version != version:
+            raise Unauthorized("login_again", "Log in again.")
         if staff.totp_secret is None:
             raise Unauthorized("wrong_code", CODE_REFUSALS["wrong_code"])
         refused = _use_code(staff, staff.totp_secret, code, now or utcnow())

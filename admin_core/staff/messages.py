@@ -31,6 +31,7 @@ REFUSALS = {
     "account_switched_off": _l("This account is switched off: ask your admin to switch it on."),
     "wrong_code": _l("This code is not the one your app shows."),
     "code_used": _l("This code was just used; wait for the next one."),
+    "login_again": _l("This account changed since you typed its password: log in again."),
     "own_level": _l("You cannot change your own level or store."),
     "low_contrast": _l("These colours are too close: text on them would be hard to read."),
     "invalid_origin": _l("Write each website as an origin, like https://www.example.com."),

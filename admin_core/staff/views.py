@@ -75,12 +75,10 @@ def login_code() -> Response | str | tuple[str, int]:
         return redirect(url_for(".login"))
     form = CodeForm()
     if form.validate_on_submit():
-        with current_core().db.read() as db_session:
-            staff = db_session.get(Staff, pending[0])
         try:
-            if staff is None or staff.credentials_version != pending[1]:
-                raise Unauthorized("wrong_code", "Log in again.")
-            staff = staff_service.check_second_factor(current_core().db, staff.id, form.code.data or "")
+            staff = staff_service.check_second_factor(
+                current_core().db, pending[0], pending[1], form.code.data or ""
+            )
         except Unauthorized as error:
             form.code.errors.append(refusal(error))
             return render_template("staff/code.html", form=form), 401
