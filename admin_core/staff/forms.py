@@ -17,7 +17,7 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.fields import DateField
+from wtforms.fields import DateField, Field
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -30,6 +30,14 @@ from wtforms.validators import (
 )
 
 MIN_PASSWORD = 8
+
+
+def say_refusal(form: FlaskForm, field: Field | None, message: str) -> None:
+    """A service's refusal, said at the field it is about, or above the form."""
+    if field is None:
+        form.form_errors.append(message)
+    else:
+        field.errors = [*field.errors, message]
 
 
 def strip(value: str | None) -> str | None:

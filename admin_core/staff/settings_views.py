@@ -18,7 +18,7 @@ from ..services.merchants import get_merchant_by_id
 from ..services.portal_settings import LOCALES, PortalSettings, update_portal_settings
 from .auth import current_scope, staff_required
 from .blueprint import bp
-from .forms import SettingsForm
+from .forms import SettingsForm, say_refusal
 from .messages import refusal
 
 # The field a refusal is about, said there; others (two colours together) above the form.
@@ -86,11 +86,8 @@ def settings() -> Response | str | tuple[str, int]:
         try:
             update_portal_settings(current_core().db, current_scope().merchant_id, changes)
         except CoreError as error:
-            field = getattr(form, FIELD_OF.get(error.code, ""), None)
-            if field is None:
-                form.form_errors.append(refusal(error))
-            else:
-                field.errors = [*field.errors, refusal(error)]
+            field = FIELD_OF.get(error.code)
+            say_refusal(form, form[field] if field else None, refusal(error))
             status = 422
         else:
             flash(_("Settings saved."), "success")

@@ -19,7 +19,7 @@ from ..services import staff as staff_service
 from ..services.store_coupons import MANAGING, coupons_in_scope, create_coupon, set_coupon_published
 from .auth import current_scope, current_staff, staff_required
 from .blueprint import bp
-from .forms import CouponForm, StaffDetailsForm, StaffForm
+from .forms import CouponForm, StaffDetailsForm, StaffForm, say_refusal
 from .messages import refusal
 
 STORE_REFUSALS = ("store_required", "unknown_store")
@@ -27,10 +27,7 @@ STORE_REFUSALS = ("store_required", "unknown_store")
 
 def _refuse(form: StaffDetailsForm, error: CoreError) -> None:
     """A refusal about the store at the store field (a store switched off meanwhile), others above."""
-    if error.code in STORE_REFUSALS:
-        form.store.errors = [*form.store.errors, refusal(error)]
-    else:
-        form.form_errors.append(refusal(error))
+    say_refusal(form, form.store if error.code in STORE_REFUSALS else None, refusal(error))
 
 
 def _stores(every: str | None) -> list[SelectChoice]:
