@@ -62,7 +62,7 @@ def test_the_admin_puts_a_pass_on_sale_and_bad_input_is_said_at_the_field(
     )
     assert refused.status_code == 422
     assert "Give the pass a name" in refused.text and "Number must be between 1 and 10000." in refused.text
-    assert count(core, PassKind) == 0
+    assert count(core, PassKind, PassKind.name == "Ten swims") == 0
     priced = staff.post(
         "/passes",
         data={
@@ -89,7 +89,7 @@ def test_the_admin_puts_a_pass_on_sale_and_bad_input_is_said_at_the_field(
     listed = staff.get("/passes").text
     assert "Ten swims" in listed and "10 entries" in listed and "€50.00" in listed
     with core.db.read() as session:
-        kind = session.scalars(select(PassKind)).one()
+        kind = session.scalars(select(PassKind).where(PassKind.name == "Ten swims")).one()
     assert (kind.entries, kind.validity_days, kind.price, kind.active) == (10, 90, 5000, True)
     edit = staff.get(f"/passes/{kind.id}").text
     assert 'value="50.00"' in edit
@@ -124,7 +124,10 @@ def test_a_till_sells_a_pass_once_and_takes_one_entry_per_tap(
     assert count(core, Pass, Pass.kind_id == kind.id) == 1
     with core.db.read() as session:
         held = session.scalars(select(Pass).where(Pass.kind_id == kind.id)).one()
-        sold = session.scalars(select(Operation).where(Operation.kind == OperationKind.PASS_SALE)).one()
+        sold = session.scalars(
+            select(Operation).where(Operation.kind == OperationKind.PASS_SALE).order_by(Operation.id.desc())
+        ).first()
+    assert sold is not None
     assert (sold.description, sold.points, sold.credit, sold.staff_id is not None) == (
         "Ten swims",
         0,
@@ -140,7 +143,12 @@ def test_a_till_sells_a_pass_once_and_takes_one_entry_per_tap(
     assert "Entries left: 0" in staff.post(url, data={**tap, "attempt": "tap-2"}, follow_redirects=True).text
     used_up = staff.post(url, data={**tap, "attempt": "tap-3"}, follow_redirects=True).text
     assert "no entries left" in used_up
-    assert count(core, Operation, Operation.kind == OperationKind.PASS_ENTRY) == 2
+    assert (
+        count(
+            core, Operation, Operation.kind == OperationKind.PASS_ENTRY, Operation.description == "Ten swims"
+        )
+        == 2
+    )
     customer = app.test_client()
     login(customer, CARD, "demo-password")
     history = customer.get("/p/demo/history").text
@@ -151,7 +159,7 @@ def test_a_kind_off_sale_is_not_offered_nor_sold(staff: FlaskClient, core: Core,
     kind = ten_swims(core, merchant_id, active=False)
     log_in(staff, MANAGER)
     page = staff.get(f"/cards/{CARD}/passes").text
-    assert "Ten swims" not in page and "No pass is on sale" in page
+    assert "Ten swims" not in page and "10 swims" in page  # the demo's are on sale, this one not
     sale = {"csrf_token": token(page), "kind": str(kind.id), "store": "MAIN", "attempt": "a1"}
     refused = staff.post(f"/cards/{CARD}/passes", data=sale)
     assert refused.status_code == 409 and count(core, Pass, Pass.kind_id == kind.id) == 0

@@ -92,3 +92,16 @@ def test_every_answer_names_its_request(app: Flask, core_app: Flask) -> None:
     assert site.get("/p/demo/login", headers=given).headers["X-Request-Id"] == "proxy-1234abcd"
     forged = {"X-Request-Id": "evil\tline"}  # not an id: a line of its own in the log
     assert site.get("/p/demo/login", headers=forged).headers["X-Request-Id"] != "evil\tline"
+
+
+def test_refused_staff_logins_are_logged_without_addresses_or_passwords(
+    core_app: Flask, demo: Any, caplog: Any
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="admin_core.security"):
+        assert log_in(core_app.test_client(), "admin@demo.example", "guessed-password-1").status_code == 401
+        assert core_app.test_client().get("/login/reset/not-a-token").status_code == 410
+    lines = [record.getMessage() for record in caplog.records if record.name == "admin_core.security"]
+    assert lines == [
+        "Staff login refused at merchant 'demo': wrong credentials",
+        "Staff password reset link refused: token_invalid",
+    ]

@@ -15,6 +15,7 @@ from ..models import Staff
 from ..services import mail_queue, staff_reset
 from .blueprint import bp
 from .forms import ForgotPasswordForm, NewPasswordForm
+from .views import security_log
 
 
 def _send_link(staff: Staff) -> None:
@@ -71,6 +72,7 @@ def reset_password(token: str) -> Response | str | tuple[str, int]:
             flash(_("Your password is changed. Log in with it."), "success")
             return redirect(url_for(".login", merchant=staff.merchant.slug))
     except Gone as error:
+        security_log.warning("Staff password reset link refused: %s", error.code)
         return render_template("staff/reset_gone.html", code=error.code), 410
     except Invalid:
         form.new.errors.append(_("This password cannot be used. Choose another one."))

@@ -3,6 +3,8 @@ and one's own account."""
 
 from __future__ import annotations
 
+import logging
+
 import segno
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -42,6 +44,11 @@ def _start(staff: Staff, verified: bool) -> Response:
     return redirect(url_for(".home") if verified else url_for(".two_factor"))
 
 
+# Refused logins, codes and reset links, for whoever watches the server's log (no addresses, no
+# passwords, no codes: the merchant, the account's id, the reason; the request id names the rest).
+security_log = logging.getLogger("admin_core.security")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response | str | tuple[str, int]:
     form = LoginForm(merchant=request.args.get("merchant"))
@@ -56,9 +63,11 @@ def login() -> Response | str | tuple[str, int]:
                 form.password.data or "",
             )
         except Unauthorized:
+            security_log.warning("Staff login refused at merchant %r: wrong credentials", form.merchant.data)
             form.form_errors.append(_("The merchant, the e-mail address or the password is wrong."))
             return render_template("staff/login.html", form=form), 401
         except Forbidden as error:  # switched off: said once the password is right
+            security_log.warning("Staff login refused at merchant %r: %s", form.merchant.data, error.code)
             form.form_errors.append(refusal(error))
             return render_template("staff/login.html", form=form), 403
         if staff.totp_enabled_at is not None:
@@ -81,9 +90,11 @@ def login_code() -> Response | str | tuple[str, int]:
                 current_core().db, pending[0], pending[1], form.code.data or ""
             )
         except Unauthorized as error:
+            security_log.warning("Two-factor login refused for staff %s: %s", pending[0], error.code)
             form.code.errors.append(refusal(error))
             return render_template("staff/code.html", form=form), 401
         except Forbidden as error:
+            security_log.warning("Two-factor login refused for staff %s: %s", pending[0], error.code)
             form.form_errors.append(refusal(error))
             return render_template("staff/code.html", form=form), 403
         return _start(staff, verified=True)
@@ -102,6 +113,7 @@ def two_factor() -> Response | str | tuple[str, int]:
         try:
             staff = staff_service.enable_two_factor(current_core().db, staff.id, secret, form.code.data or "")
         except Invalid as error:
+            security_log.warning("Two-factor set-up refused for staff %s: %s", staff.id, error.code)
             form.code.errors.append(refusal(error))
         else:
             session.pop(SETUP_SECRET)
