@@ -27,7 +27,7 @@ from ..database import MAX_ID
 from ..errors import Invalid
 from ..models import Card, Customer, CustomerSource, Store
 from ..models.search_keys import digits, fold, phone_key
-from .cards import normalize_number
+from .cards import CURRENT, normalize_number
 from .merchants import find_store
 from .staff import StaffScope
 
@@ -89,6 +89,27 @@ def search_customers(
     fingerprint = _fingerprint(fold(query), filters)
     start = decode_cursor(cursor, fingerprint) if cursor is not None else None
     back = start is not None and start.back
+    page, more = customer_rows(session, scope, query, filters, start, limit)
+    older = more if not back else bool(page)  # going back, the page we came from follows
+    newer = more if back else start is not None and bool(page)
+    return CustomerPage(
+        page,
+        encode_cursor(Cursor(page[-1].card_id, False), fingerprint) if older else None,
+        encode_cursor(Cursor(page[0].card_id, True), fingerprint) if newer else None,
+    )
+
+
+def customer_rows(
+    session: Session,
+    scope: StaffScope,
+    query: str,
+    filters: CustomerFilters,
+    start: Cursor | None,
+    limit: int,
+) -> tuple[list[CustomerRow], bool]:
+    """Up to `limit` rows just past `start` (newest card first), and whether more follow: the
+    keyset walk under the search's pages and the export."""
+    back = start is not None and start.back
     conditions = _filters(session, scope.merchant_id, filters)
     if start is not None:
         conditions.append(Card.id > start.card_id if back else Card.id < start.card_id)
@@ -113,16 +134,9 @@ def search_customers(
         .limit(limit + 1)
     ).all()
     page = [_row(card, customer, code, name) for card, customer, code, name in rows[:limit]]
-    more = len(rows) > limit
     if back:
         page.reverse()
-    older = more if not back else bool(page)  # going back, the page we came from follows
-    newer = more if back else start is not None and bool(page)
-    return CustomerPage(
-        page,
-        encode_cursor(Cursor(page[-1].card_id, False), fingerprint) if older else None,
-        encode_cursor(Cursor(page[0].card_id, True), fingerprint) if newer else None,
-    )
+    return page, len(rows) > limit
 
 
 def home_stores(session: Session, scope: StaffScope) -> list[Store]:
@@ -189,6 +203,7 @@ def _branch(merchant_id: int, conditions: list[ColumnElement[bool]], order: Any,
             Card.merchant_id == merchant_id,
             Customer.merchant_id == merchant_id,
             Customer.deleted_at.is_(None),
+            CURRENT,
             *conditions,
         )
         .order_by(order)

@@ -57,6 +57,7 @@ def init_staff(app: Flask) -> None:
     login.login_message = ""
 
     from . import (  # noqa: F401  (the routes)
+        customer_card_views,
         customer_views,
         figures_views,
         import_views,
