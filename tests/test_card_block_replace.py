@@ -162,7 +162,7 @@ def test_another_merchant_s_staff_find_no_such_card(
     headers = {"Authorization": f"Bearer {api_key}", "Idempotency-Key": "x-1"}
     api = core_app.test_client()
     for method, path, body in [
-        ("PATCH", f"{API}/{ANNA}", {"first_name": "Mine"}),
+        ("PATCH", f"{API}/{ANNA}/details", {"first_name": "Mine"}),
         ("POST", f"{API}/{ANNA}/adjustments", {"points": 5, "reason": "Mine"}),
         ("POST", f"{API}/{ANNA}/block", None),
         ("POST", f"{API}/{ANNA}/replacement", {"number": "5555555555"}),

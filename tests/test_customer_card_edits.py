@@ -124,15 +124,15 @@ def test_the_api_changes_only_what_is_sent(core_app: Flask, core: Core, demo: di
     api = core_app.test_client()
     before = customer(core)
     answer = api.patch(
-        f"{API}/{ANNA}", json={"phone": "+39 02 1234 5678", "birth_date": None}, headers=bearer(demo)
+        f"{API}/{ANNA}/details", json={"phone": "+39 02 1234 5678", "birth_date": None}, headers=bearer(demo)
     )
     assert answer.status_code == 200, answer.json
     assert answer.json["phone"] == "+39 02 1234 5678" and answer.json["birth_date"] is None
     after = customer(core)
     assert (after.first_name, after.email) == (before.first_name, before.email)
-    refused = api.patch(f"{API}/{ANNA}", json={"email": "MARCO@example.com "}, headers=bearer(demo))
+    refused = api.patch(f"{API}/{ANNA}/details", json={"email": "MARCO@example.com "}, headers=bearer(demo))
     assert refused.status_code == 409 and refused.json["error"]["code"] == "email_taken"
-    bad = api.patch(f"{API}/{ANNA}", json={"locale": "xx"}, headers=bearer(demo))
+    bad = api.patch(f"{API}/{ANNA}/details", json={"locale": "xx"}, headers=bearer(demo))
     assert bad.status_code == 422 and bad.json["error"]["code"] == "invalid_language"
     assert customer(core).locale == after.locale
 
@@ -155,7 +155,7 @@ def test_a_new_address_ends_the_links_sent_to_the_old_one(
     api = core_app.test_client()
     assert (
         api.patch(
-            f"{API}/6400000001", json={"email": "lea.new@example.com"}, headers=bearer(demo)
+            f"{API}/6400000001/details", json={"email": "lea.new@example.com"}, headers=bearer(demo)
         ).status_code
         == 200
     )

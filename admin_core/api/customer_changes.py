@@ -88,7 +88,7 @@ class ReplacementSchema(Schema):
     replaced = fields.String(required=True, metadata={"description": "The old number, refused from now on"})
 
 
-@blp.route("/<number>", methods=["PATCH"])
+@blp.route("/<number>/details", methods=["PATCH"])
 @blp.arguments(CustomerChangesSchema)
 @blp.response(200, ChangedCustomerSchema)
 def change(payload: dict[str, Any], number: str) -> dict[str, Any]:
@@ -150,7 +150,9 @@ def replace(payload: dict[str, Any], number: str) -> Response:
 
 @blp.route("/export.csv", methods=["GET"])
 @blp.arguments(CustomerQuerySchema(exclude=("cursor", "limit")), location="query")
-@blp.response(200, content_type="text/csv", description="The customers, newest card first")
+@blp.response(
+    200, {"type": "string"}, content_type="text/csv", description="The customers, newest card first"
+)
 def export(query: dict[str, Any]) -> Response:
     """Every customer the search finds, as CSV (UTF-8 with a BOM; cells that would start a
     formula begin with an apostrophe), streamed. The e-mail address and phone are given only for
