@@ -49,7 +49,11 @@ def safe(cell: str) -> str:
 
 
 def money(minor: int, precision: int) -> str:
-    return f"{minor / 10**precision:.{precision}f}" if precision else str(minor)
+    """Minor units as the currency writes them ("12.50"), without a float on the way."""
+    if not precision:
+        return str(minor)
+    whole, part = divmod(abs(minor), 10**precision)
+    return f"{'-' if minor < 0 else ''}{whole}.{part:0{precision}d}"
 
 
 def _cells(row: CustomerRow, precision: int) -> list[str]:

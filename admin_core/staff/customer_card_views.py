@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from babel import Locale
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -77,7 +78,11 @@ def _details_form(found: CustomerCard | None = None) -> CustomerDetailsForm:
         )
     form.locale.choices = [
         SelectChoice("", _("Not given")),
-        *(SelectChoice(code, code) for code in LOCALES if code in offered),
+        *(
+            SelectChoice(code, Locale.parse(code).get_display_name(code))
+            for code in LOCALES
+            if code in offered
+        ),
     ]
     return form
 
