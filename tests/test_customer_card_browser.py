@@ -20,6 +20,7 @@ def test_the_admin_adjusts_and_replaces_a_card_on_a_phone(live: tuple[str, Any],
     page.get_by_label("E-mail").fill("admin@demo.example")
     page.get_by_label("Password").fill("demo-staff-password")
     page.get_by_role("button", name="Log in").tap()
+    expect(heading).to_have_text("Till")
     page.goto(f"{base}/core/customers/7000100003")
     expect(heading).to_have_text("Customer card 7000100003")
     issues = blocking_issues(page, "customer card")

@@ -27,6 +27,7 @@ from .blueprint import bp
 from .customer_forms import AdjustmentForm, CustomerDetailsForm, ReplacementForm
 from .messages import refusal
 
+MAX_ATTEMPT = 64
 # Which field a service's refusal is about; the others are said above the form.
 FIELD_OF = {
     "invalid_first_name": "first_name",
@@ -109,6 +110,11 @@ def card_page(number: str, status: int = 200, **forms: FlaskForm) -> Response | 
         return render_template("staff/customer.html", found=found, merchant=merchant, **pages), status
 
 
+def _attempt(sent: str | None) -> str:
+    """The page view's key; one the page never gave (none, or too long) is a send of its own."""
+    return sent if sent and len(sent) <= MAX_ATTEMPT else secrets.token_urlsafe(16)
+
+
 def _status(error: CoreError) -> int:
     return 409 if error.status == 409 else 422
 
@@ -156,7 +162,7 @@ def customer_adjustment(number: str) -> Response | tuple[str, int]:
         card_changes.once(
             current_core().db,
             scope,
-            form.adjustment_attempt.data or secrets.token_urlsafe(16),
+            _attempt(form.adjustment_attempt.data),
             ["adjustment", number, adjustment.points, adjustment.credit, adjustment.reason],
             lambda session: card_changes.adjust(session, scope, number, adjustment),
         )
@@ -194,7 +200,7 @@ def customer_replacement(number: str) -> Response | tuple[str, int]:
         outcome = card_changes.once(
             current_core().db,
             scope,
-            form.replacement_attempt.data or secrets.token_urlsafe(16),
+            _attempt(form.replacement_attempt.data),
             ["replacement", number, form.new_number.data or ""],
             lambda session: card_changes.replace(session, scope, number, form.new_number.data),
         )
