@@ -212,6 +212,8 @@ PAGES = [
     Page("staff", ADMIN, "/two-factor"),
     Page("staff", ADMIN, "/", {"number": ANNA}),
     Page("staff", ADMIN, f"/cards/{ANNA}", {"amount": "12.50"}),
+    # The replacement's sensible number is refused, so that the card keeps its number for each send.
+    Page("staff", ADMIN, f"/customers/{MARCO}", {"points": "5", "reason": "Hostile", "new_number": "x"}),
     Page(
         "staff",
         ADMIN,

@@ -256,3 +256,29 @@ def test_simultaneous_taps_never_take_more_entries_than_the_pass_has(committed_d
         )
     assert (left, entries) == (0, 3)
     assert set(outcomes) <= {"ok", "pass_used_up"} and outcomes.count("pass_used_up") >= 5
+
+
+def test_a_blocked_card_buys_no_pass_and_uses_no_coupon(core: Core, merchant_id: int) -> None:
+    from datetime import timedelta
+
+    from admin_core.errors import CoreError
+    from admin_core.services import utcnow
+    from admin_core.services.card_changes import set_blocked
+    from admin_core.services.coupon_uses import use_coupon
+    from admin_core.services.offers import publish_coupon
+
+    kind = ten_swims(core, merchant_id)
+    scope = StaffScope.merchant(merchant_id)
+    held = sell_pass(core.db, scope, CARD, kind.id, "MAIN", "before").body["pass"]
+    coupon = publish_coupon(core.db, merchant_id, title="Free", valid_until=utcnow() + timedelta(days=1)).id
+    set_blocked(core.db, scope, CARD, True)
+    for attempt in (
+        lambda: sell_pass(core.db, scope, CARD, kind.id, "MAIN", "after"),
+        lambda: record_entry(core.db, scope, held, "MAIN", "entry"),
+        lambda: use_coupon(core.db, scope, CARD, coupon, "MAIN", "coupon"),
+    ):
+        with pytest.raises(CoreError) as refused:
+            attempt()
+        assert refused.value.code == "card_blocked"
+    with core.db.read() as session:
+        assert session.get_one(Pass, held).entries_left == 10

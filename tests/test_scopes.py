@@ -172,6 +172,21 @@ MERCHANT_API = [
     ("team.export_figures", "GET", "/api/v1/stores/MAIN/figures.csv", None),
     ("customers.list_customers", "GET", "/api/v1/customers?store=MAIN", None),
     ("customers.read_customer", "GET", "/api/v1/customers/7000100001", None),
+    ("customer_changes.change", "PATCH", "/api/v1/customers/7000100001/details", {"first_name": "Anna"}),
+    (
+        "customer_changes.adjust",
+        "POST",
+        "/api/v1/customers/7000100001/adjustments",
+        {"points": 5, "reason": "Scope"},
+    ),
+    ("customer_changes.block", "POST", "/api/v1/customers/7000100001/block", None),
+    ("customer_changes.unblock", "POST", "/api/v1/customers/7000100001/unblock", None),
+    (
+        "customer_changes.replace",
+        "POST",
+        "/api/v1/customers/7000100002/replacement",
+        {"number": "7000155555"},
+    ),
     (
         "team.publish",
         "POST",
@@ -217,6 +232,7 @@ MERCHANT_LISTINGS = [
     ("customers.list_customers", "/api/v1/customers", "7000100001"),
     ("customers.list_customers", "/api/v1/customers?q=anna", "7000100001"),
     ("customers.list_customers", "/api/v1/customers?q=7000", "7000100001"),
+    ("customer_changes.export", "/api/v1/customers/export.csv", "7000100001"),
 ]
 # Uploads whose body is not JSON: (endpoint, path, body); the other's key must not reach the demo's.
 MERCHANT_UPLOADS = [
@@ -426,6 +442,15 @@ USER, MANAGER, ADMIN, OTHER_ADMIN = (
     "otto@other.example",
 )
 NEW_REWARD = {"name": "Mine", "points": "5", "voucher_valid_days": "30"}
+ANNA_DETAILS = {
+    "first_name": "Anna",
+    "last_name": "Rossi",
+    "email": "anna@example.com",
+    "gender": "",
+    "locale": "",
+}
+ADJUSTMENT = {"points": "5", "reason": "Scope", "adjustment_attempt": "s1"}
+REPLACEMENT = {"new_number": "7000155555", "replacement_attempt": "r1"}
 # (actor, method, path, form data, expected status). Each path is one that another actor opens
 # (the rows with 2xx/3xx), so a refusal is a refusal and not a wrong address.
 STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
@@ -521,6 +546,25 @@ STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
     (USER, "GET", "/customers/7000100001", None, 403),
     (OTHER_ADMIN, "GET", "/customers/7000100001", None, 404),
     (ADMIN, "GET", f"/customers/{OTHER_CARD}", None, 404),
+    (ADMIN, "POST", "/customers/7000100001/details", ANNA_DETAILS, 302),
+    (MANAGER, "POST", "/customers/7000100001/details", ANNA_DETAILS, 403),
+    (OTHER_ADMIN, "POST", "/customers/7000100001/details", ANNA_DETAILS, 404),
+    (ADMIN, "POST", "/customers/7000100001/adjustments", ADJUSTMENT, 302),
+    (MANAGER, "POST", "/customers/7000100001/adjustments", ADJUSTMENT, 403),
+    (USER, "POST", "/customers/7000100001/adjustments", ADJUSTMENT, 403),
+    (OTHER_ADMIN, "POST", "/customers/7000100001/adjustments", ADJUSTMENT, 404),
+    (ADMIN, "POST", "/customers/7000100001/block", None, 302),
+    (MANAGER, "POST", "/customers/7000100001/block", None, 403),
+    (OTHER_ADMIN, "POST", "/customers/7000100001/block", None, 404),
+    (ADMIN, "POST", "/customers/7000100001/unblock", None, 302),
+    (OTHER_ADMIN, "POST", "/customers/7000100001/unblock", None, 404),
+    (ADMIN, "POST", "/customers/7000100002/replacement", REPLACEMENT, 302),
+    (MANAGER, "POST", "/customers/7000100002/replacement", REPLACEMENT, 403),
+    (OTHER_ADMIN, "POST", "/customers/7000100002/replacement", REPLACEMENT, 404),
+    (ADMIN, "GET", "/customers/export.csv?store=STATION", None, 200),
+    (MANAGER, "GET", "/customers/export.csv", None, 403),
+    (USER, "GET", "/customers/export.csv", None, 403),
+    (OTHER_ADMIN, "GET", "/customers/export.csv?store=MAIN", None, 302),
     (USER, "GET", "/embed/demo", None, 403),
     (MANAGER, "GET", "/embed/demo", None, 200),
     (OTHER_ADMIN, "GET", "/embed/demo", None, 404),

@@ -59,6 +59,7 @@ def init_api(app: Flask) -> None:
     from . import (
         cards,
         coupon_uses,
+        customer_changes,
         customers,
         history,
         hotspots,
@@ -101,6 +102,7 @@ def init_api(app: Flask) -> None:
     api.register_blueprint(hotspots.blp, url_prefix=f"{PREFIX}/hotspots")
     api.register_blueprint(imports.blp, url_prefix=f"{PREFIX}/customers/imports")
     api.register_blueprint(customers.blp, url_prefix=f"{PREFIX}/customers")
+    api.register_blueprint(customer_changes.blp, url_prefix=f"{PREFIX}/customers")
     api.register_blueprint(wifi.blp, url_prefix=f"{PREFIX}/wifi")
     api.register_blueprint(merchant.blp, url_prefix=f"{PREFIX}/merchant")
     api.register_blueprint(merchant.site_blp, url_prefix=f"{PREFIX}/portal/merchant")

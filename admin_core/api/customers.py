@@ -150,6 +150,10 @@ class CustomerCardSchema(CustomerRowSchema):
     birth_date = fields.Date(allow_none=True)
     locale = fields.String(allow_none=True)
     activated = fields.Boolean(required=True)
+    blocked = fields.Boolean(required=True, metadata={"description": "No portal login, no till"})
+    earlier_numbers = fields.List(
+        fields.String(), required=True, metadata={"description": "Lost cards it replaced, latest first"}
+    )
     tier = fields.Nested(TierSchema, allow_none=True)
     operations = fields.List(
         fields.Nested(RecordedOperationSchema), required=True, metadata={"description": "The latest 50"}
@@ -171,6 +175,8 @@ def _card(found: CustomerCard) -> dict[str, Any]:
         "store": {"code": home.code, "name": home.name} if home else None,
         "signed_up_at": customer.created_at,
         "activated": card.activated_at is not None,
+        "blocked": card.blocked_at is not None,
+        "earlier_numbers": found.earlier_numbers,
         "tier": found.tier,
         "operations": [
             {
@@ -194,6 +200,7 @@ def _card(found: CustomerCard) -> dict[str, Any]:
 @blp.response(200, CustomerCardSchema)
 def read_customer(number: str) -> dict[str, Any]:
     """The customer card: details, balances, tier, the latest operations with who recorded them,
-    vouchers, passes, consents log. Another merchant's card answers 404 `card_not_found`."""
+    vouchers, passes, consents log. Another merchant's card answers 404 `card_not_found`; a
+    replaced card's old number 410 `card_replaced`, naming the new one."""
     with current_core().db.read() as session:
         return _card(customer_card(session, StaffScope.merchant(scope().merchant.id), number))

@@ -192,6 +192,10 @@ class Card(Base):
     discount: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Blocked by the merchant's admin (lost, misused): no portal login, no use at a till.
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set on the row that keeps a replaced card's old number taken: the card that took over.
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"))
 
     customer: Mapped[Customer] = relationship(lazy="joined", innerjoin=True)
 

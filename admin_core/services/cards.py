@@ -11,11 +11,13 @@ from sqlalchemy.orm import Session
 from loyalty_common.rules import normalize_card_number
 
 from ..database import Database
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Conflict, Gone, Invalid, NotFound
 from ..models import Card, Customer, CustomerSource
 from . import add_unique, utcnow
 
 CARD_NUMBER = re.compile(r"^[0-9A-Z]{4,32}$")
+# A replaced card's old number is a row of its own (services/card_changes.py): listings skip it.
+CURRENT = Card.replaced_by_id.is_(None)
 
 
 def enroll_customer(
@@ -75,8 +77,30 @@ def find_card(session: Session, merchant_id: int, number: str, *, for_update: bo
     return session.scalar(query)
 
 
+class CardReplaced(Gone):
+    """A lost card's old number: refused, naming the number that took over."""
+
+    def __init__(self, number: str) -> None:
+        super().__init__("card_replaced", f"This card was replaced by card {number}.")
+        self.number = number
+
+
 def get_card(session: Session, merchant_id: int, number: str, *, for_update: bool = False) -> Card:
+    """The card with this number; a replaced one's old number raises CardReplaced."""
     card = find_card(session, merchant_id, number, for_update=for_update)
+    if card is None and for_update:
+        # PostgreSQL: the row we waited for took a new number meanwhile (a replacement); this
+        # second look sees the row that keeps the old number, committed since the first began.
+        card = find_card(session, merchant_id, number, for_update=True)
     if card is None:
         raise NotFound("card_not_found", "No such card.")
+    if card.replaced_by_id is not None:
+        raise CardReplaced(session.get_one(Card, card.replaced_by_id).number)
+    return card
+
+
+def usable(card: Card) -> Card:
+    """The card, unless it is blocked: a blocked card logs in nowhere and buys nothing."""
+    if card.blocked_at is not None:
+        raise Conflict("card_blocked", "This card is blocked.")
     return card

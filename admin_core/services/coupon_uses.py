@@ -11,7 +11,7 @@ from ..database import Database
 from ..errors import Conflict, Invalid, NotFound
 from ..models import Card, Coupon, CouponUse, Operation, OperationKind, Store
 from . import utcnow
-from .cards import get_card
+from .cards import get_card, usable
 from .idempotency import Outcome, request_fingerprint, run_once
 from .offers import coupons_with_uses
 from .staff import StaffScope
@@ -37,7 +37,7 @@ def use_coupon(
 
     def work(session: Session) -> tuple[int, dict[str, object]]:
         store = _store(session, scope, store_code)
-        card: Card = get_card(session, scope.merchant_id, number, for_update=True)
+        card: Card = usable(get_card(session, scope.merchant_id, number, for_update=True))
         now = utcnow()
         found = [
             (coupon, uses) for coupon, uses in coupons_with_uses(session, card, now) if coupon.id == coupon_id

@@ -1,5 +1,6 @@
 """The customer card ("scheda") for the merchant's admin: details, balances, tier, the latest
-operations with who recorded them, vouchers, passes and the consents log. Read-only."""
+operations with who recorded them, vouchers, passes, the consents log, and the numbers the card
+had before it replaced lost ones. Its changes are in customer_details and card_changes."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Card, ConsentRecord, Merchant, Operation, Pass, Staff, StaffLevel, Store, Voucher
 from . import utcnow
+from .card_changes import earlier_numbers
 from .cards import get_card
 from .program import TierProgress, tier_progress
 from .staff import StaffScope
@@ -34,6 +36,7 @@ class CustomerCard:
     vouchers: list[Voucher]
     passes: list[Pass]
     consents: list[ConsentRecord]
+    earlier_numbers: list[str]
 
 
 def customer_card(
@@ -75,4 +78,5 @@ def customer_card(
         vouchers=list(vouchers),
         passes=list(passes),
         consents=list(consents),
+        earlier_numbers=earlier_numbers(session, card),
     )

@@ -29,6 +29,7 @@ from ..database import MAX_ID
 from ..errors import Invalid
 from ..models import Card, Customer, CustomerSource, Store
 from ..models.search_keys import digits, fold, phone_key
+from .cards import CURRENT
 from .merchants import find_store
 from .staff import StaffScope
 
@@ -65,6 +66,25 @@ class CustomerRow:
     signed_up_at: datetime
 
 
+# CustomerRow's fields by name: plain columns, no ORM objects (an export reads a million).
+ROW_COLUMNS = (
+    Card.id.label("card_id"),
+    Card.number,
+    Customer.first_name,
+    Customer.last_name,
+    Customer.email,
+    Customer.phone,
+    Card.points,
+    Card.credit,
+    Card.discount,
+    Store.code.label("store_code"),
+    Store.name.label("store_name"),
+    Customer.source,
+    Customer.marketing_consent,
+    Customer.created_at.label("signed_up_at"),
+)
+
+
 @dataclass(frozen=True)
 class CustomerPage:
     rows: list[CustomerRow]
@@ -90,6 +110,27 @@ def search_customers(
     fingerprint = _fingerprint(fold(query), filters)
     start = decode_cursor(cursor, fingerprint) if cursor is not None else None
     back = start is not None and start.back
+    page, more = customer_rows(session, scope, query, filters, start, limit)
+    older = more if not back else bool(page)  # going back, the page we came from follows
+    newer = more if back else start is not None and bool(page)
+    return CustomerPage(
+        page,
+        encode_cursor(Cursor(page[-1].card_id, False), fingerprint) if older else None,
+        encode_cursor(Cursor(page[0].card_id, True), fingerprint) if newer else None,
+    )
+
+
+def customer_rows(
+    session: Session,
+    scope: StaffScope,
+    query: str,
+    filters: CustomerFilters,
+    start: Cursor | None,
+    limit: int,
+) -> tuple[list[CustomerRow], bool]:
+    """Up to `limit` rows just past `start` (newest card first), and whether more follow: the
+    keyset walk under the search's pages and the export."""
+    back = start is not None and start.back
     conditions = _filters(session, scope.merchant_id, filters)
     if start is not None:
         conditions.append(Card.id > start.card_id if back else Card.id < start.card_id)
@@ -106,24 +147,17 @@ def search_customers(
         else union(*(b.subquery().select() for b in branches)).subquery()
     )
     rows = session.execute(
-        select(Card, Customer, Store.code, Store.name)
+        select(*ROW_COLUMNS)
         .join(Customer, Customer.id == Card.customer_id)
         .outerjoin(Store, Store.id == Customer.store_id)
         .where(Card.id.in_(select(found.c.id)))
         .order_by(order)
         .limit(limit + 1)
     ).all()
-    page = [_row(card, customer, code, name) for card, customer, code, name in rows[:limit]]
-    more = len(rows) > limit
+    page = [CustomerRow(**row._mapping) for row in rows[:limit]]
     if back:
         page.reverse()
-    older = more if not back else bool(page)  # going back, the page we came from follows
-    newer = more if back else start is not None and bool(page)
-    return CustomerPage(
-        page,
-        encode_cursor(Cursor(page[-1].card_id, False), fingerprint) if older else None,
-        encode_cursor(Cursor(page[0].card_id, True), fingerprint) if newer else None,
-    )
+    return page, len(rows) > limit
 
 
 def home_stores(session: Session, scope: StaffScope) -> list[Store]:
@@ -190,29 +224,11 @@ def _branch(merchant_id: int, conditions: list[ColumnElement[bool]], order: Any,
             Card.merchant_id == merchant_id,
             Customer.merchant_id == merchant_id,
             Customer.deleted_at.is_(None),
+            CURRENT,
             *conditions,
         )
         .order_by(order)
         .limit(limit + 1)
-    )
-
-
-def _row(card: Card, customer: Customer, code: str | None, name: str | None) -> CustomerRow:
-    return CustomerRow(
-        card_id=card.id,
-        number=card.number,
-        first_name=customer.first_name,
-        last_name=customer.last_name,
-        email=customer.email,
-        phone=customer.phone,
-        points=card.points,
-        credit=card.credit,
-        discount=card.discount,
-        store_code=code,
-        store_name=name,
-        source=customer.source,
-        marketing_consent=customer.marketing_consent,
-        signed_up_at=customer.created_at,
     )
 
 

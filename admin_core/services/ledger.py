@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from loyalty_common.error_codes import Code
 
 from ..errors import Conflict, Invalid
-from ..models import Card, Operation, OperationKind
+from ..models import Card, Operation, OperationKind, Store
 from . import utcnow
-from .cards import get_card
+from .cards import get_card, usable
 from .merchants import find_store
 
 MAX_POINTS = 1_000_000
@@ -64,33 +64,54 @@ def record_operation(
     now: datetime | None = None,
     staff_id: int | None = None,
 ) -> tuple[Operation, Card]:
-    """Apply one operation inside the caller's write transaction; the card row is locked first.
-    `staff_id`: who recorded it at a till."""
+    """Apply one operation inside the caller's write transaction; the card row is locked first,
+    and a blocked card refused. `staff_id`: who recorded it at a till."""
     _check(request)
     store = find_store(session, merchant_id, request.store_code)
     if store is None:
         raise Invalid("unknown_store", f"No store '{request.store_code}' at this merchant.")
-    card = get_card(session, merchant_id, number, for_update=True)
+    card = usable(get_card(session, merchant_id, number, for_update=True))
     points, credit = _deltas(request.kind, request.amount)
-    if card.points + points < 0:
+    change = Change(request.kind, points, credit, request.discount, store, staff_id)
+    return apply_change(session, card, change, now), card
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one operation does to a card's balances, and who recorded it where."""
+
+    kind: OperationKind
+    points: int
+    credit: int
+    discount: int = 0
+    store: Store | None = None
+    staff_id: int | None = None
+    description: str | None = None
+
+
+def apply_change(session: Session, card: Card, change: Change, now: datetime | None = None) -> Operation:
+    """The operation row and the card's new balances, on a card the caller has locked; a balance
+    never goes below zero."""
+    if card.points + change.points < 0:
         raise Conflict(Code.INSUFFICIENT_POINTS, "The card does not have enough points.")
-    if card.credit + credit < 0:
+    if card.credit + change.credit < 0:
         raise Conflict("insufficient_credit", "The card does not have enough prepaid credit.")
-    card.points += points
-    card.credit += credit
-    card.discount += request.discount
+    card.points += change.points
+    card.credit += change.credit
+    card.discount += change.discount
     now = now or utcnow()
     card.last_activity_at = now
     operation = Operation(
         card_id=card.id,
-        store=store,
-        kind=request.kind,
-        points=points,
-        credit=credit,
-        discount=request.discount,
-        staff_id=staff_id,
+        store=change.store,
+        kind=change.kind,
+        points=change.points,
+        credit=change.credit,
+        discount=change.discount,
+        description=change.description,
+        staff_id=change.staff_id,
         created_at=now,
     )
     session.add(operation)
     session.flush()
-    return operation, card
+    return operation

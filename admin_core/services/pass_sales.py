@@ -18,7 +18,7 @@ from ..database import Database
 from ..errors import Conflict, Invalid, NotFound
 from ..models import Card, Operation, OperationKind, Pass, PassKind, StaffLevel, Store
 from . import utcnow
-from .cards import get_card
+from .cards import get_card, usable
 from .idempotency import Outcome, request_fingerprint, run_once
 from .ledger import MAX_MONEY
 from .offers import MAX_ENTRIES, take_entry
@@ -124,7 +124,7 @@ def sell_pass(
         if not kind.active:
             raise Conflict("pass_kind_off_sale", "This kind of pass is not on sale.")
         store = _store(session, scope, store_code)
-        card = get_card(session, scope.merchant_id, number, for_update=True)
+        card = usable(get_card(session, scope.merchant_id, number, for_update=True))
         now = utcnow()
         held = Pass(
             card_id=card.id,
@@ -154,7 +154,7 @@ def record_entry(
     def work(session: Session) -> tuple[int, dict[str, object]]:
         store = _store(session, scope, store_code)
         held = take_entry(session, scope.merchant_id, pass_id, utcnow())
-        card = session.get_one(Card, held.card_id)
+        card = usable(session.get_one(Card, held.card_id))
         _record(session, scope, card, store, OperationKind.PASS_ENTRY, held.name)
         return 201, {"pass": held.id, "entries_left": held.entries_left}
 

@@ -24,7 +24,7 @@ from ..database import Database
 from ..errors import Gone, Invalid, NotFound, Unauthorized
 from ..models import Card, Customer, PortalToken, TokenPurpose
 from . import utcnow
-from .cards import find_card, get_card
+from .cards import CURRENT, CardReplaced, find_card, get_card, usable
 from .links import consume_link, issue_link, valid_link
 
 # One reset e-mail lists at most this many cards sharing the address.
@@ -110,9 +110,14 @@ def verify_password(
 
 
 def authenticate(db: Database, hasher: CryptContext, merchant_id: int, number: str, password: str) -> Card:
-    """The card, if the password is right. Unknown cards cost the same time as wrong passwords."""
+    """The card, if the password is right. Unknown cards cost the same time as wrong passwords.
+    Only with the right password is a card said to be blocked, or replaced (a lost card's old
+    number, checked against the password of the card that took over)."""
     with db.read() as session:
         card = find_card(session, merchant_id, number)
+        replaced = None
+        if card is not None and card.replaced_by_id is not None:
+            card = replaced = session.get_one(Card, card.replaced_by_id)
         stored = card.password_hash if card else None
     if stored is None:
         hasher.dummy_verify()
@@ -121,6 +126,9 @@ def authenticate(db: Database, hasher: CryptContext, merchant_id: int, number: s
     if not valid:
         raise Unauthorized("invalid_credentials", "Card number or password is wrong.")
     assert card is not None
+    if replaced is not None:
+        raise CardReplaced(replaced.number)
+    usable(card)
     if new_hash:
         with db.write() as session:
             session.get_one(Card, card.id).password_hash = new_hash
@@ -146,7 +154,7 @@ def start_activation(
     with db.write() as session:
         card = find_card(session, merchant_id, number)
         on_file = card.customer.email if card else None
-        if card is None or not on_file or on_file != email.strip().lower():
+        if card is None or card.replaced_by_id is not None or not on_file or on_file != email.strip().lower():
             return None
         if card.password_hash is not None:
             return ActiveCardNotice(on_file, card.customer.first_name, card.customer.locale)
@@ -222,7 +230,7 @@ def start_reset(
             select(Card)
             .join(Card.customer)
             .options(contains_eager(Card.customer))
-            .where(Card.merchant_id == merchant_id, Customer.email == address)
+            .where(Card.merchant_id == merchant_id, Customer.email == address, CURRENT)
             .order_by(Card.id)
             .limit(RESET_CARDS)
         ).all()

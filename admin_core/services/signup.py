@@ -34,7 +34,7 @@ from ..database import Database
 from ..errors import Conflict, Invalid
 from ..models import Card, ConsentKind, ContactRequired, Customer, CustomerSource, Merchant
 from . import utcnow
-from .cards import enroll_customer
+from .cards import CURRENT, enroll_customer
 from .consents import ConsentContext, record_consents
 from .merchants import find_store
 from .portal_auth import ActivationTicket, check_password_rules, email_address, issue_activation
@@ -117,7 +117,7 @@ def phone_number(raw: str | None) -> str | None:
     return phone
 
 
-def _birth_date(born: date | None, today: date) -> date | None:
+def checked_birth_date(born: date | None, today: date) -> date | None:
     if born is None:
         return None
     if not is_possible_birth_date(born, today):
@@ -154,7 +154,7 @@ def checked(request: SignupRequest, today: date, rules: SignupRules = WEB) -> Si
         email=email,
         phone=phone,
         gender=gender,
-        birth_date=_birth_date(request.birth_date, today),
+        birth_date=checked_birth_date(request.birth_date, today),
         locale=request.locale or None,
         store=request.store or None,
     )
@@ -207,7 +207,7 @@ def existing_card(session: Session, merchant_id: int, email: str | None, phone: 
         select(Card)
         .join(Card.customer)
         .options(contains_eager(Card.customer))
-        .where(Card.merchant_id == merchant_id, match, Customer.deleted_at.is_(None))
+        .where(Card.merchant_id == merchant_id, match, Customer.deleted_at.is_(None), CURRENT)
         .order_by(Card.id)
         .limit(1)
     )

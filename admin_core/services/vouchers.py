@@ -19,7 +19,7 @@ from loyalty_common.error_codes import Code
 from ..errors import Conflict, Gone, NotFound
 from ..models import Card, Merchant, Operation, OperationKind, Reward, Voucher, VoucherStatus
 from . import utcnow
-from .cards import get_card
+from .cards import get_card, usable
 from .merchants import find_store
 from .program import active_campaign
 
@@ -165,6 +165,7 @@ def collect_voucher(
     now = now or utcnow()
     voucher = find_voucher(session, merchant_id, code, for_update=True)
     _check_open(voucher, now)
+    usable(session.get_one(Card, voucher.card_id))
     store = find_store(session, merchant_id, store_code)
     if store is None:
         raise NotFound("unknown_store", f"No store '{store_code}' at this merchant.")

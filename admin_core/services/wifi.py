@@ -17,6 +17,7 @@ from ..database import Database
 from ..errors import Invalid
 from ..models import Card, ConsentKind, ConsentRecord, Customer, Hotspot, Merchant, Operation, WifiVisit
 from . import utcnow
+from .cards import CURRENT
 from .consents import ConsentContext, record_consents
 from .profile import erase_customer
 from .signup import SignupOutcome, SignupRequest, SignupRules, checked, sign_up
@@ -150,7 +151,7 @@ def connect(
         customer = _device_customer(session, hotspot.merchant_id, mac, for_update=True)
         card = None
         if customer is not None:
-            card = session.scalars(select(Card).where(Card.customer_id == customer.id)).first()
+            card = session.scalars(select(Card).where(Card.customer_id == customer.id, CURRENT)).first()
         if customer is None or card is None:
             raise Invalid(Code.UNKNOWN_DEVICE, "This device has not been seen here before: sign up.")
         if _needs_consent(session, hotspot, customer):

@@ -59,6 +59,7 @@ def init_staff(app: Flask) -> None:
 
     from . import (  # noqa: F401  (the routes)
         coupon_use_views,
+        customer_card_views,
         customer_views,
         figures_views,
         import_views,

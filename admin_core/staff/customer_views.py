@@ -4,15 +4,18 @@ customer card."""
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
 
 from ..context import current_core
-from ..errors import Invalid, NotFound
+from ..errors import Invalid
 from ..models import CustomerSource, StaffLevel
-from ..services.customer_card import customer_card
+from ..services.customer_export import export_customers
 from ..services.customer_search import MAX_QUERY, CustomerFilters, CustomerPage, home_stores, search_customers
 from .auth import current_scope, current_staff, staff_required
 from .blueprint import bp
+from .customer_card_views import card_page
 from .messages import refusal
 
 CONSENT = {"": None, "yes": True, "no": False}
@@ -53,10 +56,39 @@ def customers() -> tuple[str, int]:
 
 @bp.route("/customers/<number>")
 @staff_required(StaffLevel.ADMIN)
-def customer(number: str) -> str:
-    with current_core().db.read() as session:
-        try:
-            found = customer_card(session, current_scope(), number)
-        except NotFound:
-            abort(404)
-        return render_template("staff/customer.html", found=found, merchant=current_staff().merchant)
+def customer(number: str) -> Response | tuple[str, int]:
+    return card_page(number)
+
+
+# The export's columns (services/customer_export.py's), named in the staff member's language.
+EXPORT_HEADER = (
+    _l("Card number"),
+    _l("First name"),
+    _l("Last name"),
+    _l("Home store"),
+    _l("Signed up from"),
+    _l("Signed up at (UTC)"),
+    _l("Points"),
+    _l("Prepaid credit"),
+    _l("Discount"),
+    _l("Marketing consent"),
+    _l("E-mail (only with marketing consent)"),
+    _l("Phone (only with marketing consent)"),
+)
+
+
+@bp.route("/customers/export.csv")
+@staff_required(StaffLevel.ADMIN)
+def customers_export() -> Response:
+    """The customers the page's search and filters find, as CSV, streamed."""
+    query = request.args.get("q", "").strip()
+    try:
+        chunks = export_customers(
+            current_core().db, current_scope(), query, _filters(), [str(name) for name in EXPORT_HEADER]
+        )
+    except Invalid as error:
+        flash(refusal(error), "error")
+        return redirect(f"{url_for('.customers')}?{request.query_string.decode()}")
+    return Response(
+        chunks, mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="customers.csv"'}
+    )

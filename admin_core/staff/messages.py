@@ -12,6 +12,7 @@ from ..models import ImportStatus
 from ..services.customer_workbook import MAX_BLANK_LINES, MAX_COLUMNS, MAX_LINES
 from ..services.figures import MAX_DAYS
 from ..services.ledger import MAX_POINTS
+from ..services.signup import MIN_AGE
 
 REFUSALS = {
     Code.INSUFFICIENT_POINTS: _l("The card does not have enough points."),
@@ -71,6 +72,20 @@ REFUSALS = {
     "reward_not_found": _l("No such reward."),
     "out_of_stock": _l("This reward is sold out."),
     "limit_reached": _l("This card has taken this reward as often as it may."),
+    # The customer card's changes.
+    "card_blocked": _l("This card is blocked: unblock it on its customer card first."),
+    "card_replaced": _l("This card was replaced by a new one: use the new card."),
+    "card_exists": _l("A card with this number exists already."),
+    "card_numbers_exhausted": _l("No free card number was found: try again."),
+    "same_number": _l("The new card needs a number of its own."),
+    "email_taken": _l("Another customer has this e-mail address."),
+    "too_young": _l("A card holder is at least %(age)s years old.", age=MIN_AGE),
+    "customer_erased": _l("This customer deleted their account: nothing is left to change."),
+    "empty_adjustment": _l("Change the points, the credit or both."),
+    "invalid_points_change": _l("Whole points, up to 1,000,000; a minus takes them."),
+    "invalid_credit_change": _l("An amount of money like 5.00, up to 100,000.00; a minus takes it."),
+    "reason_required": _l("Say why the balances change."),
+    "reason_too_long": _l("A reason is at most 200 characters."),
     # A customers file, and its rows.
     "unsupported_file": _l("This file is neither a CSV file (UTF-8) nor an Excel workbook (.xlsx)."),
     "invalid_csv": _l("This CSV file cannot be read."),

@@ -13,10 +13,10 @@ from wtforms.fields.choices import SelectChoice
 from loyalty_common.rules import normalize_card_number
 
 from ..context import current_core
-from ..errors import Conflict, CoreError, Invalid, NotFound
+from ..errors import Conflict, CoreError, Gone, Invalid, NotFound
 from ..models import OperationKind
 from ..services import till
-from ..services.cards import CARD_NUMBER
+from ..services.cards import CARD_NUMBER, CardReplaced
 from .auth import current_scope, current_staff, staff_required
 from .blueprint import bp
 from .forms import CardLookupForm, OperationForm, VoucherForm
@@ -56,10 +56,13 @@ def home() -> Response | tuple[str, int]:
     return _till(lookup)
 
 
-def _card_page(number: str, operation: OperationForm, status: int = 200) -> tuple[str, int]:
+def _card_page(number: str, operation: OperationForm, status: int = 200) -> Response | tuple[str, int]:
     try:
         with current_core().db.read() as session:
             found = till.card_at_till(session, current_scope(), number)
+    except CardReplaced as replaced:  # a lost card's old number: the card that took over
+        flash(_("Card %(old)s was replaced by card %(new)s.", old=number, new=replaced.number), "info")
+        return redirect(url_for(".card", number=replaced.number))
     except NotFound:
         return _no_such_card(number)
     operation.attempt.data = secrets.token_urlsafe(16)
@@ -69,7 +72,7 @@ def _card_page(number: str, operation: OperationForm, status: int = 200) -> tupl
 
 @bp.route("/cards/<number>", methods=["GET"])
 @staff_required()
-def card(number: str) -> tuple[str, int]:
+def card(number: str) -> Response | tuple[str, int]:
     form = OperationForm()
     _store_choices(form)
     return _card_page(number, form)
@@ -88,7 +91,7 @@ def record(number: str) -> Response | tuple[str, int]:
         till.record_at_till(
             current_core().db, current_scope(), number, kind, amount, form.store.data, form.attempt.data or ""
         )
-    except (Invalid, Conflict) as error:
+    except (Invalid, Conflict, Gone) as error:
         form.amount.errors.append(refusal(error))
         return _card_page(number, form, 422 if isinstance(error, Invalid) else 409)
     except NotFound:

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from admin_api_client import ActiveCardNotice, Gone, Invalid, Unauthorized
+from admin_api_client import ActiveCardNotice, Conflict, Gone, Invalid, Unauthorized
 
 from ..core import merchant_core
 from ..limits import limit_by_card_and_ip, limit_login
@@ -42,6 +42,13 @@ def login() -> str | Response | tuple[str, int]:
         except (Unauthorized, Invalid):
             form.password.errors.append(_("The card number or the password is wrong."))
             return render_template("customer/login.html", form=form), 401
+        except (Conflict, Gone) as refused:  # the right password, on a blocked or a lost card
+            form.card.errors.append(
+                _("This card was replaced by a new one: log in with the new card's number.")
+                if refused.code == "card_replaced"
+                else _("This card is blocked. Ask at the shop.")
+            )
+            return render_template("customer/login.html", form=form), 403
         start_session(card)
         return redirect(safe_next(request.args.get("next")) or url_for(".dashboard"))
     return render_template("customer/login.html", form=form)
