@@ -40,3 +40,16 @@ class InvalidFields(Invalid):
     def __init__(self, code: str, message: str, fields: dict[str, object]) -> None:
         super().__init__(code, message)
         self.fields = fields
+
+
+class InvalidAtFields(InvalidFields):
+    """Invalid, with a code and a message per field: the staff UI says each at its field, in the
+    staff member's language."""
+
+    def __init__(self, code: str, problems: dict[str, tuple[str, str]]) -> None:
+        super().__init__(
+            code,
+            "Some fields are not valid.",
+            {name: [message] for name, (_code, message) in problems.items()},
+        )
+        self.codes = {name: problem_code for name, (problem_code, _message) in problems.items()}

@@ -12,7 +12,7 @@ from ..errors import Conflict, Invalid
 from ..models import Card, Operation, OperationKind
 from . import utcnow
 from .cards import get_card
-from .merchants import find_store
+from .merchants import find_store, require_active
 
 MAX_POINTS = 1_000_000
 MAX_MONEY = 10_000_000  # minor units: 100,000.00 in the merchant's currency
@@ -68,6 +68,7 @@ def record_operation(
     store = find_store(session, merchant_id, request.store_code)
     if store is None:
         raise Invalid("unknown_store", f"No store '{request.store_code}' at this merchant.")
+    require_active(store)
     card = get_card(session, merchant_id, number, for_update=True)
     points, credit = _deltas(request.kind, request.amount)
     if card.points + points < 0:

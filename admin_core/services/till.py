@@ -115,4 +115,6 @@ def stores_for_till(session: Session, scope: StaffScope) -> list[Store]:
     stores = scope.stores(session)
     if not stores:
         raise NotFound("unknown_store", "No store to work at.")
-    return stores
+    # A switched-off store is not offered. Where every store in reach is off, they are, so that
+    # the till opens and says why nothing can be recorded (`store_inactive`).
+    return [store for store in stores if store.active] or stores
