@@ -36,6 +36,7 @@ from admin_core.services.offers import publish_coupon
 from admin_core.services.portal_auth import set_password
 from admin_core.services.reward_admin import set_picture
 from admin_core.services.staff import NewStaff, StaffScope, create_staff
+from admin_core.services.store_groups import GroupDetails, new_group
 from admin_core.services.vouchers import redeem_reward
 
 OTHER_CARD = "8800000001"
@@ -92,6 +93,7 @@ def world(core: Core, demo: dict[str, Any]) -> World:
         name: dry_run(db, merchant_id, f"{name}-customers.csv", b"card,first_name\n9900000001,Ida\n").id
         for name, merchant_id in (("demo", demo_id), ("other", other.id))
     }
+    group = new_group(db, StaffScope.merchant(demo_id), GroupDetails("Demo group", ("MAIN",)))
     with db.read() as session:
         staff = {row.email: row.id for row in session.scalars(select(Staff))}
     return World(
@@ -104,6 +106,7 @@ def world(core: Core, demo: dict[str, Any]) -> World:
             "demo_voucher": voucher,
             "reward_demo": espresso,
             "imports": imports,
+            "group_demo": group.id,
         },
     )
 
@@ -186,13 +189,19 @@ MERCHANT_API = [
         "/api/v1/hotspots",
         {"store": "MAIN", "kind": "meraki", "settings": {"mode": "click-through"}},
     ),
+    ("stores.read_store", "GET", "/api/v1/stores/MAIN", None),
+    ("stores.change_store", "PATCH", "/api/v1/stores/MAIN", {"name": "Renamed", "active": False}),
+    ("stores.read_group", "GET", "/api/v1/store-groups/{group_demo}", None),
+    ("stores.change_group", "PATCH", "/api/v1/store-groups/{group_demo}", {"name": "Renamed"}),
+    ("stores.delete_group", "DELETE", "/api/v1/store-groups/{group_demo}", None),
+    ("stores.create_group", "POST", "/api/v1/store-groups", {"name": "Mine", "stores": ["MAIN"]}),
 ]
 # Listings and the merchant's own settings: nothing of the demo's may show in the other's answer.
 MERCHANT_LISTINGS = [
     ("imports.list_imports", "/api/v1/customers/imports", "demo-customers.csv"),
     ("team.list_coupons", "/api/v1/coupons", "main coupon"),
     ("team.list_staff", "/api/v1/staff", "demo.example"),
-    ("team.list_stores", "/api/v1/stores", "STATION"),
+    ("stores.list_stores", "/api/v1/stores", "STATION"),
     ("hotspots.list_hotspots", "/api/v1/hotspots", "demo-"),
     ("merchant.read_settings", "/api/v1/merchant", "Demo Caf"),
     ("rewards.read_catalogue", "/api/v1/rewards", "Espresso"),
@@ -200,6 +209,7 @@ MERCHANT_LISTINGS = [
     ("customers.list_customers", "/api/v1/customers", "7000100001"),
     ("customers.list_customers", "/api/v1/customers?q=anna", "7000100001"),
     ("customers.list_customers", "/api/v1/customers?q=7000", "7000100001"),
+    ("stores.list_groups", "/api/v1/store-groups", "Demo group"),
 ]
 # Uploads whose body is not JSON: (endpoint, path, body); the other's key must not reach the demo's.
 MERCHANT_UPLOADS = [
@@ -210,7 +220,13 @@ MERCHANT_UPLOADS = [
     ),
 ]
 # Changing one's own settings and logo: the other merchant's calls change only their own.
-MERCHANT_OWN = ["merchant.change_settings", "merchant.upload_logo", "merchant.delete_logo", "imports.upload"]
+MERCHANT_OWN = [
+    "merchant.change_settings",
+    "merchant.upload_logo",
+    "merchant.delete_logo",
+    "imports.upload",
+    "stores.create_store",
+]
 # The site's endpoints: a merchant's key is refused; the site reaches a card only under its merchant.
 SITE_ONLY = [
     "portal.",
@@ -235,6 +251,7 @@ def expand(path: str, world: World) -> str:
         coupon_main=ids["coupons"]["main"],
         staff_till=ids["staff"]["till@demo.example"],
         reward_demo=ids["reward_demo"],
+        group_demo=ids["group_demo"],
     )
 
 

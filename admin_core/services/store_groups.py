@@ -85,7 +85,7 @@ def stores_in(session: Session, merchant_id: int, choices: Iterable[str]) -> lis
         except NotFound:
             missing.append(choice)
     if missing:
-        raise NotFound("unknown_store", f"No such store or group: {', '.join(missing)}.")
+        raise NotFound("unknown_store", f"No such store: {', '.join(missing)}.")
     if wanted and not ids:
         raise Invalid("empty_store_group", "The groups chosen hold no store.")
     if not ids:
