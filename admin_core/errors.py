@@ -46,10 +46,16 @@ class InvalidAtFields(InvalidFields):
     """Invalid, with a code and a message per field: the staff UI says each at its field, in the
     staff member's language."""
 
-    def __init__(self, code: str, problems: dict[str, tuple[str, str]]) -> None:
+    def __init__(
+        self, code: str, problems: dict[str, tuple[str, str]], message: str = "Some fields are not valid."
+    ) -> None:  # problems: name: (code, message)
         super().__init__(
             code,
-            "Some fields are not valid.",
+            message,
             {name: [message] for name, (_code, message) in problems.items()},
         )
-        self.codes = {name: problem_code for name, (problem_code, _message) in problems.items()}
+        self.problems = problems
+
+    @property
+    def codes(self) -> dict[str, str]:
+        return {name: code for name, (code, _message) in self.problems.items()}

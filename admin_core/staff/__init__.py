@@ -59,10 +59,12 @@ def init_staff(app: Flask) -> None:
     from . import (  # noqa: F401  (the routes)
         customer_views,
         figures_views,
+        hotspot_views,
         import_views,
         reset_views,
         reward_views,
         settings_views,
+        store_views,
         team_views,
         till_views,
         views,
