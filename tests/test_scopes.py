@@ -416,6 +416,16 @@ USER, MANAGER, ADMIN, OTHER_ADMIN = (
     "otto@other.example",
 )
 NEW_REWARD = {"name": "Mine", "points": "5", "voucher_valid_days": "30"}
+NEW_STORE = {"code": "MINE", "name": "Mine"}
+HOTSPOT_FORM = {
+    "store": "MAIN",
+    "session_minutes": "60",
+    "contact": "email",
+    "terms_version": "1",
+    "privacy_version": "1",
+    "guest_retention_days": "365",
+    "setting_mode": "click-through",
+}
 # (actor, method, path, form data, expected status). Each path is one that another actor opens
 # (the rows with 2xx/3xx), so a refusal is a refusal and not a wrong address.
 STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
@@ -523,6 +533,53 @@ STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
     (ADMIN, "POST", "/rewards/{reward_demo}/picture", {"remove": "1"}, 302),
     (MANAGER, "POST", "/rewards/{reward_demo}/picture", {"remove": "1"}, 403),
     (OTHER_ADMIN, "POST", "/rewards/{reward_demo}/picture", {"remove": "1"}, 404),
+    (ADMIN, "GET", "/stores", None, 200),
+    (MANAGER, "GET", "/stores", None, 403),
+    (USER, "GET", "/stores", None, 403),
+    (ADMIN, "GET", "/stores/new", None, 200),
+    (MANAGER, "GET", "/stores/new", None, 403),
+    (ADMIN, "POST", "/stores/new", NEW_STORE, 302),
+    (MANAGER, "POST", "/stores/new", NEW_STORE, 403),
+    (ADMIN, "GET", "/stores/MAIN/edit", None, 200),
+    (MANAGER, "GET", "/stores/MAIN/edit", None, 403),
+    (OTHER_ADMIN, "GET", "/stores/MAIN/edit", None, 404),
+    (ADMIN, "POST", "/stores/MAIN/edit", {"name": "Renamed"}, 302),
+    (OTHER_ADMIN, "POST", "/stores/MAIN/edit", {"name": "Renamed"}, 404),
+    (ADMIN, "POST", "/stores/STATION/switch-off", None, 302),
+    (MANAGER, "POST", "/stores/MAIN/switch-off", None, 403),
+    (USER, "POST", "/stores/STATION/switch-off", None, 403),
+    (OTHER_ADMIN, "POST", "/stores/MAIN/switch-off", None, 404),
+    (ADMIN, "GET", "/store-groups", None, 200),
+    (MANAGER, "GET", "/store-groups", None, 403),
+    (USER, "GET", "/store-groups", None, 403),
+    (ADMIN, "POST", "/store-groups", {"name": "Mine", "stores": "MAIN"}, 302),
+    (MANAGER, "POST", "/store-groups", {"name": "Mine", "stores": "MAIN"}, 403),
+    (OTHER_ADMIN, "POST", "/store-groups", {"name": "Mine", "stores": "MAIN"}, 422),
+    (ADMIN, "GET", "/store-groups/{group_demo}", None, 200),
+    (MANAGER, "GET", "/store-groups/{group_demo}", None, 403),
+    (OTHER_ADMIN, "GET", "/store-groups/{group_demo}", None, 404),
+    (ADMIN, "POST", "/store-groups/{group_demo}", {"name": "Renamed"}, 302),
+    (OTHER_ADMIN, "POST", "/store-groups/{group_demo}", {"name": "Renamed"}, 404),
+    (ADMIN, "POST", "/store-groups/{group_demo}/delete", None, 302),
+    (MANAGER, "POST", "/store-groups/{group_demo}/delete", None, 403),
+    (OTHER_ADMIN, "POST", "/store-groups/{group_demo}/delete", None, 404),
+    (ADMIN, "GET", "/hotspots", None, 200),
+    (MANAGER, "GET", "/hotspots", None, 403),
+    (USER, "GET", "/hotspots", None, 403),
+    (ADMIN, "GET", "/hotspots/new?kind=unifi", None, 200),
+    (MANAGER, "GET", "/hotspots/new", None, 403),
+    (ADMIN, "POST", "/hotspots/new?kind=meraki", HOTSPOT_FORM, 302),
+    (MANAGER, "POST", "/hotspots/new?kind=meraki", HOTSPOT_FORM, 403),
+    (ADMIN, "GET", "/hotspots/demo-meraki/edit", None, 200),
+    (MANAGER, "GET", "/hotspots/demo-meraki/edit", None, 403),
+    (OTHER_ADMIN, "GET", "/hotspots/demo-meraki/edit", None, 404),
+    (ADMIN, "GET", "/hotspots/other-lobby/edit", None, 404),
+    (ADMIN, "POST", "/hotspots/demo-meraki/edit", HOTSPOT_FORM, 302),
+    (OTHER_ADMIN, "POST", "/hotspots/demo-meraki/edit", {**HOTSPOT_FORM, "store": "OTHER"}, 404),
+    (ADMIN, "POST", "/hotspots/demo-meraki/switch-off", None, 302),
+    (MANAGER, "POST", "/hotspots/demo-meraki/switch-off", None, 403),
+    (OTHER_ADMIN, "POST", "/hotspots/demo-meraki/switch-off", None, 404),
+    (ADMIN, "POST", "/hotspots/other-lobby/switch-off", None, 404),
 ]
 # Staff pages whose rows are elsewhere (logging in and out, the language) or that no data is behind.
 STAFF_OPEN = {
@@ -550,6 +607,7 @@ def fill(text: str, world: World) -> str:
         import_demo=ids["imports"]["demo"],
         import_other=ids["imports"]["other"],
         reward_demo=ids["reward_demo"],
+        group_demo=ids["group_demo"],
     )
 
 

@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from marshmallow import fields, validate
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..models import ContactRequired, Hotspot, HotspotKind
 from ..services.hotspot_settings import SCHEMAS, SECRETS
@@ -86,6 +86,7 @@ OPTIONS = (
 )
 SECRET_HINT = _l("Enter it (again after an address changed: saved secrets are never shown or sent back).")
 OTHER_HINT = _l("This does not fit this controller: check it.")
+FILL_IN = _l("Fill this in.")
 
 
 class HotspotForm(FlaskForm):
@@ -97,7 +98,9 @@ class HotspotForm(FlaskForm):
         render_kw={"autocapitalize": "none", "autocomplete": "off"},
     )
     store = SelectField(_l("Store"))
-    session_minutes = IntegerField(_l("Minutes online per sign-in"), validators=[DataRequired()], default=60)
+    session_minutes = IntegerField(
+        _l("Minutes online per sign-in"), validators=[InputRequired(FILL_IN)], default=60
+    )
     up_kbps = IntegerField(_l("Upload limit, kbit/s (optional)"), validators=[Optional()])
     down_kbps = IntegerField(_l("Download limit, kbit/s (optional)"), validators=[Optional()])
     quota_mb = IntegerField(_l("Data limit, MB (optional)"), validators=[Optional()])
@@ -110,14 +113,16 @@ class HotspotForm(FlaskForm):
             SelectChoice(ContactRequired.EITHER.value, _l("an e-mail address or a phone number")),
         ],
     )
-    terms_version = StringField(_l("Version of the terms"), validators=[DataRequired()], default="1")
+    terms_version = StringField(_l("Version of the terms"), validators=[DataRequired(FILL_IN)], default="1")
     terms_text = TextAreaField(_l("Terms of use of the Wi-Fi"), validators=[Length(max=MAX_TEXT)])
     privacy_version = StringField(
         _l("Version of the privacy notice"), validators=[DataRequired()], default="1"
     )
     privacy_text = TextAreaField(_l("Privacy notice of the Wi-Fi"), validators=[Length(max=MAX_TEXT)])
     guest_retention_days = IntegerField(
-        _l("Days a Wi-Fi-only guest is kept after their last visit"), validators=[DataRequired()], default=365
+        _l("Days a Wi-Fi-only guest is kept after their last visit"),
+        validators=[InputRequired(FILL_IN)],
+        default=365,
     )
 
 
@@ -154,22 +159,25 @@ def setting_names(kind: HotspotKind) -> list[str]:
     return list(SCHEMAS[kind]().fields)
 
 
-def settings_of(form: HotspotForm, kind: HotspotKind, *, editing: bool) -> dict[str, Any]:
+def settings_of(
+    form: HotspotForm, kind: HotspotKind, current: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """What the form says of the settings, for the schema to check. An empty secret is left out
-    (kept, on an edit); another empty setting is left out, or, on an edit, removed."""
-    schema = SCHEMAS[kind]().fields
+    (on an edit: kept). On an edit (`current`), only what changed is sent, an emptied setting as
+    None (removed), so that an address left as it was is not checked again."""
     out: dict[str, Any] = {}
-    for name, field in schema.items():
+    for name, field in SCHEMAS[kind]().fields.items():
         value = form[PREFIX + name].data
         if isinstance(value, str):
             value = value.strip()
             if isinstance(field, fields.Integer) and value.isdigit():
                 value = int(value)
         if value in ("", None):
-            if editing and name not in SECRETS:
+            if current is not None and name not in SECRETS and name in current:
                 out[name] = None
             continue
-        out[name] = value
+        if current is None or current.get(name) != value:
+            out[name] = value
     return out
 
 
@@ -188,6 +196,9 @@ def form_data(hotspot: Hotspot) -> dict[str, Any]:
 
 
 def hint(name: str, empty: bool) -> str:
-    if name in SECRETS:
+    """What a setting the schema refused must be."""
+    if empty and name in SECRETS:
         return str(SECRET_HINT)
-    return str(HINTS.get(name, OTHER_HINT if not empty else _l("Fill this in.")))
+    if name in HINTS:
+        return str(HINTS[name])
+    return str(FILL_IN if empty else OTHER_HINT)
