@@ -288,3 +288,12 @@ class TestGroups:
             new_group(core.db, StaffScope.of(till), GroupDetails("Mine"))
         with core.db.read() as session:
             assert session.scalar(select(func.count()).select_from(StoreGroup)) == 0
+
+
+@pytest.mark.parametrize("cursor", ["%C2%80", "nope", "cw", "aDA", "a" * 65, "Z2FiYw"])
+def test_a_cursor_that_is_not_one_of_the_list_s_is_refused(
+    api: FlaskClient, headers: dict[str, str], cursor: str
+) -> None:
+    for path in ("/api/v1/stores", "/api/v1/store-groups", "/api/v1/hotspots"):
+        answer = api.get(f"{path}?cursor={cursor}", headers={"Authorization": headers["Authorization"]})
+        assert answer.status_code == 422 and answer.json["error"]["code"] == "invalid_cursor", (path, cursor)

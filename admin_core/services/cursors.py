@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 
 from ..database import MAX_ID
@@ -22,7 +21,7 @@ def _decoded(tag: str, text: str) -> str:
         raise Invalid(*INVALID)
     try:
         raw = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # not base64 (binascii.Error), not ASCII, not UTF-8 (UnicodeDecodeError)
         raise Invalid(*INVALID) from None
     if not raw.startswith(tag):
         raise Invalid(*INVALID)
