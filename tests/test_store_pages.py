@@ -153,6 +153,8 @@ def test_groups_are_made_edited_deleted_and_chosen_for_a_reward(admin: FlaskClie
         },
     )
     assert renamed.status_code == 302, renamed.text
+    taken = post(admin, f"/store-groups/{group_id}", {"name": "Rome shops", "stores": "MAIN"})  # the demo's
+    assert taken.status_code == 422 and "A group with this name exists already." in taken.text
     listing = admin.get("/store-groups").text
     assert "Lombardy" in listing and "Central Station kiosk" in listing
     reward_page = admin.get("/rewards/new").text

@@ -126,6 +126,7 @@ class TestStores:
         assert api.get("/api/v1/stores/MAIN", headers=headers).json == before
         assert api.get("/api/v1/stores/NEW", headers=headers).status_code == 404
 
+    @pytest.mark.both_backends  # the unique constraint
     def test_an_unknown_day_a_bad_code_and_a_code_taken_are_refused(
         self, api: FlaskClient, core: Core, headers: dict[str, str]
     ) -> None:
@@ -206,6 +207,7 @@ class TestStores:
 
 
 class TestGroups:
+    @pytest.mark.both_backends  # the unique constraint, the members' rows deleted with the group
     def test_a_group_is_created_renamed_its_members_edited_and_deleted(
         self, api: FlaskClient, core: Core, headers: dict[str, str]
     ) -> None:
@@ -229,6 +231,9 @@ class TestGroups:
             "/api/v1/store-groups", json={"name": "Lombardy"}, headers={**headers, "Idempotency-Key": "g-2"}
         )
         assert taken.status_code == 409 and taken.json["error"]["code"] == "store_group_exists"
+        renamed = api.patch(url, json={"name": "Rome shops"}, headers=headers)  # the demo's group
+        assert renamed.status_code == 409 and renamed.json["error"]["code"] == "store_group_exists"
+        assert api.get(url, headers=headers).json["name"] == "Lombardy"
         unknown = api.patch(url, json={"stores": ["NOWHERE"]}, headers=headers)
         assert unknown.status_code == 422 and unknown.json["error"]["fields"] == {
             "stores": ["No such store: NOWHERE."]

@@ -118,12 +118,15 @@ def _checked(session: Session, merchant_id: int, details: GroupDetails) -> tuple
     return name, stores
 
 
-def _saved(session: Session, group: StoreGroup) -> StoreGroup:
+def _saved(session: Session, group: StoreGroup, name: str, stores: list[Store]) -> StoreGroup:
+    """In a savepoint (a name taken is a Conflict, not a broken transaction); the changes are made
+    inside it, as starting it flushes what is pending."""
     try:
         with session.begin_nested():
+            group.name, group.stores = name, stores
             session.add(group)
     except IntegrityError:
-        raise Conflict("store_group_exists", f"A group '{group.name}' exists already.") from None
+        raise Conflict("store_group_exists", f"A group '{name}' exists already.") from None
     return group
 
 
@@ -131,7 +134,7 @@ def add_group(session: Session, scope: StaffScope, details: GroupDetails) -> Sto
     """Inside the caller's write transaction (the API's idempotent write)."""
     scope.require(StaffLevel.ADMIN)
     name, stores = _checked(session, scope.merchant_id, details)
-    return _saved(session, StoreGroup(merchant_id=scope.merchant_id, name=name, stores=stores))
+    return _saved(session, StoreGroup(merchant_id=scope.merchant_id), name, stores)
 
 
 def new_group(db: Database, scope: StaffScope, details: GroupDetails) -> StoreGroup:
@@ -153,8 +156,7 @@ def update_group(db: Database, scope: StaffScope, group_id: int, details: GroupD
     """Renamed, its members as given (the stores no longer listed leave it)."""
     with db.write() as session:
         group = get_group(session, scope, group_id, for_update=True)
-        group.name, group.stores = _checked(session, scope.merchant_id, details)
-        return _saved(session, group)
+        return _saved(session, group, *_checked(session, scope.merchant_id, details))
 
 
 def delete_group(db: Database, scope: StaffScope, group_id: int) -> None:

@@ -74,7 +74,7 @@ def _refused(form: HotspotForm, kind: HotspotKind, error: CoreError) -> None:
             target = PREFIX + name
             if target in form and name in setting_names(kind):
                 form[target].errors = [*form[target].errors, hint(name, not form[target].data)]
-            else:
+            elif not form.form_errors:
                 form.form_errors.append(_("These settings do not fit this controller: check each of them."))
         return
     at_fields(form, error)
