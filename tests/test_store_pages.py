@@ -120,6 +120,8 @@ def test_a_switched_off_store_is_not_offered_at_the_till_and_refuses_there(
     with core.db.read() as session:
         before = session.scalar(select(func.count()).select_from(Operation))
     page = user.get("/cards/7000100001").text
+    assert "Your store is switched off: nothing can be recorded at this till." in page
+    assert "Your store is switched off" not in admin.get("/cards/7000100001").text  # MAIN is on
     refused = post(
         user,
         "/cards/7000100001/operations",
