@@ -193,36 +193,6 @@ def test_a_manager_publishes_coupons_for_their_store_only(staff: FlaskClient, co
         assert session.scalar(select(func.count()).select_from(Coupon).where(Coupon.title == "Not mine")) == 0
 
 
-def totals(page: str) -> dict[str, int]:
-    found = re.findall(r'<dt><span class="key [^"]+"></span>([^<]+)</dt><dd>(\d+)</dd>', page)
-    return {name: int(value) for name, value in found}
-
-
-@pytest.mark.both_backends  # aggregates by dates in SQL
-def test_figures_count_sign_ups_wifi_sign_ups_and_collected_vouchers(staff: FlaskClient, core: Core) -> None:
-    from admin_core.services.hotspots import get_hotspot
-    from admin_core.services.signup import SignupRequest
-    from admin_core.services.wifi import Arrival, connect
-
-    log_in(staff, MANAGER)
-    before = totals(staff.get("/figures").text)
-    with core.db.write() as session:
-        merchant_id = session.scalar(select(Merchant.id).where(Merchant.slug == "demo"))
-        assert merchant_id is not None
-        hotspot = get_hotspot(session, merchant_id, "demo-opennds")  # at MAIN
-        for index in range(3):
-            guest = SignupRequest(first_name="G", email=f"g{index}@example.com", terms=True, privacy=True)
-            connect(core.db, session, hotspot, Arrival(f"n{index}", f"02:00:00:00:00:0{index}"), guest)
-        station = get_hotspot(session, merchant_id, "demo-unifi")  # elsewhere: not the manager's
-        guest = SignupRequest(first_name="S", email="s@example.com", terms=True, privacy=True)
-        connect(core.db, session, station, Arrival("n9", "02:00:00:00:00:09"), guest)
-    page = staff.get("/figures").text
-    after = totals(page)
-    assert after["Sign-ups"] - before["Sign-ups"] == 3
-    assert after["of which on the Wi-Fi"] - before["of which on the Wi-Fi"] == 3
-    assert 'role="img"' in page and "<rect" in page
-
-
 def test_the_admin_creates_staff_and_switches_them_off(
     staff: FlaskClient, core_app: Flask, core: Core
 ) -> None:

@@ -8,10 +8,12 @@ from flask import Response
 from flask_smorest import Blueprint
 from sqlalchemy.orm import Session
 
+from loyalty_common.rules import normalize_card_number
+
 from ..context import current_core
 from ..models import OperationKind
 from ..services import utcnow
-from ..services.cards import get_card, normalize_number
+from ..services.cards import get_card
 from ..services.ledger import OperationRequest, record_operation
 from ..services.program import tier_progress
 from .auth import authenticate, scope
@@ -58,7 +60,7 @@ def post_operation(payload: dict[str, Any], number: str) -> Response:
 
     return run_once(
         merchant.id,
-        f"cards/{normalize_number(number)}/operations",
+        f"cards/{normalize_card_number(number)}/operations",
         payload,
         work,
     )

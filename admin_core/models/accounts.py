@@ -37,6 +37,9 @@ class OperationKind(enum.Enum):
     REWARD_REFUND = "reward_refund"  # a cancelled voucher's points back
     EXPIRY = "expiry"
     ADJUSTMENT = "adjustment"
+    PASS_SALE = "pass_sale"  # a pass sold at a till: no balance changes, the pass is on the card
+    PASS_ENTRY = "pass_entry"  # an entry of a pass used
+    COUPON_USE = "coupon_use"  # a coupon used at a till (see CouponUse)
 
 
 class CustomerSource(enum.Enum):

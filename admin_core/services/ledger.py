@@ -8,6 +8,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from loyalty_common.error_codes import Code
+
 from ..errors import Conflict, Invalid
 from ..models import Card, Operation, OperationKind
 from . import utcnow
@@ -72,7 +74,7 @@ def record_operation(
     card = get_card(session, merchant_id, number, for_update=True)
     points, credit = _deltas(request.kind, request.amount)
     if card.points + points < 0:
-        raise Conflict("insufficient_points", "The card does not have enough points.")
+        raise Conflict(Code.INSUFFICIENT_POINTS, "The card does not have enough points.")
     if card.credit + credit < 0:
         raise Conflict("insufficient_credit", "The card does not have enough prepaid credit.")
     card.points += points

@@ -12,12 +12,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.numbers import list_currencies
 
+from loyalty_common.rules import LOCALES
+
 from ..database import Database
 from ..errors import Invalid
 from ..models import Merchant
 from .merchants import get_merchant_by_id
 
-LOCALES = ("en", "it", "bg", "nb")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MIN_CONTRAST = 4.5  # WCAG AA for text: the accent colour carries buttons' and the header's text
 PAGE = "#ffffff"  # links are written in the accent colour on it

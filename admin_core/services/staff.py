@@ -14,11 +14,13 @@ from passlib.context import CryptContext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from loyalty_common.error_codes import Code
+
 from ..database import Database
 from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from ..models import Merchant, Staff, StaffLevel, Store
 from . import add_unique, utcnow
-from .merchants import find_store
+from .merchants import find_store, require_active
 from .portal_auth import check_password_rules, email_address
 from .signup import customer_name, phone_number
 
@@ -62,6 +64,15 @@ class StaffScope:
         if found is None or (self.store_id is not None and found.id != self.store_id):
             raise NotFound("unknown_store", "No such store.")
         return found
+
+    def store_at_till(self, session: Session, code: str | None) -> Store:
+        """The store something is recorded at (`code`'s, within reach; without one, one's own):
+        Invalid `store_required` for an admin who names none, Conflict `store_inactive` for a
+        switched-off store."""
+        store = self.store(session, code)
+        if store is None:
+            raise Invalid("store_required", "Choose the store this happens at.")
+        return require_active(store)
 
     def stores(self, session: Session) -> list[Store]:
         query = select(Store).where(Store.merchant_id == self.merchant_id).order_by(Store.code)
@@ -225,7 +236,7 @@ def change_staff_password(db: Database, hasher: CryptContext, staff_id: int, cur
     with db.write() as session:
         staff = session.get_one(Staff, staff_id, with_for_update={"of": Staff})
         if not hasher.verify(current, staff.password_hash):
-            raise Unauthorized("wrong_password", "The password is wrong.")
+            raise Unauthorized(Code.WRONG_PASSWORD, "The password is wrong.")
         staff.password_hash = hasher.hash(new)
         staff.credentials_version += 1
     return staff

@@ -71,13 +71,6 @@ def card_at_till(session: Session, scope: StaffScope, number: str) -> CardAtTill
     return CardAtTill(card, list(recent), list(vouchers))
 
 
-def _store(session: Session, scope: StaffScope, code: str | None) -> Store:
-    store = scope.store(session, code)
-    if store is None:
-        raise Invalid("store_required", "Choose the store this happens at.")
-    return store
-
-
 def record_at_till(
     db: Database,
     scope: StaffScope,
@@ -92,7 +85,7 @@ def record_at_till(
     fingerprint = request_fingerprint("TILL", number, [kind.value, amount, store_code, scope.staff_id])
 
     def work(session: Session) -> tuple[int, dict[str, object]]:
-        store = _store(session, scope, store_code)
+        store = scope.store_at_till(session, store_code)
         operation, card = record_operation(
             session,
             scope.merchant_id,
@@ -107,7 +100,7 @@ def record_at_till(
 
 def collect_at_till(db: Database, scope: StaffScope, code: str, store_code: str | None) -> Voucher:
     with db.write() as session:
-        store = _store(session, scope, store_code)
+        store = scope.store_at_till(session, store_code)
         return collect_voucher(session, scope.merchant_id, code, store.code)
 
 

@@ -13,7 +13,8 @@ from flask import Flask, request, session
 from flask_babel import Babel, format_currency, get_locale, to_user_timezone
 from flask_login import LoginManager, current_user
 
-from ..services.portal_settings import LOCALES
+from loyalty_common.rules import LOCALES
+
 from .auth import load_staff
 from .limits import init_limits
 
@@ -57,10 +58,12 @@ def init_staff(app: Flask) -> None:
     login.login_message = ""
 
     from . import (  # noqa: F401  (the routes)
+        coupon_use_views,
         customer_views,
         figures_views,
         hotspot_views,
         import_views,
+        pass_views,
         reset_views,
         reward_views,
         settings_views,

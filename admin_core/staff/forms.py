@@ -23,9 +23,10 @@ from wtforms.fields import DateField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from ..services.store_hours import DAYS
+from loyalty_common.rules import MAX_PASSWORD, MIN_PASSWORD
 
-MIN_PASSWORD = 8
+from ..services.offers import MAX_USES
+from ..services.store_hours import DAYS
 
 
 def strip(value: str | None) -> str | None:
@@ -38,7 +39,11 @@ def new_password(label: str) -> PasswordField:
         label,
         validators=[
             DataRequired(_l("Choose a password.")),
-            Length(min=MIN_PASSWORD, max=256, message=_l("At least %(min)d characters.", min=MIN_PASSWORD)),
+            Length(
+                min=MIN_PASSWORD,
+                max=MAX_PASSWORD,
+                message=_l("At least %(min)d characters.", min=MIN_PASSWORD),
+            ),
         ],
         render_kw={"autocomplete": "new-password"},
     )
@@ -63,7 +68,7 @@ class ForgotPasswordForm(FlaskForm):
 class LoginForm(ForgotPasswordForm):
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(_l("Enter your password.")), Length(max=256)],
+        validators=[DataRequired(_l("Enter your password.")), Length(max=MAX_PASSWORD)],
         render_kw={"autocomplete": "current-password"},
     )
 
@@ -133,6 +138,12 @@ class CouponForm(FlaskForm):
         _l("Valid until (included)"), validators=[DataRequired(_l("Choose the last day."))]
     )
     store = SelectField(_l("For the customers of"))
+    uses_per_card = IntegerField(
+        _l("Uses per customer (empty: no limit)"),
+        default=1,
+        validators=[Optional(), NumberRange(1, MAX_USES)],
+        render_kw={"inputmode": "numeric"},
+    )
 
 
 class StaffDetailsForm(FlaskForm):

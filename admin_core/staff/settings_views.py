@@ -8,12 +8,14 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from loyalty_common.rules import LOCALES
+
 from ..context import current_core
 from ..errors import CoreError
 from ..models import Merchant, StaffLevel
 from ..services import logos
 from ..services.merchants import get_merchant_by_id
-from ..services.portal_settings import LOCALES, PortalSettings, update_portal_settings
+from ..services.portal_settings import PortalSettings, update_portal_settings
 from .auth import current_scope, staff_required
 from .blueprint import bp
 from .forms import SettingsForm

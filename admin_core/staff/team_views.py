@@ -138,6 +138,7 @@ def coupons() -> Response | str | tuple[str, int]:
                 # Valid until the end of the last day, in the merchant's time zone.
                 valid_until=datetime.combine(form.valid_until.data + timedelta(days=1), time(0), zone),
                 store_code=form.store.data or None,
+                uses_per_card=form.uses_per_card.data,
             )
         except CoreError as error:
             form.form_errors.append(refusal(error))

@@ -10,11 +10,12 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from loyalty_common.rules import normalize_card_number
+
 from ..context import current_core
 from ..errors import Conflict, CoreError, Invalid, NotFound
 from ..models import OperationKind
 from ..services import till
-from ..services.cards import normalize_number
 from .auth import current_scope, current_staff, staff_required
 from .blueprint import bp
 from .forms import CardLookupForm, OperationForm, VoucherForm
@@ -33,7 +34,7 @@ def _store_choices(form: OperationForm | VoucherForm) -> None:
 def home() -> Response | str:
     lookup = CardLookupForm()
     if lookup.validate_on_submit():
-        return redirect(url_for(".card", number=normalize_number(lookup.number.data or "")))
+        return redirect(url_for(".card", number=normalize_card_number(lookup.number.data or "")))
     voucher = VoucherForm()
     _store_choices(voucher)
     return render_template("staff/home.html", lookup=lookup, voucher=voucher)

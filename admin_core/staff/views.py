@@ -10,11 +10,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import escape
 from werkzeug.wrappers import Response
 
+from loyalty_common.rules import LOCALES
+
 from ..context import current_core
 from ..errors import Invalid, Unauthorized
 from ..models import Staff
 from ..services import staff as staff_service
-from . import LOCALES
 from .auth import (
     SESSION_VERSION,
     VERIFIED,

@@ -1,7 +1,7 @@
 """stores the admin manages: address, opening hours, coordinates, switched off; store groups
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0016
 Existing stores keep their code and name, with no address, hours or coordinates, and stay on.
 
 Create Date: 2026-12-02
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0012'
-down_revision = '0009'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
