@@ -19,14 +19,30 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.fields import DateField
+from wtforms.fields import DateField, Field
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from loyalty_common.rules import MAX_PASSWORD, MIN_PASSWORD
 
 from ..services.offers import MAX_USES
 from ..services.store_hours import DAYS
+
+
+def say_refusal(form: FlaskForm, field: Field | None, message: str) -> None:
+    """A service's refusal, said at the field it is about, or above the form."""
+    if field is None:
+        form.form_errors.append(message)
+    else:
+        field.errors = [*field.errors, message]
 
 
 def strip(value: str | None) -> str | None:
@@ -163,6 +179,13 @@ class StaffDetailsForm(FlaskForm):
         ],
     )
     store = SelectField(_l("Store"))
+
+    def validate_store(self, field: SelectField) -> None:
+        """A manager or a user works at one store; an admin at every store."""
+        if self.level.data == "ADMIN" and field.data:
+            raise ValidationError(_l("An admin works at every store: choose —."))
+        if self.level.data != "ADMIN" and not field.data:
+            raise ValidationError(_l("Choose a store."))
 
 
 class StaffForm(StaffDetailsForm):

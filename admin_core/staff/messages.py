@@ -15,6 +15,7 @@ from ..models import ImportStatus
 from ..services.customer_workbook import MAX_BLANK_LINES, MAX_COLUMNS, MAX_LINES
 from ..services.figures import MAX_DAYS
 from ..services.ledger import MAX_POINTS
+from .forms import say_refusal
 
 REFUSALS = {
     Code.INSUFFICIENT_POINTS: _l("The card does not have enough points."),
@@ -47,6 +48,10 @@ REFUSALS = {
     "invalid_email": _l("This is not a valid e-mail address."),
     Code.PASSWORD_TOO_SHORT: _l("This password cannot be used. Choose another one."),
     "not_yourself": _l("You cannot switch off your own account."),
+    "account_switched_off": _l("This account is switched off: ask your admin to switch it on."),
+    "wrong_code": _l("This code is not the one your app shows."),
+    "code_used": _l("This code was just used; wait for the next one."),
+    "login_again": _l("This account changed since you typed its password: log in again."),
     "own_level": _l("You cannot change your own level or store."),
     "low_contrast": _l("These colours are too close: text on them would be hard to read."),
     "invalid_origin": _l("Write each website as an origin, like https://www.example.com."),
@@ -54,6 +59,7 @@ REFUSALS = {
     "invalid_default_locale": _l("The default language must be one of those offered."),
     "invalid_timezone": _l("Write a time zone like Europe/Rome."),
     "invalid_currency": _l("Write a currency code like EUR."),
+    "currency_in_use": _l("Cards have balances and operations in this currency already: it cannot change."),
     "invalid_coupon_code": _l("A coupon code is 1-32 letters, digits or dashes."),
     "invalid_period": _l("The last day must come after the first."),
     "invalid_logo": _l("This file is not a PNG, JPEG or SVG image."),
@@ -185,7 +191,4 @@ def at_fields(form: FlaskForm, error: CoreError, names: Mapping[str, str] | None
         said = {CONFLICT_FIELDS.get(error.code, ""): refusal(error)}
     for name, message in said.items():
         target = (names or {}).get(name, name)
-        if target and target in form:
-            form[target].errors = [*form[target].errors, message]
-        else:
-            form.form_errors.append(message)
+        say_refusal(form, form[target] if target and target in form else None, message)
