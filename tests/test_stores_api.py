@@ -13,8 +13,10 @@ from sqlalchemy import func, select
 
 from admin_core.context import Core
 from admin_core.errors import Conflict, Forbidden, Invalid, NotFound
-from admin_core.models import Operation, Staff, StaffLevel, Store, StoreGroup
+from admin_core.models import Coupon, Operation, Staff, StaffLevel, Store, StoreGroup
+from admin_core.services.coupon_uses import use_coupon
 from admin_core.services.merchants import create_merchant, create_store, get_merchant
+from admin_core.services.pass_sales import KindDetails, define_kind, record_entry, sell_pass
 from admin_core.services.reward_admin import RewardDetails, create_reward
 from admin_core.services.staff import StaffScope
 from admin_core.services.store_groups import GroupDetails, new_group, stores_in, stores_of
@@ -304,3 +306,29 @@ def test_a_cursor_that_is_not_one_of_the_list_s_is_refused(
     for path in ("/api/v1/stores", "/api/v1/store-groups", "/api/v1/hotspots"):
         answer = api.get(f"{path}?cursor={cursor}", headers={"Authorization": headers["Authorization"]})
         assert answer.status_code == 422 and answer.json["error"]["code"] == "invalid_cursor", (path, cursor)
+
+
+def test_a_switched_off_store_sells_no_pass_takes_no_entry_and_no_coupon(
+    core: Core, demo: dict[str, Any]
+) -> None:
+    scope = admin(core)
+    with core.db.write() as session:
+        kind = define_kind(session, scope, KindDetails("Five swims", 5, 30, 2000))
+    sold = sell_pass(core.db, scope, ANNA, kind.id, "MAIN", "sale-1")
+    with core.db.read() as session:
+        coupon = session.scalar(select(Coupon.id).where(Coupon.merchant_id == scope.merchant_id))
+    assert coupon is not None
+    set_store_active(core.db, scope, "MAIN", False)
+    with core.db.read() as session:
+        before = session.scalar(select(func.count()).select_from(Operation))
+    for refused in (
+        lambda: sell_pass(core.db, scope, ANNA, kind.id, "MAIN", "sale-2"),
+        lambda: record_entry(core.db, scope, sold.body["pass"], "MAIN", "entry-1"),
+        lambda: use_coupon(core.db, scope, ANNA, coupon, "MAIN", "coupon-1"),
+    ):
+        with pytest.raises(Conflict) as off:
+            refused()
+        assert off.value.code == "store_inactive"
+    with core.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Operation)) == before
+    assert record_entry(core.db, scope, sold.body["pass"], "STATION", "entry-2").status == 201
