@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from .client import CoreClient, _segment
 from .errors import NotFound
@@ -193,8 +194,15 @@ class WifiCalls:
     # A merchant's hotspots (merchant key)
 
     def list_hotspots(self) -> list[Hotspot]:
-        body = self._client._request("GET", "/hotspots").json()
-        return [Hotspot.from_json(each) for each in body["hotspots"]]
+        """Every page of them."""
+        found: list[Hotspot] = []
+        path: str | None = "/hotspots?limit=100"
+        while path is not None:
+            body = self._client._request("GET", path).json()
+            found += [Hotspot.from_json(each) for each in body["hotspots"]]
+            cursor = body.get("next_cursor")
+            path = f"/hotspots?limit=100&cursor={quote(cursor, safe='')}" if cursor else None
+        return found
 
     def create_hotspot(
         self, store: str, kind: str, settings: dict[str, Any], *, id: str | None = None, **options: Any

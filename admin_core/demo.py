@@ -13,6 +13,7 @@ from .context import Core
 from .database import Database
 from .demo_program import ensure_program, ensure_regular
 from .demo_staff import ensure_staff
+from .demo_stores import ensure_store_details
 from .demo_wifi import ensure_hotspots
 from .models import OperationKind
 from .services import utcnow
@@ -133,6 +134,7 @@ def load_demo(core: Core, secret: str) -> dict[str, Any]:
             exists = find_store(session, merchant.id, code) is not None
         if not exists:
             create_store(db, merchant.id, code, name)
+    ensure_store_details(db, merchant.id)
     ensure_program(db, merchant.id)
     for row in CARDS:
         _ensure_card(db, core.passwords, merchant.id, row)

@@ -40,3 +40,22 @@ class InvalidFields(Invalid):
     def __init__(self, code: str, message: str, fields: dict[str, object]) -> None:
         super().__init__(code, message)
         self.fields = fields
+
+
+class InvalidAtFields(InvalidFields):
+    """Invalid, with a code and a message per field: the staff UI says each at its field, in the
+    staff member's language."""
+
+    def __init__(
+        self, code: str, problems: dict[str, tuple[str, str]], message: str = "Some fields are not valid."
+    ) -> None:  # problems: name: (code, message)
+        super().__init__(
+            code,
+            message,
+            {name: [message] for name, (_code, message) in problems.items()},
+        )
+        self.problems = problems
+
+    @property
+    def codes(self) -> dict[str, str]:
+        return {name: code for name, (code, _message) in self.problems.items()}

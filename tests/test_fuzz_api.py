@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import select
 
 from admin_core.context import Core
-from admin_core.models import Card, Coupon, Hotspot, Reward, Staff, Voucher
+from admin_core.models import Card, Coupon, Hotspot, Reward, Staff, StoreGroup, Voucher
 from admin_core.services.merchants import create_api_key
 
 pytestmark = pytest.mark.both_backends  # what each backend refuses differs (NUL, integer overflow)
@@ -59,6 +59,7 @@ def config(core: Core, demo: dict[str, Any]) -> SchemathesisConfig:
             "path.coupon_id": [*session.scalars(select(Coupon.id)), *BEYOND],
             "path.staff_id": [*session.scalars(select(Staff.id)), *BEYOND],
             "path.import_id": BEYOND,
+            "path.group_id": [*session.scalars(select(StoreGroup.id)), *BEYOND],
             "path.public_id": list(session.scalars(select(Hotspot.public_id))),
             "header.X-Card-Version": [
                 session.scalar(select(Card.credentials_version).where(Card.number == anna["number"]))

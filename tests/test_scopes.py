@@ -37,6 +37,7 @@ from admin_core.services.pass_sales import KindDetails, define_kind, sell_pass
 from admin_core.services.portal_auth import set_password
 from admin_core.services.reward_admin import set_picture
 from admin_core.services.staff import NewStaff, StaffScope, create_staff
+from admin_core.services.store_groups import GroupDetails, new_group
 from admin_core.services.vouchers import redeem_reward
 
 OTHER_CARD = "8800000001"
@@ -96,6 +97,7 @@ def world(core: Core, demo: dict[str, Any]) -> World:
     with db.write() as session:
         kind = define_kind(session, StaffScope.merchant(demo_id), KindDetails("Ten swims", 10, 90, 5000))
     sold = sell_pass(db, StaffScope.merchant(demo_id), "7000100001", kind.id, "MAIN", "world-sale")
+    group = new_group(db, StaffScope.merchant(demo_id), GroupDetails("Demo group", ("MAIN",)))
     with db.read() as session:
         staff = {row.email: row.id for row in session.scalars(select(Staff))}
     return World(
@@ -110,6 +112,7 @@ def world(core: Core, demo: dict[str, Any]) -> World:
             "imports": imports,
             "pass_kind_demo": kind.id,
             "pass_demo": sold.body["pass"],
+            "group_demo": group.id,
         },
     )
 
@@ -217,13 +220,19 @@ MERCHANT_API = [
         "/api/v1/hotspots",
         {"store": "MAIN", "kind": "meraki", "settings": {"mode": "click-through"}},
     ),
+    ("stores.read_store", "GET", "/api/v1/stores/MAIN", None),
+    ("stores.change_store", "PATCH", "/api/v1/stores/MAIN", {"name": "Renamed", "active": False}),
+    ("stores.read_group", "GET", "/api/v1/store-groups/{group_demo}", None),
+    ("stores.change_group", "PATCH", "/api/v1/store-groups/{group_demo}", {"name": "Renamed"}),
+    ("stores.delete_group", "DELETE", "/api/v1/store-groups/{group_demo}", None),
+    ("stores.create_group", "POST", "/api/v1/store-groups", {"name": "Mine", "stores": ["MAIN"]}),
 ]
 # Listings and the merchant's own settings: nothing of the demo's may show in the other's answer.
 MERCHANT_LISTINGS = [
     ("imports.list_imports", "/api/v1/customers/imports", "demo-customers.csv"),
     ("team.list_coupons", "/api/v1/coupons", "main coupon"),
     ("team.list_staff", "/api/v1/staff", "demo.example"),
-    ("team.list_stores", "/api/v1/stores", "STATION"),
+    ("stores.list_stores", "/api/v1/stores", "STATION"),
     ("passes.list_pass_kinds", "/api/v1/pass-kinds", "Ten swims"),
     ("hotspots.list_hotspots", "/api/v1/hotspots", "demo-"),
     ("merchant.read_settings", "/api/v1/merchant", "Demo Caf"),
@@ -233,6 +242,7 @@ MERCHANT_LISTINGS = [
     ("customers.list_customers", "/api/v1/customers?q=anna", "7000100001"),
     ("customers.list_customers", "/api/v1/customers?q=7000", "7000100001"),
     ("customer_changes.export", "/api/v1/customers/export.csv", "7000100001"),
+    ("stores.list_groups", "/api/v1/store-groups", "Demo group"),
 ]
 # Uploads whose body is not JSON: (endpoint, path, body); the other's key must not reach the demo's.
 MERCHANT_UPLOADS = [
@@ -251,6 +261,7 @@ MERCHANT_OWN = [
     "imports.upload",
     "passes.create_pass_kind",
     "passes.sell_pass",
+    "stores.create_store",
 ]
 # The site's endpoints: a merchant's key is refused; the site reaches a card only under its merchant.
 SITE_ONLY = [
@@ -278,6 +289,7 @@ def expand(path: str, world: World) -> str:
         reward_demo=ids["reward_demo"],
         pass_kind_demo=ids["pass_kind_demo"],
         pass_demo=ids["pass_demo"],
+        group_demo=ids["group_demo"],
     )
 
 
@@ -451,6 +463,16 @@ ANNA_DETAILS = {
 }
 ADJUSTMENT = {"points": "5", "reason": "Scope", "adjustment_attempt": "s1"}
 REPLACEMENT = {"new_number": "7000155555", "replacement_attempt": "r1"}
+NEW_STORE = {"code": "MINE", "name": "Mine"}
+HOTSPOT_FORM = {
+    "store": "MAIN",
+    "session_minutes": "60",
+    "contact": "email",
+    "terms_version": "1",
+    "privacy_version": "1",
+    "guest_retention_days": "365",
+    "setting_mode": "click-through",
+}
 # (actor, method, path, form data, expected status). Each path is one that another actor opens
 # (the rows with 2xx/3xx), so a refusal is a refusal and not a wrong address.
 STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
@@ -640,6 +662,53 @@ STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
     (ADMIN, "POST", "/rewards/{reward_demo}/picture", {"remove": "1"}, 302),
     (MANAGER, "POST", "/rewards/{reward_demo}/picture", {"remove": "1"}, 403),
     (OTHER_ADMIN, "POST", "/rewards/{reward_demo}/picture", {"remove": "1"}, 404),
+    (ADMIN, "GET", "/stores", None, 200),
+    (MANAGER, "GET", "/stores", None, 403),
+    (USER, "GET", "/stores", None, 403),
+    (ADMIN, "GET", "/stores/new", None, 200),
+    (MANAGER, "GET", "/stores/new", None, 403),
+    (ADMIN, "POST", "/stores/new", NEW_STORE, 302),
+    (MANAGER, "POST", "/stores/new", NEW_STORE, 403),
+    (ADMIN, "GET", "/stores/MAIN/edit", None, 200),
+    (MANAGER, "GET", "/stores/MAIN/edit", None, 403),
+    (OTHER_ADMIN, "GET", "/stores/MAIN/edit", None, 404),
+    (ADMIN, "POST", "/stores/MAIN/edit", {"name": "Renamed"}, 302),
+    (OTHER_ADMIN, "POST", "/stores/MAIN/edit", {"name": "Renamed"}, 404),
+    (ADMIN, "POST", "/stores/STATION/switch-off", None, 302),
+    (MANAGER, "POST", "/stores/MAIN/switch-off", None, 403),
+    (USER, "POST", "/stores/STATION/switch-off", None, 403),
+    (OTHER_ADMIN, "POST", "/stores/MAIN/switch-off", None, 404),
+    (ADMIN, "GET", "/store-groups", None, 200),
+    (MANAGER, "GET", "/store-groups", None, 403),
+    (USER, "GET", "/store-groups", None, 403),
+    (ADMIN, "POST", "/store-groups", {"name": "Mine", "stores": "MAIN"}, 302),
+    (MANAGER, "POST", "/store-groups", {"name": "Mine", "stores": "MAIN"}, 403),
+    (OTHER_ADMIN, "POST", "/store-groups", {"name": "Mine", "stores": "MAIN"}, 422),
+    (ADMIN, "GET", "/store-groups/{group_demo}", None, 200),
+    (MANAGER, "GET", "/store-groups/{group_demo}", None, 403),
+    (OTHER_ADMIN, "GET", "/store-groups/{group_demo}", None, 404),
+    (ADMIN, "POST", "/store-groups/{group_demo}", {"name": "Renamed"}, 302),
+    (OTHER_ADMIN, "POST", "/store-groups/{group_demo}", {"name": "Renamed"}, 404),
+    (ADMIN, "POST", "/store-groups/{group_demo}/delete", None, 302),
+    (MANAGER, "POST", "/store-groups/{group_demo}/delete", None, 403),
+    (OTHER_ADMIN, "POST", "/store-groups/{group_demo}/delete", None, 404),
+    (ADMIN, "GET", "/hotspots", None, 200),
+    (MANAGER, "GET", "/hotspots", None, 403),
+    (USER, "GET", "/hotspots", None, 403),
+    (ADMIN, "GET", "/hotspots/new?kind=unifi", None, 200),
+    (MANAGER, "GET", "/hotspots/new", None, 403),
+    (ADMIN, "POST", "/hotspots/new?kind=meraki", HOTSPOT_FORM, 302),
+    (MANAGER, "POST", "/hotspots/new?kind=meraki", HOTSPOT_FORM, 403),
+    (ADMIN, "GET", "/hotspots/demo-meraki/edit", None, 200),
+    (MANAGER, "GET", "/hotspots/demo-meraki/edit", None, 403),
+    (OTHER_ADMIN, "GET", "/hotspots/demo-meraki/edit", None, 404),
+    (ADMIN, "GET", "/hotspots/other-lobby/edit", None, 404),
+    (ADMIN, "POST", "/hotspots/demo-meraki/edit", HOTSPOT_FORM, 302),
+    (OTHER_ADMIN, "POST", "/hotspots/demo-meraki/edit", {**HOTSPOT_FORM, "store": "OTHER"}, 404),
+    (ADMIN, "POST", "/hotspots/demo-meraki/switch-off", None, 302),
+    (MANAGER, "POST", "/hotspots/demo-meraki/switch-off", None, 403),
+    (OTHER_ADMIN, "POST", "/hotspots/demo-meraki/switch-off", None, 404),
+    (ADMIN, "POST", "/hotspots/other-lobby/switch-off", None, 404),
 ]
 # Staff pages whose rows are elsewhere (logging in and out, the language) or that no data is behind.
 STAFF_OPEN = {
@@ -669,6 +738,7 @@ def fill(text: str, world: World) -> str:
         reward_demo=ids["reward_demo"],
         pass_kind_demo=ids["pass_kind_demo"],
         pass_demo=ids["pass_demo"],
+        group_demo=ids["group_demo"],
     )
 
 

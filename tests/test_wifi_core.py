@@ -343,7 +343,7 @@ def test_another_merchant_s_key_cannot_see_or_change_a_hotspot(
     key = {"Authorization": f"Bearer {create_api_key(core.db, other.id)}"}
     assert api.get("/api/v1/hotspots/demo-opennds", headers=key).status_code == 404
     assert api.patch("/api/v1/hotspots/demo-opennds", json={"enabled": False}, headers=key).status_code == 404
-    assert api.get("/api/v1/hotspots", headers=key).json == {"hotspots": []}
+    assert api.get("/api/v1/hotspots", headers=key).json == {"hotspots": [], "next_cursor": None}
 
 
 @pytest.mark.both_backends  # the idempotency record's unique constraint

@@ -74,6 +74,7 @@ def init_api(app: Flask) -> None:
         reward_admin,
         rewards,
         signup,
+        stores,
         team,
         wifi,
     )
@@ -109,6 +110,7 @@ def init_api(app: Flask) -> None:
     api.register_blueprint(team.blp, url_prefix=PREFIX)
     api.register_blueprint(passes.blp, url_prefix=PREFIX)
     api.register_blueprint(coupon_uses.blp, url_prefix=PREFIX)
+    api.register_blueprint(stores.blp, url_prefix=PREFIX)
 
     @app.errorhandler(CoreError)
     def core_error(error: CoreError) -> Response:

@@ -14,6 +14,7 @@ from ..services import hotspots
 from ..services.hotspot_settings import masked
 from ..services.hotspots import MAX_MINUTES, MAX_QUOTA, MAX_RATE, MAX_RETENTION_DAYS
 from .auth import authenticate, scope
+from .reward_admin import PageQuerySchema
 from .schemas import bounds
 
 blp = Blueprint("hotspots", __name__, description="Hotspots: the Wi-Fi controllers of a merchant's venues")
@@ -66,6 +67,9 @@ class HotspotSchema(HotspotOptionsSchema):
 
 class HotspotListSchema(Schema):
     hotspots = fields.List(fields.Nested(HotspotSchema), required=True)
+    next_cursor = fields.String(
+        allow_none=True, metadata={"description": "Pass as `cursor` for the next page; None: the last"}
+    )
 
 
 OPTIONS = tuple(HotspotOptionsSchema().fields)
@@ -87,12 +91,15 @@ def hotspot_body(hotspot: Hotspot) -> dict[str, Any]:
 
 
 @blp.route("", methods=["GET"])
+@blp.arguments(PageQuerySchema, location="query")
 @blp.response(200, HotspotListSchema)
-def list_hotspots() -> dict[str, Any]:
+def list_hotspots(query: dict[str, Any]) -> dict[str, Any]:
+    """Oldest first, a page at a time."""
     with current_core().db.read() as session:
-        return {
-            "hotspots": [hotspot_body(each) for each in hotspots.list_hotspots(session, scope().merchant.id)]
-        }
+        rows, next_cursor = hotspots.list_hotspots_page(
+            session, scope().merchant.id, query["cursor"], query["limit"]
+        )
+        return {"hotspots": [hotspot_body(each) for each in rows], "next_cursor": next_cursor}
 
 
 @blp.route("", methods=["POST"])

@@ -14,13 +14,12 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import Session, joinedload
 
 from ..context import current_core
-from ..models import Coupon, Staff, StaffLevel, Store
+from ..models import Coupon, Staff, StaffLevel
 from ..services import staff as staff_service
 from ..services.figures import MAX_DAYS, SOURCES, Figures, as_csv, store_figures
 from ..services.offers import MAX_USES
 from ..services.store_coupons import coupons_in_scope, create_coupon, set_coupon_published
 from .auth import authenticate, scope
-from .schemas import StoreSchema
 
 blp = Blueprint("team", __name__, description="Stores, staff, coupons and store figures (merchant key)")
 blp.before_request(authenticate)
@@ -28,10 +27,6 @@ blp.before_request(authenticate)
 
 def merchant_scope() -> staff_service.StaffScope:
     return staff_service.StaffScope.merchant(scope().merchant.id)
-
-
-class StoreListSchema(Schema):
-    stores = fields.List(fields.Nested(StoreSchema), required=True)
 
 
 class DaySchema(Schema):
@@ -150,13 +145,6 @@ class CouponListSchema(Schema):
 
 class CouponChangesSchema(Schema):
     published = fields.Boolean(required=True)
-
-
-@blp.route("/stores", methods=["GET"])
-@blp.response(200, StoreListSchema)
-def list_stores() -> dict[str, list[Store]]:
-    with current_core().db.read() as session:
-        return {"stores": merchant_scope().stores(session)}
 
 
 @blp.route("/stores/<code>/figures", methods=["GET"])

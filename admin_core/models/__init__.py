@@ -27,6 +27,7 @@ from .program import (
     VoucherStatus,
 )
 from .staff import CustomerImport, ImportStatus, MerchantLogo, Staff, StaffLevel
+from .store_groups import StoreGroup
 from .wifi import ContactRequired, Hotspot, HotspotKind, WifiVisit
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "Staff",
     "StaffLevel",
     "Store",
+    "StoreGroup",
     "Tier",
     "TokenPurpose",
     "Voucher",

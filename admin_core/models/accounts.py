@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -11,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -18,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -104,6 +107,9 @@ class Merchant(Base):
 
 
 class Store(Base):
+    """A shop of the merchant. `code` names it to tills and integrations and never changes; a
+    switched-off store (`active` False) records nothing more and keeps its history."""
+
     __tablename__ = "stores"
     __table_args__ = (UniqueConstraint("merchant_id", "code"),)
 
@@ -111,6 +117,13 @@ class Store(Base):
     merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"))
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # {"mon": [{"open": "09:00", "close": "13:00"}, …], …, "sun": []} (services/store_hours.py);
+    # None: not given.
+    opening_hours: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    latitude: Mapped[float | None] = mapped_column(Float)  # degrees, WGS 84; both or neither
+    longitude: Mapped[float | None] = mapped_column(Float)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Customer(Base):

@@ -8,8 +8,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from ..database import Database
-from ..errors import Conflict, Invalid, NotFound
-from ..models import Card, Coupon, CouponUse, Operation, OperationKind, Store
+from ..errors import Conflict, NotFound
+from ..models import Card, Coupon, CouponUse, Operation, OperationKind
 from . import utcnow
 from .cards import get_card, usable
 from .idempotency import Outcome, request_fingerprint, run_once
@@ -21,13 +21,6 @@ def uses_left(coupon: Coupon, uses: int) -> int | None:
     return None if coupon.uses_per_card is None else max(coupon.uses_per_card - uses, 0)
 
 
-def _store(session: Session, scope: StaffScope, code: str | None) -> Store:
-    store = scope.store(session, code)
-    if store is None:
-        raise Invalid("store_required", "Choose the store this happens at.")
-    return store
-
-
 def use_coupon(
     db: Database, scope: StaffScope, number: str, coupon_id: int, store_code: str | None, attempt: str
 ) -> Outcome:
@@ -36,7 +29,7 @@ def use_coupon(
     fingerprint = request_fingerprint("COUPON_USE", number, [coupon_id, store_code, scope.staff_id])
 
     def work(session: Session) -> tuple[int, dict[str, object]]:
-        store = _store(session, scope, store_code)
+        store = scope.store_at_till(session, store_code)
         card: Card = usable(get_card(session, scope.merchant_id, number, for_update=True))
         now = utcnow()
         found = [

@@ -188,8 +188,9 @@ def masked(settings: dict[str, Any]) -> dict[str, Any]:
 def merged(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     """New settings over the current ones; a secret sent back masked (or left out) is kept, unless
     an address changes: the stored secrets were meant for the old one, and whoever can change the
-    address must send them again (or they would be handed to a new, perhaps hostile, host)."""
+    address must send them again (or they would be handed to a new, perhaps hostile, host). A
+    setting sent as None is removed (as in a JSON merge patch)."""
     moved = any(name in changes and changes[name] != current.get(name) for name in ADDRESSES)
     kept = {name: value for name, value in changes.items() if not (name in SECRETS and value == MASK)}
     base = {name: value for name, value in current.items() if not (moved and name in SECRETS)}
-    return {**base, **kept}
+    return {name: value for name, value in {**base, **kept}.items() if value is not None}

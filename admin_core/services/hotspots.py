@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from loyalty_common.controller_addresses import Networks
 
 from ..database import Database
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Conflict, Invalid, InvalidAtFields, NotFound
 from ..models import ContactRequired, Hotspot, HotspotKind
-from . import add_unique, utcnow
+from . import add_unique, cursors, utcnow
 from .hotspot_settings import check_called_addresses, checked_settings, merged
 from .merchants import find_store
 
@@ -27,6 +27,8 @@ MAX_RATE = 10_000_000  # kbit/s
 MAX_QUOTA = 10_000_000  # MB
 MAX_RETENTION_DAYS = 10 * 365
 MAX_TEXT = 20_000
+CLEARABLE = frozenset({"up_kbps", "down_kbps", "quota_mb", "landing_url"})  # None: no limit, no page
+PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -48,32 +50,62 @@ class HotspotOptions:
     enabled: bool | None = None
 
 
-def _in_range(value: int | None, low: int, high: int, code: str, what: str) -> None:
+def _in_range(
+    problems: dict[str, tuple[str, str]],
+    name: str,
+    value: int | None,
+    limits: tuple[int, int],
+    code: str,
+    what: str,
+) -> None:
+    low, high = limits
     if value is not None and not low <= value <= high:
-        raise Invalid(code, f"{what} is {low}-{high}.")
+        problems[name] = (code, f"{what} is {low}-{high}.")
 
 
 def _checked(options: HotspotOptions) -> dict[str, Any]:
-    """The options that were given, or Invalid with the first broken rule."""
+    """The options that were given, or InvalidAtFields with each broken rule at its option (the
+    error's code: the first one's)."""
+    problems: dict[str, tuple[str, str]] = {}
     _in_range(
-        options.session_minutes, 1, MAX_MINUTES, "invalid_session_minutes", "A session's length in minutes"
+        problems,
+        "session_minutes",
+        options.session_minutes,
+        (1, MAX_MINUTES),
+        "invalid_session_minutes",
+        "A session's length in minutes",
     )
-    _in_range(options.up_kbps, 1, MAX_RATE, "invalid_rate", "An upload rate in kbit/s")
-    _in_range(options.down_kbps, 1, MAX_RATE, "invalid_rate", "A download rate in kbit/s")
-    _in_range(options.quota_mb, 1, MAX_QUOTA, "invalid_quota", "A data limit in MB")
-    _in_range(options.guest_retention_days, 1, MAX_RETENTION_DAYS, "invalid_retention", "Days kept")
+    _in_range(problems, "up_kbps", options.up_kbps, (1, MAX_RATE), "invalid_rate", "An upload rate in kbit/s")
+    _in_range(
+        problems, "down_kbps", options.down_kbps, (1, MAX_RATE), "invalid_rate", "A download rate in kbit/s"
+    )
+    _in_range(problems, "quota_mb", options.quota_mb, (1, MAX_QUOTA), "invalid_quota", "A data limit in MB")
+    _in_range(
+        problems,
+        "guest_retention_days",
+        options.guest_retention_days,
+        (1, MAX_RETENTION_DAYS),
+        "invalid_retention",
+        "Days kept",
+    )
     if options.landing_url:
         parts = urlsplit(options.landing_url)
         if parts.scheme not in ("http", "https") or not parts.netloc or len(options.landing_url) > 500:
-            raise Invalid(
-                "invalid_landing_url", "The landing page is an http(s) address of up to 500 characters."
+            problems["landing_url"] = (
+                "invalid_landing_url",
+                "The landing page is an http(s) address of up to 500 characters.",
             )
-    for version in (options.terms_version, options.privacy_version):
+    for name in ("terms_version", "privacy_version"):
+        version = getattr(options, name)
         if version is not None and not 1 <= len(version.strip()) <= 32:
-            raise Invalid("invalid_version", "A wording version is 1-32 characters.")
-    for text in (options.terms_text, options.privacy_text):
+            problems[name] = ("invalid_version", "A wording version is 1-32 characters.")
+    for name in ("terms_text", "privacy_text"):
+        text = getattr(options, name)
         if text is not None and len(text) > MAX_TEXT:
-            raise Invalid("invalid_text", f"A text is at most {MAX_TEXT} characters.")
+            problems[name] = ("invalid_text", f"A text is at most {MAX_TEXT} characters.")
+    if problems:
+        code, message = next(iter(problems.values()))
+        raise InvalidAtFields(code, problems, message)
     given = {field.name: getattr(options, field.name) for field in fields(options)}
     return {name: value for name, value in given.items() if value is not None}
 
@@ -127,11 +159,13 @@ def update_hotspot(
     kind: HotspotKind | None = None,
     settings: dict[str, Any] | None = None,
     options: HotspotOptions = HotspotOptions(),
+    cleared: frozenset[str] = frozenset(),
     networks: Networks = (),
 ) -> Hotspot:
-    """Change what is given. Settings are merged over the current ones (a secret sent back masked
-    is kept), unless the kind changes: then they are the new controller's, whole. The addresses
-    given are checked before the transaction (resolving a name takes its time)."""
+    """Change what is given; the options named in `cleared` (of CLEARABLE) become none. Settings
+    are merged over the current ones (a secret sent back masked is kept), unless the kind
+    changes: then they are the new controller's, whole. The addresses given are checked before
+    the transaction (resolving a name takes its time)."""
     values = _checked(options)
     check_called_addresses(settings or {}, networks)
     with db.write() as session:
@@ -147,6 +181,8 @@ def update_hotspot(
             hotspot.settings = checked_settings(hotspot.kind, merged(hotspot.settings, settings))
         for name, value in values.items():
             setattr(hotspot, name, value)
+        for name in cleared & CLEARABLE:
+            setattr(hotspot, name, None)
     with db.read() as session:
         return get_hotspot(session, merchant_id, public_id)
 
@@ -155,6 +191,19 @@ def list_hotspots(session: Session, merchant_id: int) -> list[Hotspot]:
     return list(
         session.scalars(select(Hotspot).where(Hotspot.merchant_id == merchant_id).order_by(Hotspot.id))
     )
+
+
+def list_hotspots_page(
+    session: Session, merchant_id: int, cursor: str | None = None, limit: int = PAGE_SIZE
+) -> tuple[list[Hotspot], str | None]:
+    """The hotspots, oldest first, and the cursor of the next page (None: this is the last)."""
+    query = select(Hotspot).where(Hotspot.merchant_id == merchant_id)
+    if cursor is not None:
+        query = query.where(Hotspot.id > cursors.decode_id("h", cursor))
+    rows = list(session.scalars(query.order_by(Hotspot.id).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, cursors.encode("h", rows[-1].id) if more else None
 
 
 def find_hotspot(session: Session, public_id: str) -> Hotspot | None:

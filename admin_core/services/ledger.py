@@ -14,7 +14,7 @@ from ..errors import Conflict, Invalid
 from ..models import Card, Operation, OperationKind, Store
 from . import utcnow
 from .cards import get_card, usable
-from .merchants import find_store
+from .merchants import find_store, require_active
 
 MAX_POINTS = 1_000_000
 MAX_MONEY = 10_000_000  # minor units: 100,000.00 in the merchant's currency
@@ -70,6 +70,7 @@ def record_operation(
     store = find_store(session, merchant_id, request.store_code)
     if store is None:
         raise Invalid("unknown_store", f"No store '{request.store_code}' at this merchant.")
+    require_active(store)
     card = usable(get_card(session, merchant_id, number, for_update=True))
     points, credit = _deltas(request.kind, request.amount)
     change = Change(request.kind, points, credit, request.discount, store, staff_id)

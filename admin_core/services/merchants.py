@@ -76,6 +76,13 @@ def find_store(session: Session, merchant_id: int, code: str) -> Store | None:
     return session.scalar(select(Store).where(Store.merchant_id == merchant_id, Store.code == code))
 
 
+def require_active(store: Store) -> Store:
+    """Where something is recorded at a store: a switched-off one refuses it (its history stays)."""
+    if not store.active:
+        raise Conflict("store_inactive", f"The store '{store.code}' is switched off: it records nothing.")
+    return store
+
+
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 

@@ -87,13 +87,6 @@ def change_kind(db: Database, scope: StaffScope, kind_id: int, details: KindDeta
     return kind
 
 
-def _store(session: Session, scope: StaffScope, code: str | None) -> Store:
-    store = scope.store(session, code)
-    if store is None:
-        raise Invalid("store_required", "Choose the store this happens at.")
-    return store
-
-
 def _record(
     session: Session, scope: StaffScope, card: Card, store: Store, kind: OperationKind, name: str
 ) -> None:
@@ -123,7 +116,7 @@ def sell_pass(
         kind = get_kind(session, scope.merchant_id, kind_id)
         if not kind.active:
             raise Conflict("pass_kind_off_sale", "This kind of pass is not on sale.")
-        store = _store(session, scope, store_code)
+        store = scope.store_at_till(session, store_code)
         card = usable(get_card(session, scope.merchant_id, number, for_update=True))
         now = utcnow()
         held = Pass(
@@ -152,7 +145,7 @@ def record_entry(
     fingerprint = request_fingerprint("PASS_ENTRY", str(pass_id), [store_code, scope.staff_id])
 
     def work(session: Session) -> tuple[int, dict[str, object]]:
-        store = _store(session, scope, store_code)
+        store = scope.store_at_till(session, store_code)
         held = take_entry(session, scope.merchant_id, pass_id, utcnow())
         card = usable(session.get_one(Card, held.card_id))
         _record(session, scope, card, store, OperationKind.PASS_ENTRY, held.name)

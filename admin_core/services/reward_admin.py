@@ -4,8 +4,6 @@ admin's scope) call these same functions; a reward of another merchant is "no su
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,25 +11,26 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..database import MAX_ID, Database
-from ..errors import Invalid, InvalidFields, NotFound
+from ..database import Database
+from ..errors import Invalid, InvalidAtFields, NotFound
 from ..models import Reward, RewardPicture, StaffLevel, Store
-from . import logos, utcnow
+from . import cursors, logos, utcnow
 from .ledger import MAX_POINTS
 from .staff import StaffScope
+from .store_groups import stores_in
 
 MAX_STOCK = 1_000_000
 MAX_LIMIT = 1000
 MAX_DESCRIPTION = 2000
 PAGE_SIZE = 50
-MAX_CURSOR = 24
 # The logo's checks hold for pictures too; only the words differ.
 PICTURE_CODES = {"invalid_logo": "invalid_picture", "logo_too_large": "picture_too_large"}
 
 
 @dataclass(frozen=True)
 class RewardDetails:
-    """Everything the admin sets on a reward. `stores` are store codes; none: every store."""
+    """Everything the admin sets on a reward. `stores` are store codes or store groups
+    (`group:<id>`, services/stores.py), saved as the stores they are now; none: every store."""
 
     name: str
     points: int
@@ -58,16 +57,11 @@ class RewardDetails:
         )
 
 
-class InvalidReward(InvalidFields):
+class InvalidReward(InvalidAtFields):
     """A field error per field, with a code for each (the staff UI says it in its language)."""
 
     def __init__(self, problems: dict[str, tuple[str, str]]) -> None:
-        super().__init__(
-            "invalid_reward",
-            "Some fields are not valid.",
-            {name: [message] for name, (_code, message) in problems.items()},
-        )
-        self.codes = {name: code for name, (code, _message) in problems.items()}
+        super().__init__("invalid_reward", problems)
 
 
 @dataclass(frozen=True)
@@ -85,17 +79,12 @@ class _Check:
             self.problems[name] = (code, message)
 
 
-def _stores(session: Session, merchant_id: int, codes: tuple[str, ...], check: _Check) -> list[Store]:
-    wanted = sorted(set(codes))
-    if not wanted:
+def _stores(session: Session, merchant_id: int, choices: tuple[str, ...], check: _Check) -> list[Store]:
+    try:
+        return stores_in(session, merchant_id, choices)
+    except (NotFound, Invalid) as error:
+        check.problems["stores"] = (error.code, error.message)
         return []
-    found = list(
-        session.scalars(select(Store).where(Store.merchant_id == merchant_id, Store.code.in_(wanted)))
-    )
-    missing = set(wanted) - {store.code for store in found}
-    if missing:
-        check.problems["stores"] = ("unknown_store", f"No such store: {', '.join(sorted(missing))}.")
-    return found
 
 
 def _checked(session: Session, merchant_id: int, details: RewardDetails) -> tuple[RewardDetails, list[Store]]:
@@ -212,21 +201,11 @@ def set_reward_active(db: Database, scope: StaffScope, reward_id: int, active: b
 
 
 def encode_cursor(reward_id: int) -> str:
-    return base64.urlsafe_b64encode(f"r{reward_id}".encode()).decode().rstrip("=")
+    return cursors.encode("r", reward_id)
 
 
 def decode_cursor(text: str) -> int:
-    invalid = Invalid("invalid_cursor", "This page cursor is not valid; start from the first page.")
-    if not 0 < len(text) <= MAX_CURSOR:
-        raise invalid
-    try:
-        raw = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True).decode()
-        row_id = int(raw[1:]) if raw.startswith("r") else 0
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise invalid from None
-    if not 0 < row_id <= MAX_ID:
-        raise invalid
-    return row_id
+    return cursors.decode_id("r", text)
 
 
 def list_rewards(

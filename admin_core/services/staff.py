@@ -20,7 +20,7 @@ from ..database import Database
 from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from ..models import Merchant, Staff, StaffLevel, Store
 from . import add_unique, utcnow
-from .merchants import find_store
+from .merchants import find_store, require_active
 from .portal_auth import check_password_rules, email_address
 from .signup import customer_name, phone_number
 
@@ -64,6 +64,15 @@ class StaffScope:
         if found is None or (self.store_id is not None and found.id != self.store_id):
             raise NotFound("unknown_store", "No such store.")
         return found
+
+    def store_at_till(self, session: Session, code: str | None) -> Store:
+        """The store something is recorded at (`code`'s, within reach; without one, one's own):
+        Invalid `store_required` for an admin who names none, Conflict `store_inactive` for a
+        switched-off store."""
+        store = self.store(session, code)
+        if store is None:
+            raise Invalid("store_required", "Choose the store this happens at.")
+        return require_active(store)
 
     def stores(self, session: Session) -> list[Store]:
         query = select(Store).where(Store.merchant_id == self.merchant_id).order_by(Store.code)

@@ -71,13 +71,6 @@ def card_at_till(session: Session, scope: StaffScope, number: str) -> CardAtTill
     return CardAtTill(card, list(recent), list(vouchers))
 
 
-def _store(session: Session, scope: StaffScope, code: str | None) -> Store:
-    store = scope.store(session, code)
-    if store is None:
-        raise Invalid("store_required", "Choose the store this happens at.")
-    return store
-
-
 def record_at_till(
     db: Database,
     scope: StaffScope,
@@ -92,7 +85,7 @@ def record_at_till(
     fingerprint = request_fingerprint("TILL", number, [kind.value, amount, store_code, scope.staff_id])
 
     def work(session: Session) -> tuple[int, dict[str, object]]:
-        store = _store(session, scope, store_code)
+        store = scope.store_at_till(session, store_code)
         operation, card = record_operation(
             session,
             scope.merchant_id,
@@ -107,7 +100,7 @@ def record_at_till(
 
 def collect_at_till(db: Database, scope: StaffScope, code: str, store_code: str | None) -> Voucher:
     with db.write() as session:
-        store = _store(session, scope, store_code)
+        store = scope.store_at_till(session, store_code)
         return collect_voucher(session, scope.merchant_id, code, store.code)
 
 
@@ -115,4 +108,6 @@ def stores_for_till(session: Session, scope: StaffScope) -> list[Store]:
     stores = scope.stores(session)
     if not stores:
         raise NotFound("unknown_store", "No store to work at.")
-    return stores
+    # A switched-off store is not offered. Where every store in reach is off, they are, so that
+    # the till opens and says why nothing can be recorded (`store_inactive`).
+    return [store for store in stores if store.active] or stores

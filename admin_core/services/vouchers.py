@@ -20,7 +20,7 @@ from ..errors import Conflict, Gone, NotFound
 from ..models import Card, Merchant, Operation, OperationKind, Reward, Voucher, VoucherStatus
 from . import utcnow
 from .cards import get_card, usable
-from .merchants import find_store
+from .merchants import find_store, require_active
 from .program import active_campaign
 
 # No 0/O, 1/I/L: codes are read aloud and typed at the till.
@@ -169,6 +169,7 @@ def collect_voucher(
     store = find_store(session, merchant_id, store_code)
     if store is None:
         raise NotFound("unknown_store", f"No store '{store_code}' at this merchant.")
+    require_active(store)
     stores = voucher.reward.stores
     if stores and store not in stores:
         where = ", ".join(each.name for each in stores)

@@ -3,6 +3,8 @@ staff member's language."""
 
 from __future__ import annotations
 
+from babel.dates import get_day_names
+from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -32,6 +34,7 @@ from wtforms.validators import (
 from loyalty_common.rules import MAX_PASSWORD, MIN_PASSWORD
 
 from ..services.offers import MAX_USES
+from ..services.store_hours import DAYS
 
 
 def say_refusal(form: FlaskForm, field: Field | None, message: str) -> None:
@@ -256,3 +259,49 @@ class RewardForm(FlaskForm):
             NumberRange(1, 366, _l("From 1 to 366 days.")),
         ],
     )
+
+
+def _day_name(index: int) -> str:
+    """The weekday in the staff member's language, from the locale's own data (Monday is 0)."""
+    return str(get_day_names("wide", locale=get_locale())[index]).capitalize()
+
+
+class StoreForm(FlaskForm):
+    """A store's details; the hours are one field a day ("09:00-13:00, 15:00-19:30"; empty:
+    closed), checked by the service, which says what is wrong at the day."""
+
+    code = StringField(
+        _l("Code (letters, digits, - or _; it never changes)"),
+        validators=[DataRequired(_l("Give the store a code.")), Length(max=32)],
+        filters=[strip],
+        render_kw={"autocapitalize": "characters", "autocomplete": "off"},
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Give the store a name.")), Length(max=200)])
+    address = TextAreaField(_l("Address (optional)"), validators=[Length(max=500)])
+    latitude = StringField(
+        _l("Latitude (optional, e.g. 45.4642)"), filters=[strip], render_kw={"inputmode": "decimal"}
+    )
+    longitude = StringField(
+        _l("Longitude (optional, e.g. 9.1900)"), filters=[strip], render_kw={"inputmode": "decimal"}
+    )
+
+
+for _index, _day in enumerate(DAYS):
+    setattr(
+        StoreForm,
+        f"hours_{_day}",
+        StringField(
+            LazyString(_day_name, _index),
+            validators=[Length(max=200)],
+            render_kw={"autocomplete": "off", "placeholder": "09:00-13:00, 15:00-19:30"},
+        ),
+    )
+del _index, _day
+
+
+class StoreGroupForm(FlaskForm):
+    name = StringField(
+        _l("Name (e.g. Milan shops)"),
+        validators=[DataRequired(_l("Give the group a name.")), Length(max=200)],
+    )
+    stores = SelectMultipleField(_l("Its stores"), validate_choice=True)

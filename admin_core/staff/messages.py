@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_babel import LazyString, format_number
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 
 from loyalty_common.error_codes import Code
 
-from ..errors import CoreError
+from ..errors import CoreError, InvalidAtFields
 from ..models import ImportStatus
 from ..services.customer_workbook import MAX_BLANK_LINES, MAX_COLUMNS, MAX_LINES
 from ..services.figures import MAX_DAYS
 from ..services.ledger import MAX_POINTS
 from ..services.signup import MIN_AGE
+from .forms import say_refusal
 
 REFUSALS = {
     Code.INSUFFICIENT_POINTS: _l("The card does not have enough points."),
@@ -86,6 +90,36 @@ REFUSALS = {
     "invalid_credit_change": _l("An amount of money like 5.00, up to 100,000.00; a minus takes it."),
     "reason_required": _l("Say why the balances change."),
     "reason_too_long": _l("A reason is at most 200 characters."),
+    # Stores and store groups.
+    "store_inactive": _l("This store is switched off: nothing can be recorded at it."),
+    "invalid_store_code": _l("A store code is 1 to 32 letters, digits, - or _."),
+    "store_exists": _l("A store with this code exists already."),
+    "store_not_found": _l("No such store."),
+    "address_too_long": _l("An address is at most 500 characters."),
+    "invalid_hours": _l("Write the hours like 09:00-13:00, 15:00-19:30, or leave the day empty: closed."),
+    "invalid_time": _l("Write times as hours and minutes, like 09:00 or 19:30 (24:00 for midnight)."),
+    "closes_before_opening": _l("A period closes after it opens; past midnight, close at 24:00."),
+    "too_many_periods": _l("At most 4 periods a day."),
+    "overlapping_periods": _l("The periods of this day overlap."),
+    "invalid_day": _l("The days are Monday to Sunday."),
+    "invalid_latitude": _l("A latitude is a number of degrees from -90 to 90, like 45.4642."),
+    "invalid_longitude": _l("A longitude is a number of degrees from -180 to 180, like 9.19."),
+    "coordinates_pair": _l("Give both the latitude and the longitude, or neither."),
+    "store_group_exists": _l("A group with this name exists already."),
+    "store_group_not_found": _l("No such store group."),
+    "unknown_store_group": _l("No such store group."),
+    "empty_store_group": _l("The groups chosen have no stores yet: choose stores, or add some to the group."),
+    "too_many_stores": _l("A group holds at most 1000 stores."),
+    # Hotspots.
+    "hotspot_exists": _l("A hotspot with this id exists already."),
+    "hotspot_not_found": _l("No such hotspot."),
+    "invalid_hotspot_id": _l("A hotspot id is 1 to 64 lower-case letters, digits and dashes."),
+    "invalid_session_minutes": _l("From 1 minute to 30 days (43,200 minutes)."),
+    "invalid_rate": _l("From 1 to 10,000,000 kbit/s, or empty: no limit."),
+    "invalid_quota": _l("From 1 to 10,000,000 MB, or empty: no limit."),
+    "invalid_retention": _l("From 1 to 3650 days."),
+    "invalid_landing_url": _l("An http(s) address of up to 500 characters, or empty."),
+    "invalid_version": _l("A version is 1 to 32 characters."),
     # A customers file, and its rows.
     "unsupported_file": _l("This file is neither a CSV file (UTF-8) nor an Excel workbook (.xlsx)."),
     "invalid_csv": _l("This CSV file cannot be read."),
@@ -151,3 +185,25 @@ def reason(code: str, message: str) -> str:
 
 def refusal(error: CoreError) -> str:
     return reason(error.code, error.message)
+
+
+# Refusals that are about one field of the form that was sent.
+CONFLICT_FIELDS = {
+    "store_exists": "code",
+    "store_group_exists": "name",
+    "hotspot_exists": "public_id",
+    "invalid_hotspot_id": "public_id",
+    "unknown_store": "store",
+}
+
+
+def at_fields(form: FlaskForm, error: CoreError, names: Mapping[str, str] | None = None) -> None:
+    """A service's refusal said at the field it is about (`names`: the service's field names
+    that the form calls otherwise), or above the form."""
+    if isinstance(error, InvalidAtFields):
+        said = {name: reason(code, message) for name, (code, message) in error.problems.items()}
+    else:
+        said = {CONFLICT_FIELDS.get(error.code, ""): refusal(error)}
+    for name, message in said.items():
+        target = (names or {}).get(name, name)
+        say_refusal(form, form[target] if target and target in form else None, message)

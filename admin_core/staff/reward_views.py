@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
 
 from ..context import current_core
 from ..errors import CoreError, NotFound
@@ -17,7 +16,8 @@ from ..services import logos, reward_admin
 from .auth import current_scope, current_staff, staff_required
 from .blueprint import bp
 from .forms import RewardForm
-from .messages import reason, refusal
+from .messages import at_fields, reason
+from .store_views import store_choices
 
 # A picture opened on its own runs nothing and fetches nothing (an SVG, above all).
 PICTURE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
@@ -51,9 +51,7 @@ def _form(reward: Reward | None = None) -> RewardForm:
             }
         )
     with current_core().db.read() as session:
-        form.stores.choices = [
-            SelectChoice(store.code, store.name) for store in current_scope().stores(session)
-        ]
+        form.stores.choices = store_choices(session, current_scope())
     return form
 
 
@@ -71,19 +69,6 @@ def _details(form: RewardForm) -> reward_admin.RewardDetails:
         stores=tuple(form.stores.data or ()),
         voucher_valid_days=form.voucher_valid_days.data or 0,
     )
-
-
-def _refused(form: RewardForm, error: CoreError) -> None:
-    """The service's refusal at the field it is about, or above the form."""
-    if isinstance(error, reward_admin.InvalidReward):
-        for name, code in error.codes.items():
-            message = reason(code, error.fields[name][0])  # type: ignore[index]
-            if name in form:
-                form[name].errors = [*form[name].errors, message]
-            else:
-                form.form_errors.append(message)
-    else:
-        form.form_errors.append(refusal(error))
 
 
 def _reward(reward_id: int) -> Reward:
@@ -113,7 +98,7 @@ def new_reward() -> Response | str | tuple[str, int]:
         try:
             made = reward_admin.create_reward(current_core().db, current_scope(), _details(form))
         except CoreError as error:
-            _refused(form, error)
+            at_fields(form, error)
         else:
             flash(_("Reward created: %(name)s. You can add a picture now.", name=made.name), "success")
             return redirect(url_for(".reward", reward_id=made.id))
@@ -132,7 +117,7 @@ def reward(reward_id: int) -> Response | str | tuple[str, int]:
                 current_core().db, current_scope(), reward_id, _details(form)
             )
         except CoreError as error:
-            _refused(form, error)
+            at_fields(form, error)
         else:
             flash(_("Saved: %(name)s.", name=changed.name), "success")
             return redirect(url_for(".rewards"))

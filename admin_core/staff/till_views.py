@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -27,6 +27,7 @@ def _store_choices(form: OperationForm | VoucherForm) -> None:
     with current_core().db.read() as session:
         stores = till.stores_for_till(session, current_scope())
     form.store.choices = [SelectChoice(store.code, store.name) for store in stores]
+    g.store_off = not any(store.active for store in stores)  # the till says so at once
 
 
 def _till(lookup: CardLookupForm, status: int = 200) -> tuple[str, int]:
