@@ -11,7 +11,7 @@ from passlib.context import CryptContext
 
 from .context import Core
 from .database import Database
-from .demo_program import ensure_program, ensure_regular
+from .demo_program import ensure_double_points, ensure_program, ensure_regular
 from .demo_staff import ensure_staff
 from .demo_wifi import ensure_hotspots
 from .models import OperationKind
@@ -134,6 +134,7 @@ def load_demo(core: Core, secret: str) -> dict[str, Any]:
         if not exists:
             create_store(db, merchant.id, code, name)
     ensure_program(db, merchant.id)
+    ensure_double_points(db, merchant.id)
     for row in CARDS:
         _ensure_card(db, core.passwords, merchant.id, row)
     ensure_regular(db, merchant.id, CARDS[0][0])

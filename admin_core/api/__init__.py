@@ -67,6 +67,7 @@ def init_api(app: Flask) -> None:
         portal,
         portal_cards,
         profile,
+        program_admin,
         resets,
         reward_admin,
         rewards,
@@ -103,6 +104,7 @@ def init_api(app: Flask) -> None:
     api.register_blueprint(merchant.blp, url_prefix=f"{PREFIX}/merchant")
     api.register_blueprint(merchant.site_blp, url_prefix=f"{PREFIX}/portal/merchant")
     api.register_blueprint(team.blp, url_prefix=PREFIX)
+    api.register_blueprint(program_admin.blp, url_prefix=PREFIX)
 
     @app.errorhandler(CoreError)
     def core_error(error: CoreError) -> Response:

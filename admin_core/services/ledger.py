@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict, Invalid
-from ..models import Card, Operation, OperationKind
+from ..models import Card, Operation, OperationKind, Store
 from . import utcnow
 from .cards import get_card
 from .merchants import find_store
@@ -65,30 +65,57 @@ def record_operation(
     """Apply one operation inside the caller's write transaction; the card row is locked first.
     `staff_id`: who recorded it at a till."""
     _check(request)
-    store = find_store(session, merchant_id, request.store_code)
-    if store is None:
-        raise Invalid("unknown_store", f"No store '{request.store_code}' at this merchant.")
+    store = store_named(session, merchant_id, request.store_code)
     card = get_card(session, merchant_id, number, for_update=True)
     points, credit = _deltas(request.kind, request.amount)
-    if card.points + points < 0:
+    change = Change(request.kind, points, credit, request.discount, staff_id=staff_id)
+    return apply_change(session, card, store, change, now or utcnow()), card
+
+
+def store_named(session: Session, merchant_id: int, code: str) -> Store:
+    store = find_store(session, merchant_id, code)
+    if store is None:
+        raise Invalid("unknown_store", f"No store '{code}' at this merchant.")
+    return store
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one operation does to a card's balances, and what it remembers."""
+
+    kind: OperationKind
+    points: int
+    credit: int = 0
+    discount: int = 0
+    staff_id: int | None = None
+    purchase_amount: int | None = None
+    reverses_id: int | None = None
+
+
+def apply_change(
+    session: Session, card: Card, store: Store | None, change: Change, now: datetime
+) -> Operation:
+    """The operation row and the balances of `card`, locked by the caller, in its transaction."""
+    if card.points + change.points < 0:
         raise Conflict("insufficient_points", "The card does not have enough points.")
-    if card.credit + credit < 0:
+    if card.credit + change.credit < 0:
         raise Conflict("insufficient_credit", "The card does not have enough prepaid credit.")
-    card.points += points
-    card.credit += credit
-    card.discount += request.discount
-    now = now or utcnow()
+    card.points += change.points
+    card.credit += change.credit
+    card.discount += change.discount
     card.last_activity_at = now
     operation = Operation(
         card_id=card.id,
         store=store,
-        kind=request.kind,
-        points=points,
-        credit=credit,
-        discount=request.discount,
-        staff_id=staff_id,
+        kind=change.kind,
+        points=change.points,
+        credit=change.credit,
+        discount=change.discount,
+        staff_id=change.staff_id,
+        purchase_amount=change.purchase_amount,
+        reverses_id=change.reverses_id,
         created_at=now,
     )
     session.add(operation)
     session.flush()
-    return operation, card
+    return operation
