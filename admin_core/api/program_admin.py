@@ -58,7 +58,7 @@ class TierInSchema(TierChangesSchema):
     threshold = fields.Integer(required=True, strict=True)
 
 
-class TierSchema(Schema):
+class ManagedTierSchema(Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
     threshold = fields.Integer(required=True)
@@ -70,7 +70,7 @@ class TierListSchema(Schema):
     period_months = fields.Integer(
         required=True, metadata={"description": "The months whose earned points count (portal settings)"}
     )
-    tiers = fields.List(fields.Nested(TierSchema), required=True)
+    tiers = fields.List(fields.Nested(ManagedTierSchema), required=True)
 
 
 class CampaignChangesSchema(Schema):
@@ -152,7 +152,7 @@ def list_tiers() -> dict[str, Any]:
 
 @blp.route("/tiers", methods=["POST"])
 @blp.arguments(TierInSchema)
-@blp.response(201, TierSchema)
+@blp.response(201, ManagedTierSchema)
 @blp.doc(**IDEMPOTENCY_DOC)
 def create_tier(payload: dict[str, Any]) -> Response:
     """Once per Idempotency-Key. Errors: 422 invalid_tier (a message per field); 409 tier_exists
@@ -161,7 +161,7 @@ def create_tier(payload: dict[str, Any]) -> Response:
     details = _changed(payload, program_setup.TierDetails(name="", threshold=0))
 
     def work(session: Session) -> tuple[int, dict[str, Any]]:
-        return 201, TierSchema().dump(program_setup.add_tier(session, reach, details))
+        return 201, ManagedTierSchema().dump(program_setup.add_tier(session, reach, details))
 
     return run_once(reach.merchant_id, "tiers", request.get_json(), work)
 
@@ -172,14 +172,14 @@ def _tier(tier_id: int) -> Tier:
 
 
 @blp.route("/tiers/<int:tier_id>", methods=["GET"])
-@blp.response(200, TierSchema)
+@blp.response(200, ManagedTierSchema)
 def read_tier(tier_id: int) -> Tier:
     return _tier(tier_id)
 
 
 @blp.route("/tiers/<int:tier_id>", methods=["PATCH"])
 @blp.arguments(TierChangesSchema)
-@blp.response(200, TierSchema)
+@blp.response(200, ManagedTierSchema)
 def change_tier(payload: dict[str, Any], tier_id: int) -> Tier:
     """A new multiplier counts from the next purchase. Errors: 422 invalid_tier; 409 tier_exists;
     404 tier_not_found."""

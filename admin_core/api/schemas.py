@@ -63,7 +63,7 @@ class CardSchema(Schema):
 class OperationInSchema(Schema):
     kind = fields.String(
         required=True,
-        validate=validate.OneOf([OperationKind.PURCHASE.value, *(kind.value for kind in POSTED)]),
+        validate=validate.OneOf([*(kind.value for kind in POSTED), OperationKind.PURCHASE.value]),
         metadata={
             "description": "`purchase`: the receipt's amount, whose points the program computes "
             "(the rate times the tier multiplier and the highest campaign multiplier at the store, "

@@ -46,6 +46,15 @@ class Terms:
     tier: Factor | None  # None: no tier, or one that multiplies by 1
     campaign: Factor | None  # None: no campaign with a multiplier runs at this store
 
+    def body(self) -> dict[str, Any]:
+        return {
+            "store": self.store.code,
+            "rate": self.rate,
+            "store_rate": self.store_rate,
+            "tier": self.tier.body() if self.tier else None,
+            "campaign": self.campaign.body() if self.campaign else None,
+        }
+
     def points(self, amount: int, precision: int) -> int:
         """Rounded down, in integers: no float ever touches money."""
         tier = self.tier.percent if self.tier else PLAIN
@@ -62,17 +71,7 @@ class Calculation:
 
     def body(self) -> dict[str, Any]:
         """As the API answers it and the till's replay shows it."""
-        terms = self.terms
-        return {
-            "amount": self.amount,
-            "currency": self.currency,
-            "store": terms.store.code,
-            "rate": terms.rate,
-            "store_rate": terms.store_rate,
-            "tier": terms.tier.body() if terms.tier else None,
-            "campaign": terms.campaign.body() if terms.campaign else None,
-            "points": self.points,
-        }
+        return {"amount": self.amount, "currency": self.currency, **self.terms.body(), "points": self.points}
 
 
 def multiplier_percent(value: Decimal | str) -> int:
