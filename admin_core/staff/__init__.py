@@ -57,9 +57,11 @@ def init_staff(app: Flask) -> None:
     login.login_message = ""
 
     from . import (  # noqa: F401  (the routes)
+        campaign_views,
         customer_views,
         figures_views,
         import_views,
+        program_views,
         reset_views,
         reward_views,
         settings_views,

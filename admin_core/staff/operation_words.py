@@ -71,3 +71,9 @@ def calculation_text(calculation: dict[str, Any]) -> str:
 def terms_text(terms: dict[str, Any]) -> str:
     """Before a purchase: what each currency unit earns here, as a formula of the amount."""
     return _("amount × %(factors)s, rounded down", factors=TIMES.join(_factors(terms)))  # noqa: RUF001
+
+
+@bp.app_template_global()
+def multiplier_text(percent: int) -> str:
+    """A multiplier kept in hundredths, in the staff member's locale: 150 is "1.5" ("1,5")."""
+    return str(format_decimal(percent / 100))
