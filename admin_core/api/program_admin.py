@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import fields as fields_of
 from dataclasses import replace
-from decimal import Decimal
 from typing import Any
 
 from flask import Response, request
@@ -37,9 +36,8 @@ class Multiplier(fields.Field):
         return None if value is None else value / PLAIN
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
-        loaded = fields.Decimal(allow_nan=False).deserialize(value)
         try:
-            return multiplier_percent(loaded) if isinstance(loaded, Decimal) else 0
+            return multiplier_percent(fields.Decimal(allow_nan=False).deserialize(value))
         except Invalid as error:
             raise ValidationError(error.message) from None
 

@@ -20,6 +20,7 @@ from ..database import Database
 from ..errors import Conflict, InvalidFields, NotFound
 from ..models import Campaign, StaffLevel, Store, Tier
 from . import utcnow
+from .earning import MAX_MULTIPLIER, PLAIN
 from .ledger import MAX_POINTS
 from .reward_admin import decode_cursor, encode_cursor
 from .staff import StaffScope
@@ -74,7 +75,7 @@ def _name(problems: dict[str, tuple[str, str]], value: str, limit: int) -> str:
 
 
 def _multiplier(problems: dict[str, tuple[str, str]], percent: int | None) -> None:
-    if percent is not None and not 100 <= percent <= 1000:
+    if percent is not None and not PLAIN <= percent <= MAX_MULTIPLIER:
         problems["multiplier"] = ("invalid_multiplier", "A multiplier is from 1 to 10.")
 
 
