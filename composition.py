@@ -18,6 +18,7 @@ import portal
 from admin_api_client import CoreClient
 from admin_core.cli import core_cli
 from admin_core.cli_context import CORE_APP_EXTENSION
+from loyalty_common.request_log import current_request_id
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -28,7 +29,10 @@ def create_app(config: dict[str, Any] | None = None, core_app: Flask | None = No
     url = site.config["ADMIN_CORE_URL"]
     if url:
         client = CoreClient(
-            url, site.config["ADMIN_CORE_API_KEY"], timeout=float(site.config["ADMIN_CORE_TIMEOUT"])
+            url,
+            site.config["ADMIN_CORE_API_KEY"],
+            timeout=float(site.config["ADMIN_CORE_TIMEOUT"]),
+            request_id=current_request_id,
         )
         portal.connect_core(site, client)
     else:
@@ -36,7 +40,10 @@ def create_app(config: dict[str, Any] | None = None, core_app: Flask | None = No
             {"SECRET_KEY": site.config["SECRET_KEY"], **(config or {})}
         )
         portal.connect_core(
-            site, CoreClient.in_process(_errors_to_site(admin_core.trusted_site_app(core_app)))
+            site,
+            CoreClient.in_process(
+                _errors_to_site(admin_core.trusted_site_app(core_app)), request_id=current_request_id
+            ),
         )
         site.extensions[CORE_APP_EXTENSION] = core_app
         site.cli.add_command(core_cli)

@@ -1,5 +1,13 @@
 """Typed client of the loyalty-portal admin core API. Imports nothing from Flask or the core."""
 
+from loyalty_common.tickets import (
+    ActivationTicket,
+    ActiveCardNotice,
+    EmailChangeTicket,
+    ResetLink,
+    ResetTicket,
+)
+
 from .client import CoreClient
 from .errors import (
     Conflict,
@@ -11,12 +19,9 @@ from .errors import (
     Unavailable,
 )
 from .models import (
-    ActivationTicket,
-    ActiveCardNotice,
     Balances,
     Card,
     Coupon,
-    EmailChangeTicket,
     HistoryEntry,
     HistoryPage,
     Merchant,
@@ -24,8 +29,6 @@ from .models import (
     Operation,
     Pass,
     Profile,
-    ResetLink,
-    ResetTicket,
     Signup,
 )
 from .program import Campaign, Catalogue, Dashboard, Reward, TierProgress, Voucher, VoucherResult

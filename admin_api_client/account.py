@@ -7,8 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from loyalty_common.tickets import EmailChangeTicket, ResetTicket
+
 from .client import CoreClient, _segment
-from .models import Card, EmailChangeTicket, Profile, ResetTicket
+from .models import Card, Profile
 
 
 class AccountCalls:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 import httpx
 
+from loyalty_common.tickets import ActivationTicket, ActiveCardNotice
+
 from .errors import BY_STATUS, CoreError, Unavailable
 from .models import (
-    ActivationTicket,
-    ActiveCardNotice,
     Card,
     HistoryPage,
     Merchant,
@@ -48,7 +48,10 @@ class CoreClient:
         http: httpx.Client | None = None,
         card_version: int | None = None,
         card_session: str | None = None,
+        request_id: Callable[[], str | None] | None = None,
     ) -> None:
+        """`request_id` names the caller's request (e.g. the site's): sent as `X-Request-Id`, the
+        core logs it too."""
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._http = http or httpx.Client(
             base_url=base_url.rstrip("/") + "/api/v1",
@@ -59,6 +62,7 @@ class CoreClient:
         self.merchant = merchant
         self.card_version = card_version
         self.card_session = card_session
+        self.request_id = request_id
 
     @classmethod
     def in_process(cls, app: WSGIApp, **options: Any) -> CoreClient:
@@ -72,7 +76,12 @@ class CoreClient:
         (their session's id), the core answers `Unauthorized` for that card once its password has
         changed ("session_expired") or that session was logged out ("session_ended")."""
         return CoreClient(
-            "", merchant=slug, http=self._http, card_version=card_version, card_session=card_session
+            "",
+            merchant=slug,
+            http=self._http,
+            card_version=card_version,
+            card_session=card_session,
+            request_id=self.request_id,
         )
 
     def close(self) -> None:
@@ -123,6 +132,8 @@ class CoreClient:
             merged["X-Card-Version"] = str(self.card_version)
         if self.card_session is not None:
             merged["X-Card-Session"] = self.card_session
+        if self.request_id is not None and (named := self.request_id()):
+            merged["X-Request-Id"] = named
         try:
             response = self._http.request(
                 method,
@@ -235,13 +246,7 @@ class CoreClient:
             return ActiveCardNotice(body["email"], body["first_name"], body.get("locale"))
         if body.get("token") is None:
             return None
-        return ActivationTicket(
-            body["token"],
-            body["email"],
-            body["first_name"],
-            body.get("locale"),
-            datetime.fromisoformat(body["expires_at"]),
-        )
+        return ActivationTicket.from_json(body)
 
     def complete_activation(self, token: str) -> Card:
         return Card.from_json(self._write("/portal/activations/complete", {"token": token}, None).json())

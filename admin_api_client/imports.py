@@ -20,11 +20,40 @@ QUEUED = ("queued_check", "queued_apply")
 
 
 @dataclass(frozen=True)
+class Problem:
+    column: str  # empty when the whole row is at fault
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
 class Rejection:
     line: int  # in the file; the header is line 1
     card: str  # the row's card number, as far as it could be read
-    code: str  # invalid_email, duplicate_card, unknown_store…
+    code: str  # invalid_email, duplicate_card, unknown_store…: the first problem's
     message: str
+    problems: tuple[Problem, ...]  # every rule the row breaks
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Rejection:
+        problems = data.get("problems") or [{"column": "", "code": data["code"], "message": data["message"]}]
+        return cls(
+            line=data["line"],
+            card=data["card"],
+            code=data["code"],
+            message=data["message"],
+            problems=tuple(Problem(**each) for each in problems),
+        )
+
+
+@dataclass(frozen=True)
+class NewCardPreview:
+    card: str
+    first_name: str | None
+    last_name: str | None
+    email: str | None
+    points: int
+    credit: int  # minor units
 
 
 @dataclass(frozen=True)
@@ -35,6 +64,7 @@ class ImportReport:
     rejected: int
     rejections: tuple[Rejection, ...]  # every rejected row
     unknown_columns: tuple[str, ...]  # ignored
+    preview: tuple[NewCardPreview, ...]  # the first new cards, as they would be created
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ImportReport:
@@ -43,8 +73,9 @@ class ImportReport:
             created=data["created"],
             unchanged=data["unchanged"],
             rejected=data["rejected"],
-            rejections=tuple(Rejection(**each) for each in data["rejections"]),
+            rejections=tuple(Rejection.from_json(each) for each in data["rejections"]),
             unknown_columns=tuple(data["unknown_columns"]),
+            preview=tuple(NewCardPreview(**each) for each in data.get("preview", ())),
         )
 
 

@@ -6,6 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from loyalty_common.tickets import (
+    ActivationTicket,
+)
+
 
 @dataclass(frozen=True)
 class Merchant:
@@ -113,26 +117,6 @@ class Operation:
 
 
 @dataclass(frozen=True)
-class ActivationTicket:
-    """Present when card and e-mail matched: what the site needs to e-mail the link."""
-
-    token: str
-    email: str
-    first_name: str
-    locale: str | None
-    expires_at: datetime
-
-
-@dataclass(frozen=True)
-class ActiveCardNotice:
-    """The card asked for has a password already: no link; its owner is told at `email`."""
-
-    email: str
-    first_name: str
-    locale: str | None
-
-
-@dataclass(frozen=True)
 class HistoryEntry:
     """One operation of a card. `points` and `credit` (minor units) are signed changes."""
 
@@ -190,6 +174,8 @@ class Coupon:
     valid_until: datetime  # exclusive
     store_code: str | None  # None: every store
     store_name: str | None
+    uses: int  # how many times the card used it
+    uses_left: int | None  # None: no limit; 0: used up
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Coupon:
@@ -202,6 +188,8 @@ class Coupon:
             valid_until=datetime.fromisoformat(data["valid_until"]),
             store_code=data.get("store_code"),
             store_name=data.get("store_name"),
+            uses=data["uses"],
+            uses_left=data.get("uses_left"),
         )
 
 
@@ -271,15 +259,7 @@ class Signup:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Signup:
-        activation = None
-        if data.get("token"):
-            activation = ActivationTicket(
-                data["token"],
-                data["email"],
-                data["first_name"],
-                data.get("locale"),
-                datetime.fromisoformat(data["expires_at"]),
-            )
+        activation = ActivationTicket.from_json(data) if data.get("token") else None
         return cls(
             created=data["outcome"] == "created",
             card_number=data["card"],
@@ -307,56 +287,3 @@ class Profile:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Profile:
         return cls(**{name: data[name] for name in cls.__dataclass_fields__})
-
-
-@dataclass(frozen=True)
-class EmailChangeTicket:
-    """What the site needs to e-mail the confirmation link (new address) and the notice (old)."""
-
-    token: str
-    new_email: str
-    old_email: str | None
-    first_name: str
-    locale: str | None
-    expires_at: datetime
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> EmailChangeTicket:
-        return cls(
-            data["token"],
-            data["new_email"],
-            data.get("old_email"),
-            data["first_name"],
-            data.get("locale"),
-            datetime.fromisoformat(data["expires_at"]),
-        )
-
-
-@dataclass(frozen=True)
-class ResetLink:
-    """A card with the address. No token: it has no password yet, and activates instead."""
-
-    number: str
-    first_name: str
-    token: str | None
-
-
-@dataclass(frozen=True)
-class ResetTicket:
-    """One e-mail to `email`, with a link per card."""
-
-    email: str
-    locale: str | None
-    cards: tuple[ResetLink, ...]
-    expires_at: datetime
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ResetTicket | None:
-        if not data["cards"]:
-            return None
-        return cls(
-            data["email"],
-            data.get("locale"),
-            tuple(ResetLink(card["number"], card["first_name"], card.get("token")) for card in data["cards"]),
-            datetime.fromisoformat(data["expires_at"]),
-        )

@@ -15,6 +15,7 @@ from flask_mail import Mail
 
 from loyalty_common.controller_addresses import parse_networks
 from loyalty_common.deployment import MissingSetting, require_public_address
+from loyalty_common.request_log import init_request_log
 
 from .body_limits import DEFAULT_LIMIT, init_body_limits
 from .context import EXTENSION, TRUSTED_SITE_ENVIRON, Core
@@ -66,6 +67,7 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
     require_public_address(app, ("SITE_URL", "STAFF_URL"))
     app.session_interface = StaffSessionInterface()
     init_headers(app)
+    init_request_log(app)
 
     mail = Mail(app)
     app.extensions[EXTENSION] = Core(

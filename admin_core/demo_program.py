@@ -11,7 +11,8 @@ from .database import Database
 from .models import Card, Customer, Merchant, Operation, OperationKind, Store
 from .services import utcnow
 from .services.earning import running_campaigns
-from .services.offers import issue_pass, publish_coupon, use_pass_entry
+from .services.offers import issue_pass, publish_coupon
+from .services.pass_sales import KindDetails, define_kind, record_entry, sell_pass
 from .services.program import catalogue
 from .services.program_setup import (
     CampaignDetails,
@@ -152,12 +153,15 @@ def ensure_regular(db: Database, merchant_id: int, number: str) -> None:
                     created_at=year_ago + timedelta(days=4 * index, hours=index % 9),
                 )
             )
-    swims = issue_pass(
-        db, merchant_id, number, name="10 swims", entries=10, valid_until=now + timedelta(days=90)
-    )
-    for _ in range(3):
-        use_pass_entry(db, merchant_id, swims.id)
-    issue_pass(db, merchant_id, number, name="Monthly coffee club", valid_until=now + timedelta(days=20))
+    # The passes on sale at the till, and two of them sold to the card at MAIN.
+    scope = StaffScope.merchant(merchant_id)
+    with db.write() as session:
+        swims = define_kind(session, scope, KindDetails("10 swims", 10, 90, 4500))
+        club = define_kind(session, scope, KindDetails("Monthly coffee club", None, 30, 2500))
+    held = sell_pass(db, scope, number, swims.id, "MAIN", "demo-sale-swims").body["pass"]
+    for entry in range(3):
+        record_entry(db, scope, held, "MAIN", f"demo-entry-{entry}")
+    sell_pass(db, scope, number, club.id, "MAIN", "demo-sale-club")
     issue_pass(
         db,
         merchant_id,

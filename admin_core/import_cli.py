@@ -35,10 +35,11 @@ def _echo_report(upload: CustomerImport) -> None:
     if report["unknown_columns"]:
         click.echo(f"  unknown columns, ignored: {', '.join(report['unknown_columns'])}")
     for rejection in report["rejections"]:
-        click.echo(
-            f"  line {rejection['line']}: card {rejection['card'] or '-'}: "
-            f"{rejection['code']}: {rejection['message']}"
-        )
+        for problem in rejection.get("problems") or [rejection]:
+            click.echo(
+                f"  line {rejection['line']}: card {rejection['card'] or '-'}: "
+                f"{problem['code']}: {problem['message']}"
+            )
 
 
 @click.command("import-customers")

@@ -13,11 +13,13 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from admin_api_client import Conflict, Invalid, Splash, Visit
+from loyalty_common.error_codes import Code
+from loyalty_common.rules import LOCALES
 from portal.core import core_client
 from portal.customer.emails import send_wifi_confirmation_email
 from portal.customer.join_forms import show_core_error
 from portal.extensions import csrf
-from portal.i18n import LOCALES, current_locale
+from portal.i18n import current_locale
 from portal.limits import client_ip
 from portal.links import site_url
 
@@ -138,10 +140,10 @@ def _connect(splash: Splash, state: SplashState, token: str) -> Response | str |
             **consents,
         )
     except Invalid as error:
-        if error.code == "idempotency_key_reused":
+        if error.code == Code.IDEMPOTENCY_KEY_REUSED:
             # This connection's visit was made already, with other details (a replayed redirect).
             return refused(USED, 409)
-        if error.code in ("unknown_device", "consent_required") or form is None:
+        if error.code in (Code.UNKNOWN_DEVICE, Code.CONSENT_REQUIRED) or form is None:
             # Not known after all, or the wording changed meanwhile: show the page again.
             return _page(splash, state, token, status=422)
         show_core_error(form, error.code)

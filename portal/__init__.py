@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 
 from admin_api_client import CoreClient, Unavailable
 from loyalty_common.deployment import MissingSetting, require_public_address
+from loyalty_common.request_log import init_request_log
 
 from .brand import bp as brand_bp
 from .core import CLIENT_EXTENSION
@@ -72,6 +73,7 @@ def create_app(
         app.config["SECRET_KEY"] = os.urandom(32)
     require_public_address(app, ("SITE_URL",))
 
+    init_request_log(app)
     init_inputs(app)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -11,7 +11,8 @@ from babel.numbers import get_currency_precision
 from flask import Flask, g, request, session
 from flask_babel import Babel, format_currency, format_date, format_time, get_locale, to_user_timezone
 
-LOCALES = ("en", "it", "bg", "nb")
+from loyalty_common.rules import LOCALES
+
 LANGUAGE_NAMES = {
     "en": "English",
     "it": "Italiano",

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -28,6 +27,8 @@ from flask.wrappers import Response
 from flask_limiter import Limit, Limiter
 from flask_login import current_user
 from limits import parse_many
+
+from loyalty_common.rules import normalize_card_number
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -67,12 +68,6 @@ def client_ip() -> str:
     return request.remote_addr or ""
 
 
-def normalize_card(raw: str) -> str:
-    """Spaces and dashes do not make another card. Same rule as the core's `normalize_number`
-    (admin_core.services.cards), repeated here because the site does not import the core."""
-    return re.sub(r"[\s-]", "", raw).upper()
-
-
 def customer_key(kind: str, value: str) -> str:
     """Per merchant, as card numbers are. A digest: the counter store holds no e-mail addresses
     or card numbers, and keys stay short whatever is typed."""
@@ -89,10 +84,10 @@ def card_key() -> str:
     view = current_app.view_functions.get(request.endpoint or "")
     asks: Callable[[], bool] | None = getattr(view, ASKS_PASSWORD, None)
     if asks is None:
-        return customer_key("card", normalize_card(request.form.get("card", "")))
+        return customer_key("card", normalize_card_number(request.form.get("card", "")))
     if not (current_user.is_authenticated and asks()):
         return ""
-    return customer_key("card", normalize_card(current_user.number))
+    return customer_key("card", normalize_card_number(current_user.number))
 
 
 def email_key() -> str:

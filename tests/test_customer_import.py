@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from admin_api_client import CoreClient, NotFound
-from admin_api_client.imports import ImportFailure
+from admin_api_client.imports import ImportFailure, ImportReport, Problem
 from admin_core.context import Core
 from admin_core.database import Database
 from admin_core.errors import Invalid
@@ -37,6 +37,7 @@ from admin_core.services.customer_import import apply_import, dry_run
 from admin_core.services.merchants import create_api_key, create_merchant, get_merchant
 
 from .conftest import run_imports
+from .test_staff import ADMIN, log_in
 
 # A merchant's export as it comes: one good row, one of each mistake, a blank line, a card the
 # merchant has already, and a column the import does not know.
@@ -359,7 +360,11 @@ def test_the_api_uploads_reads_and_applies_for_its_merchant_only(
         "card": "5000000002",
         "code": "invalid_email",
         "message": "This is not a valid e-mail address.",
+        "problems": [
+            {"column": "email", "code": "invalid_email", "message": "This is not a valid e-mail address."}
+        ],
     }
+    assert [row["card"] for row in checked["report"]["preview"]] == ["5000000001", "5000000007"]
 
     other = create_merchant(core.db, "other", "Other shop")
     outsider = {"Authorization": f"Bearer {create_api_key(core.db, other.id)}"}
@@ -400,6 +405,13 @@ def test_the_client_calls(core_app: Flask, demo: dict[str, Any]) -> None:
         (4, "duplicate_card"),
     ]
     assert upload.report.unknown_columns == ("notes",)
+    assert upload.report.rejections[0].problems == (
+        Problem("email", "invalid_email", "This is not a valid e-mail address."),
+    )
+    assert [(card.card, card.first_name, card.credit) for card in upload.report.preview] == [
+        ("5000000001", "Giulia", 1250),
+        ("5000000007", "Ola", 300),
+    ]
     assert imports.apply(upload.id).status == "queued_apply"
     run_imports(core_app)
     applied = imports.wait(upload.id)
@@ -424,3 +436,59 @@ def test_numbers_that_only_look_like_numbers_are_rejected_rows(core: Core, demo:
     assert report is not None
     assert [(row["line"], row["code"]) for row in report["rejections"]] == [(2, "invalid_points")]
     assert report["created"] == 1
+
+
+def test_a_row_reports_every_problem_it_has(core: Core, merchant_id: int) -> None:
+    content = b"card,gender,language,points,credit\n5000000401,unknown,fr,2000000,12.505\n5000000402,,,7,\n"
+    report = dry_run(core.db, merchant_id, "c.csv", content).report or {}
+    [rejection] = report["rejections"]
+    assert (rejection["line"], rejection["code"]) == (2, "invalid_gender")  # the first, as before
+    assert [(each["column"], each["code"]) for each in rejection["problems"]] == [
+        ("gender", "invalid_gender"),
+        ("language", "invalid_language"),
+        ("points", "invalid_points"),
+        ("credit", "invalid_credit"),
+    ]
+    assert report["created"] == 1
+
+
+def test_the_dry_run_previews_the_cards_it_would_create(core: Core, merchant_id: int) -> None:
+    report = dry_run(core.db, merchant_id, "c.csv", CUSTOMERS_CSV).report or {}
+    assert report["preview"] == [
+        {
+            "card": "5000000001",
+            "first_name": "Giulia",
+            "last_name": "Verdi",
+            "email": "giulia@example.com",
+            "points": 120,
+            "credit": 1250,
+        },
+        {
+            "card": "5000000007",
+            "first_name": "Ola",
+            "last_name": "Nordmann",
+            "email": "ola@example.no",
+            "points": 0,
+            "credit": 300,
+        },
+    ]
+    many = "card\n" + "".join(f"50000010{n:02}\n" for n in range(40))
+    assert len((dry_run(core.db, merchant_id, "m.csv", many.encode()).report or {})["preview"]) == 20
+
+
+def test_a_report_kept_before_problems_and_previews_still_reads(
+    core_app: Flask, core: Core, merchant_id: int
+) -> None:
+    rejection = {"line": 2, "card": "77", "code": "invalid_card_number", "message": "A card number is…"}
+    old = {"rows": 1, "created": 0, "unchanged": 0, "rejected": 1, "rejections": [rejection]}
+    report = ImportReport.from_json({**old, "unknown_columns": []})
+    assert report.preview == () and report.rejections[0].problems == (
+        Problem("", "invalid_card_number", "A card number is…"),
+    )
+    upload = dry_run(core.db, merchant_id, "old.csv", b"card\n77\n")
+    with core.db.write() as session:
+        session.get(CustomerImport, upload.id).report = {**old, "unknown_columns": []}  # type: ignore[union-attr]
+    staff = core_app.test_client()
+    log_in(staff, ADMIN)
+    page = staff.get(f"/imports/{upload.id}")
+    assert page.status_code == 200 and "Not a card number: 4-32 letters or digits." in page.text

@@ -48,7 +48,9 @@ HOSTILE: dict[str, Value] = {
     "control characters": "a\x07\x1b[2Jb",
 }
 DUPLICATED = "duplicated"
-NOT_FILLED = {"csrf_token"}  # the token stays valid: the values must reach the form
+# The token stays valid: the values must reach the form. Two-factor stays optional: a send that
+# saved it as required would send the admin to set it up instead of to the next form.
+NOT_FILLED = {"csrf_token", "staff_2fa_required"}
 STAFF_PASSWORD = "demo-staff-password"
 
 
@@ -81,6 +83,9 @@ class FormParser(HTMLParser):
                     "multipart" in attr.get("enctype", ""),
                 )
             )
+        elif tag == "option" and self._select is not None:
+            if self._selected is None or "selected" in attr:
+                self._selected = attr.get("value", "")
         elif not self.forms or "name" not in attr:
             return
         elif tag in ("input", "button"):
@@ -91,9 +96,6 @@ class FormParser(HTMLParser):
                 self.forms[-1].fields.append((attr["name"], kind, ""))
         elif tag == "select":
             self._select, self._selected = attr["name"], None
-        elif tag == "option" and self._select is not None:
-            if self._selected is None or "selected" in attr:
-                self._selected = attr.get("value", "")
         elif tag == "textarea":
             self._textarea, self._text = attr["name"], ""
 
@@ -106,7 +108,9 @@ class FormParser(HTMLParser):
             self.forms[-1].fields.append((self._select, "select", self._selected or ""))
             self._select = None
         elif tag == "textarea" and self._textarea is not None:
-            self.forms[-1].fields.append((self._textarea, "textarea", self._text))
+            # A browser drops the newline that follows <textarea>.
+            text = self._text[2:] if self._text.startswith("\r\n") else self._text.removeprefix("\n")
+            self.forms[-1].fields.append((self._textarea, "textarea", text))
             self._textarea = None
 
 

@@ -11,7 +11,7 @@ import pytest
 from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
 
-from portal.i18n import LOCALES
+from loyalty_common.rules import LOCALES
 
 from .conftest import login
 

@@ -14,6 +14,10 @@ from flask.testing import FlaskClient
 from PIL import Image
 
 from admin_core.context import Core
+from admin_core.services.cards import enroll_customer
+from admin_core.services.merchants import create_api_key, create_merchant
+
+from .test_hostile_forms import filled, forms_on, send
 
 LOGO_SVG = (
     b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><title>Demo</title>'
@@ -163,16 +167,15 @@ def test_only_the_offered_languages_are_offered(api: FlaskClient, client: FlaskC
     assert 'hreflang="it"' in page and 'hreflang="bg"' not in page
 
 
-def test_the_admin_changes_settings_and_the_logo_in_the_staff_ui(
-    core_app: Flask, core: Core, demo: dict[str, Any]
-) -> None:
+def token(page: str) -> str:
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert found
+    return found.group(1)
+
+
+def staff_admin(core_app: Flask) -> FlaskClient:
+    """The demo's admin, logged in to the staff UI."""
     staff = core_app.test_client()
-
-    def token(page: str) -> str:
-        found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-        assert found
-        return found.group(1)
-
     page = staff.get("/login").text
     staff.post(
         "/login",
@@ -183,6 +186,13 @@ def test_the_admin_changes_settings_and_the_logo_in_the_staff_ui(
             "password": "demo-staff-password",
         },
     )
+    return staff
+
+
+def test_the_admin_changes_settings_and_the_logo_in_the_staff_ui(
+    core_app: Flask, core: Core, demo: dict[str, Any]
+) -> None:
+    staff = staff_admin(core_app)
     page = staff.get("/settings").text
     form = {
         "csrf_token": token(page),
@@ -251,3 +261,57 @@ def test_the_profile_offers_only_the_merchant_s_languages(api: FlaskClient, clie
     page = client.get("/p/demo/profile").text
     choices = re.findall(r'<option[^>]*value="([a-z]{2})"', page)
     assert choices == ["en", "nb"]
+
+
+def save_as_shown(staff: FlaskClient) -> Any:
+    """The settings page's form sent back as the browser shows it, nothing changed."""
+    form = forms_on(staff.get("/settings").text)[("post", "", 0)]
+    return send(staff, "/settings", form, filled(form, {}))
+
+
+def test_unchanged_settings_save_again_and_again(core_app: Flask, api: FlaskClient) -> None:
+    staff = staff_admin(core_app)
+    assert 'name="embed_origins"' in staff.get("/settings").text
+    first = save_as_shown(staff)
+    assert first.status_code == 302, first.text
+    assert api.get("/api/v1/merchant").json["embed_origins"] == []
+    api.patch(
+        "/api/v1/merchant", json={"embed_origins": ["https://shop.example.com", "https://blog.example.com"]}
+    )
+    shown = {name: value for name, _, value in forms_on(staff.get("/settings").text)[("post", "", 0)].fields}
+    assert shown["embed_origins"] == "https://shop.example.com\nhttps://blog.example.com"  # one per line
+    for _ in range(2):
+        again = save_as_shown(staff)
+        assert again.status_code == 302, again.text
+    assert api.get("/api/v1/merchant").json["embed_origins"] == [
+        "https://shop.example.com",
+        "https://blog.example.com",
+    ]
+
+
+def test_the_currency_cannot_change_under_recorded_operations(core_app: Flask, api: FlaskClient) -> None:
+    before = api.get("/api/v1/merchant").json
+    refused = api.patch("/api/v1/merchant", json={"currency": "CHF", "header_text": "New"})
+    assert refused.status_code == 422 and refused.json["error"]["code"] == "currency_in_use"
+    assert api.get("/api/v1/merchant").json == before  # nothing of the request changed
+    assert api.patch("/api/v1/merchant", json={"currency": "eur"}).status_code == 200  # the same one
+
+    staff = staff_admin(core_app)
+    form = forms_on(staff.get("/settings").text)[("post", "", 0)]
+    answer = send(staff, "/settings", form, filled(form, {"currency": "CHF"}))
+    assert answer.status_code == 422
+    assert (
+        '<p class="error" id="currency-error">Cards have balances and operations in this currency already: '
+        "it cannot change.</p>"
+    ) in answer.text
+    assert api.get("/api/v1/merchant").json["currency"] == "EUR"
+
+
+def test_a_new_merchant_chooses_its_currency_until_a_card_holds_money(core: Core, core_app: Flask) -> None:
+    fresh = create_merchant(core.db, "fresh", "Fresh shop")
+    api = core_app.test_client()
+    api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_api_key(core.db, fresh.id)}"
+    assert api.patch("/api/v1/merchant", json={"currency": "CHF"}).json["currency"] == "CHF"
+    enroll_customer(core.db, fresh.id, "F0001", first_name="Ida", credit=1250)  # imported: no operation
+    refused = api.patch("/api/v1/merchant", json={"currency": "EUR"})
+    assert refused.status_code == 422 and refused.json["error"]["code"] == "currency_in_use"

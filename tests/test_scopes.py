@@ -37,6 +37,7 @@ from admin_core.services.customer_import import dry_run
 from admin_core.services.hotspots import create_hotspot
 from admin_core.services.merchants import create_api_key, create_merchant, create_store, get_merchant
 from admin_core.services.offers import publish_coupon
+from admin_core.services.pass_sales import KindDetails, define_kind, sell_pass
 from admin_core.services.portal_auth import set_password
 from admin_core.services.program_setup import CampaignDetails, create_campaign
 from admin_core.services.reward_admin import set_picture
@@ -97,6 +98,9 @@ def world(core: Core, demo: dict[str, Any]) -> World:
         name: dry_run(db, merchant_id, f"{name}-customers.csv", b"card,first_name\n9900000001,Ida\n").id
         for name, merchant_id in (("demo", demo_id), ("other", other.id))
     }
+    with db.write() as session:
+        kind = define_kind(session, StaffScope.merchant(demo_id), KindDetails("Ten swims", 10, 90, 5000))
+    sold = sell_pass(db, StaffScope.merchant(demo_id), "7000100001", kind.id, "MAIN", "world-sale")
     with db.read() as session:
         staff = {row.email: row.id for row in session.scalars(select(Staff))}
         tier = session.scalar(select(Tier.id).where(Tier.merchant_id == demo_id, Tier.name == "Gold"))
@@ -129,6 +133,8 @@ def world(core: Core, demo: dict[str, Any]) -> World:
             "tier_demo": tier,
             "campaign_later": campaign.id,
             "operations": operations,
+            "pass_kind_demo": kind.id,
+            "pass_demo": sold.body["pass"],
         },
     )
 
@@ -209,6 +215,16 @@ MERCHANT_API = [
     ("team.change_coupon", "PATCH", "/api/v1/coupons/{coupon_main}", {"published": False}),
     ("team.change_staff", "PATCH", "/api/v1/staff/{staff_till}", {"disabled": True}),
     ("team.read_figures", "GET", "/api/v1/stores/MAIN/figures", None),
+    ("passes.change_pass_kind", "PATCH", "/api/v1/pass-kinds/{pass_kind_demo}", {"price": 4500}),
+    ("passes.list_card_passes", "GET", "/api/v1/cards/7000100001/passes", None),
+    (
+        "coupon_uses.record_use",
+        "POST",
+        "/api/v1/cards/7000100001/coupons/{coupon_main}/uses",
+        {"store": "MAIN"},
+    ),
+    ("passes.record_entry", "POST", "/api/v1/passes/{pass_demo}/entries", {"store": "MAIN"}),
+    ("team.export_figures", "GET", "/api/v1/stores/MAIN/figures.csv", None),
     ("customers.list_customers", "GET", "/api/v1/customers?store=MAIN", None),
     ("customers.read_customer", "GET", "/api/v1/customers/7000100001", None),
     (
@@ -248,6 +264,7 @@ MERCHANT_LISTINGS = [
     ("team.list_coupons", "/api/v1/coupons", "main coupon"),
     ("team.list_staff", "/api/v1/staff", "demo.example"),
     ("team.list_stores", "/api/v1/stores", "STATION"),
+    ("passes.list_pass_kinds", "/api/v1/pass-kinds", "Ten swims"),
     ("hotspots.list_hotspots", "/api/v1/hotspots", "demo-"),
     ("merchant.read_settings", "/api/v1/merchant", "Demo Caf"),
     ("rewards.read_catalogue", "/api/v1/rewards", "Espresso"),
@@ -268,12 +285,15 @@ MERCHANT_UPLOADS = [
     ),
 ]
 # Changing one's own settings and logo: the other merchant's calls change only their own.
+# Creating one's own things (tests/test_pass_sales.py: another merchant's card or kind is not found).
 MERCHANT_OWN = [
     "program_admin.create_tier",
     "merchant.change_settings",
     "merchant.upload_logo",
     "merchant.delete_logo",
     "imports.upload",
+    "passes.create_pass_kind",
+    "passes.sell_pass",
 ]
 # The site's endpoints: a merchant's key is refused; the site reaches a card only under its merchant.
 SITE_ONLY = [
@@ -302,6 +322,8 @@ def expand(path: str, world: World) -> str:
         tier_demo=ids["tier_demo"],
         campaign_later=ids["campaign_later"],
         operation_main=ids["operations"]["MAIN"],
+        pass_kind_demo=ids["pass_kind_demo"],
+        pass_demo=ids["pass_demo"],
     )
 
 
@@ -490,6 +512,66 @@ STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
     ),
     (USER, "GET", "/coupons", None, 403),
     (USER, "GET", "/figures", None, 403),
+    (USER, "GET", "/passes", None, 403),
+    (MANAGER, "GET", "/passes", None, 403),
+    (ADMIN, "GET", "/passes", None, 200),
+    (ADMIN, "GET", "/passes/{pass_kind_demo}", None, 200),
+    (OTHER_ADMIN, "GET", "/passes/{pass_kind_demo}", None, 404),
+    (MANAGER, "POST", "/passes/{pass_kind_demo}", {"name": "Mine", "validity_days": "5", "price": "1"}, 403),
+    (USER, "GET", "/cards/7000100001/passes", None, 200),
+    (USER, "GET", "/cards/7000100001/coupons", None, 200),
+    (OTHER_ADMIN, "GET", "/cards/7000100001/coupons", None, 404),
+    (
+        MANAGER,
+        "POST",
+        "/cards/7000100001/coupons/{coupon_main}/uses",
+        {"store": "MAIN", "attempt": "c1"},
+        302,
+    ),
+    (
+        OTHER_ADMIN,
+        "POST",
+        "/cards/7000100001/coupons/{coupon_main}/uses",
+        {"store": "OTHER", "attempt": "c2"},
+        404,
+    ),
+    (OTHER_ADMIN, "GET", "/cards/7000100001/passes", None, 404),
+    (
+        USER,
+        "POST",
+        "/cards/7000100001/passes",
+        {"kind": "{pass_kind_demo}", "store": "STATION", "attempt": "p1"},
+        302,
+    ),
+    (
+        USER,
+        "POST",
+        "/cards/7000100001/passes",
+        {"kind": "{pass_kind_demo}", "store": "MAIN", "attempt": "p2"},
+        422,
+    ),
+    (
+        OTHER_ADMIN,
+        "POST",
+        "/cards/7000100001/passes",
+        {"kind": "{pass_kind_demo}", "store": "OTHER", "attempt": "p3"},
+        404,
+    ),
+    (
+        USER,
+        "POST",
+        "/cards/7000100001/passes/{pass_demo}/entries",
+        {"store": "STATION", "attempt": "e1"},
+        302,
+    ),
+    (
+        OTHER_ADMIN,
+        "POST",
+        "/cards/7000100001/passes/{pass_demo}/entries",
+        {"store": "OTHER", "attempt": "e2"},
+        404,
+    ),
+    (USER, "GET", "/figures.csv", None, 403),
     (USER, "GET", "/team", None, 403),
     (USER, "GET", "/settings", None, 403),
     (USER, "POST", "/coupons/{coupon_main}/withdraw", None, 403),
@@ -513,6 +595,8 @@ STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
     (MANAGER, "POST", "/coupons/{coupon_other}/withdraw", None, 404),
     (MANAGER, "GET", "/figures?store=MAIN", None, 200),
     (MANAGER, "GET", "/figures?store=STATION", None, 404),
+    (MANAGER, "GET", "/figures.csv?store=MAIN", None, 200),
+    (MANAGER, "GET", "/figures.csv?store=STATION", None, 404),
     (MANAGER, "GET", "/team", None, 200),
     (MANAGER, "POST", "/team/{staff_till}/disable", None, 403),
     (MANAGER, "GET", "/team/{staff_till}", None, 403),
@@ -520,6 +604,7 @@ STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
     (MANAGER, "POST", "/settings/logo", {"remove": "1"}, 403),
     (ADMIN, "GET", "/figures?store=STATION", None, 200),
     (ADMIN, "GET", "/figures?store=OTHER", None, 404),
+    (ADMIN, "GET", "/figures.csv", None, 200),
     (ADMIN, "POST", "/coupons/{coupon_station}/withdraw", None, 302),
     (ADMIN, "POST", "/coupons/{coupon_other}/withdraw", None, 404),
     (ADMIN, "POST", "/team/{staff_till}/disable", None, 302),
@@ -650,6 +735,8 @@ def fill(text: str, world: World) -> str:
         campaign_later=ids["campaign_later"],
         operation_main=ids["operations"]["MAIN"],
         operation_station=ids["operations"]["STATION"],
+        pass_kind_demo=ids["pass_kind_demo"],
+        pass_demo=ids["pass_demo"],
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from typing import Any
 
 import pytest
@@ -50,6 +51,8 @@ def test_an_error_in_the_embedded_core_is_in_the_servers_log(
     )
     assert answer.status_code == 503 and "Back in a moment" in answer.text
     assert "RuntimeError: a bug in the core" in server_log.getvalue()
+    # The core's line names the site's request: one id across both logs, given to whoever reports it.
+    assert f" {answer.headers['X-Request-Id']} admin_core: Exception on " in server_log.getvalue()
     assert any(
         record.name == site.logger.name and record.levelno == logging.ERROR for record in caplog.records
     ), "the site says the core failed"
@@ -79,3 +82,13 @@ def test_redis_stopping_is_logged_by_the_staff_ui(
     assert [record.name for record in caplog.records if "in-memory" in record.getMessage()] == [
         core_app.logger.name
     ]
+
+
+def test_every_answer_names_its_request(app: Flask, core_app: Flask) -> None:
+    site, core = app.test_client(), core_app.test_client()
+    ids = {site.get("/p/demo/login").headers["X-Request-Id"], core.get("/login").headers["X-Request-Id"]}
+    assert len(ids) == 2 and all(re.fullmatch(r"[0-9a-f]{32}", each) for each in ids)
+    given = {"X-Request-Id": "proxy-1234abcd"}
+    assert site.get("/p/demo/login", headers=given).headers["X-Request-Id"] == "proxy-1234abcd"
+    forged = {"X-Request-Id": "evil\tline"}  # not an id: a line of its own in the log
+    assert site.get("/p/demo/login", headers=forged).headers["X-Request-Id"] != "evil\tline"

@@ -4,11 +4,13 @@ with no serious or critical issue; a purchase is recorded by typing (or scanning
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from PIL import Image
 
 from .conftest import deliver_mail
 from .smtp import Inbox
@@ -187,3 +189,45 @@ def test_a_forgotten_password_is_replaced_on_a_phone(live: tuple[str, Any], phon
     page.get_by_role("button", name="Log in").tap()
     expect(heading).to_have_text("Till")
     assert issues == []
+
+
+def log_in(page: Any, base: str, email: str) -> None:
+    page.goto(f"{base}/core/login?merchant=demo")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill("demo-staff-password")
+    page.get_by_role("button", name="Log in").tap()
+    page.get_by_role("heading", level=1, name="Till").wait_for()
+
+
+def test_the_two_factor_qr_code_is_whole_on_a_phone_and_scans(live: tuple[str, Any], phone: Any) -> None:
+    import zxingcpp  # a decoder as an authenticator app's camera reads the code
+
+    base, _ = live
+    page, expect = phone
+    log_in(page, base, "manager@demo.example")
+    page.goto(f"{base}/core/two-factor")
+    qr = page.get_by_role("img", name="QR code for your authenticator app")
+    expect(qr).to_be_visible()
+    box = qr.bounding_box()
+    assert box and box["width"] == box["height"] == 12 * 16  # the CSS's 12rem, square: drawn whole
+    secret = page.locator("code.secret").inner_text()
+    [found] = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.screenshot())))
+    assert found.format == zxingcpp.BarcodeFormat.QRCode
+    assert found.text.startswith("otpauth://totp/") and f"secret={secret}" in found.text
+
+
+def test_the_till_s_card_page_fits_a_phone(live: tuple[str, Any], phone: Any) -> None:
+    base, _ = live
+    page, expect = phone
+    log_in(page, base, "manager@demo.example")
+    page.get_by_label("Card number or scan").fill("7000100001")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Card 7000100001")
+    expect(page.get_by_role("heading", name="Latest operations")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.get_by_role("link", name="Another card").tap()
+    page.get_by_label("Card number or scan").fill("7000/100001")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("No card has this number.")).to_be_visible()
+    expect(page.get_by_label("Card number or scan")).to_have_value("7000/100001")
+    assert blocking_issues(page, "no such card") == []

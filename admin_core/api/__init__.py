@@ -58,12 +58,14 @@ class CoreApi(Api):
 def init_api(app: Flask) -> None:
     from . import (
         cards,
+        coupon_uses,
         customers,
         history,
         hotspots,
         imports,
         merchant,
         offers,
+        passes,
         portal,
         portal_cards,
         profile,
@@ -105,6 +107,8 @@ def init_api(app: Flask) -> None:
     api.register_blueprint(merchant.site_blp, url_prefix=f"{PREFIX}/portal/merchant")
     api.register_blueprint(team.blp, url_prefix=PREFIX)
     api.register_blueprint(program_admin.blp, url_prefix=PREFIX)
+    api.register_blueprint(passes.blp, url_prefix=PREFIX)
+    api.register_blueprint(coupon_uses.blp, url_prefix=PREFIX)
 
     @app.errorhandler(CoreError)
     def core_error(error: CoreError) -> Response:

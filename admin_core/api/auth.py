@@ -9,10 +9,12 @@ from flask import g, request
 from sqlalchemy import false, select
 from sqlalchemy.orm import Session
 
+from loyalty_common.error_codes import Code
+from loyalty_common.rules import normalize_card_number
+
 from ..context import TRUSTED_SITE_ENVIRON, current_core
 from ..errors import Forbidden, Invalid, NotFound, Unauthorized
 from ..models import Card, Merchant
-from ..services.cards import normalize_number
 from ..services.merchants import find_api_key, get_merchant
 from ..services.sessions import is_ended
 
@@ -78,13 +80,13 @@ def _check_card_session(session: Session, merchant: Merchant) -> None:
     session_id = request.headers.get("X-Card-Session")
     found = session.execute(
         select(Card.credentials_version, is_ended(session_id) if session_id else false()).where(
-            Card.merchant_id == merchant.id, Card.number == normalize_number(number)
+            Card.merchant_id == merchant.id, Card.number == normalize_card_number(number)
         )
     ).first()
     if found is None or str(found[0]) != version:
-        raise Unauthorized("session_expired", "The card's password changed since this session began.")
+        raise Unauthorized(Code.SESSION_EXPIRED, "The card's password changed since this session began.")
     if found[1]:
-        raise Unauthorized("session_ended", "This session was logged out.")
+        raise Unauthorized(Code.SESSION_ENDED, "This session was logged out.")
 
 
 def scope() -> Scope:

@@ -8,10 +8,12 @@ from flask import Response
 from flask_smorest import Blueprint
 from sqlalchemy.orm import Session
 
+from loyalty_common.rules import normalize_card_number
+
 from ..context import current_core
 from ..models import OperationKind
 from ..services import utcnow
-from ..services.cards import get_card, normalize_number
+from ..services.cards import get_card
 from ..services.earning import record_purchase
 from ..services.ledger import OperationRequest, record_operation
 from ..services.program import tier_progress
@@ -66,7 +68,7 @@ def post_operation(payload: dict[str, Any], number: str) -> Response:
 
     return run_once(
         merchant.id,
-        f"cards/{normalize_number(number)}/operations",
+        f"cards/{normalize_card_number(number)}/operations",
         payload,
         work,
     )
@@ -86,4 +88,5 @@ def void(number: str, operation_id: int) -> Response:
         reversal, card = void_operation(session, reach, number, operation_id)
         return 201, operation_body(reversal, card, merchant)
 
-    return run_once(merchant.id, f"cards/{normalize_number(number)}/operations/{operation_id}/void", {}, work)
+    path = f"cards/{normalize_card_number(number)}/operations/{operation_id}/void"
+    return run_once(merchant.id, path, {}, work)

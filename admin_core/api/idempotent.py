@@ -32,11 +32,19 @@ def run_once(
     payload: dict[str, Any],
     work: Callable[[Session], tuple[int, dict[str, Any]]],
 ) -> Response:
+    fingerprint = idempotency.request_fingerprint("POST", fingerprint_path, payload)
+    return answer(idempotency.run_once(current_core().db, merchant_id, idempotency_key(), fingerprint, work))
+
+
+def idempotency_key() -> str:
     key = request.headers.get("Idempotency-Key", "").strip()
     if not 1 <= len(key) <= MAX_KEY:
         raise Invalid("idempotency_key_required", f"Send an Idempotency-Key header (1-{MAX_KEY} characters).")
-    fingerprint = idempotency.request_fingerprint("POST", fingerprint_path, payload)
-    outcome = idempotency.run_once(current_core().db, merchant_id, key, fingerprint, work)
+    return key
+
+
+def answer(outcome: idempotency.Outcome) -> Response:
+    """The outcome of a write that applies once, the first time or replayed."""
     response = jsonify(outcome.body)
     response.status_code = outcome.status
     response.headers["Idempotent-Replayed"] = "true" if outcome.replayed else "false"

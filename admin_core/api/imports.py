@@ -29,11 +29,33 @@ class UploadQuerySchema(Schema):
     filename = fields.String(required=True, validate=validate.Length(1, MAX_FILENAME))
 
 
+class ProblemSchema(Schema):
+    column = fields.String(
+        required=True, metadata={"description": "The column at fault; empty for the whole row"}
+    )
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+
+
+class PreviewSchema(Schema):
+    card = fields.String(required=True)
+    first_name = fields.String(allow_none=True)
+    last_name = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    points = fields.Integer(required=True)
+    credit = fields.Integer(required=True, metadata={"description": "Minor units of the merchant's currency"})
+
+
 class RejectedRowSchema(Schema):
     line = fields.Integer(required=True, metadata={"description": "In the file; the header is line 1"})
     card = fields.String(required=True, metadata={"description": "The row's card number, as far as read"})
-    code = fields.String(required=True, metadata={"description": "invalid_email, duplicate_card, …"})
+    code = fields.String(
+        required=True, metadata={"description": "invalid_email, duplicate_card, …: the first problem's"}
+    )
     message = fields.String(required=True)
+    problems = fields.List(
+        fields.Nested(ProblemSchema), metadata={"description": "Every rule the row breaks"}
+    )
 
 
 class ImportReportSchema(Schema):
@@ -47,6 +69,10 @@ class ImportReportSchema(Schema):
         fields.Nested(RejectedRowSchema), required=True, metadata={"description": "Every rejected row"}
     )
     unknown_columns = fields.List(fields.String(), required=True, metadata={"description": "Ignored"})
+    preview = fields.List(
+        fields.Nested(PreviewSchema),
+        metadata={"description": "The first 20 new cards, as they would be created"},
+    )
 
 
 class ImportErrorSchema(Schema):

@@ -75,7 +75,8 @@ def read_settings() -> Merchant:
 @blp.response(200, MerchantSchema)
 def change_settings(payload: dict[str, Any]) -> Merchant:
     """Change what is given. Errors: 422 low_contrast, invalid_color, invalid_origin,
-    too_many_origins, invalid_locales, invalid_default_locale, invalid_timezone, invalid_currency…"""
+    too_many_origins, invalid_locales, invalid_default_locale, invalid_timezone, invalid_currency,
+    currency_in_use (cards have operations or money in the current one: it is never converted)…"""
     return update_portal_settings(current_core().db, scope().merchant.id, PortalSettings(**payload))
 
 

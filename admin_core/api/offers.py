@@ -11,6 +11,7 @@ from marshmallow import Schema, fields
 from ..context import current_core
 from ..models import Coupon, Pass
 from ..services import utcnow
+from ..services.coupon_uses import uses_left
 from ..services.offers import PassStatus, customer_offers, pass_status
 from .auth import authenticate, portal_merchant, require_site
 
@@ -28,6 +29,8 @@ class CouponSchema(Schema):
     valid_until = fields.DateTime(required=True, metadata={"description": "Exclusive"})
     store_code = fields.String(allow_none=True, metadata={"description": "None: every store"})
     store_name = fields.String(allow_none=True)
+    uses = fields.Integer(required=True, metadata={"description": "How many times this card used it"})
+    uses_left = fields.Integer(allow_none=True, metadata={"description": "None: no limit; 0: used up"})
 
 
 class PassSchema(Schema):
@@ -49,7 +52,7 @@ class OffersSchema(Schema):
     )
 
 
-def _coupon(coupon: Coupon) -> dict[str, Any]:
+def _coupon(coupon: Coupon, uses: int) -> dict[str, Any]:
     store = coupon.store
     return {
         "id": coupon.id,
@@ -60,6 +63,8 @@ def _coupon(coupon: Coupon) -> dict[str, Any]:
         "valid_until": coupon.valid_until,
         "store_code": store.code if store else None,
         "store_name": store.name if store else None,
+        "uses": uses,
+        "uses_left": uses_left(coupon, uses),
     }
 
 
@@ -83,6 +88,6 @@ def read_offers(number: str) -> dict[str, Any]:
     with current_core().db.read() as session:
         offers = customer_offers(session, merchant.id, number, now)
         return {
-            "coupons": [_coupon(coupon) for coupon in offers.coupons],
+            "coupons": [_coupon(coupon, offers.uses.get(coupon.id, 0)) for coupon in offers.coupons],
             "passes": [_pass(held, now) for held in offers.passes],
         }

@@ -42,6 +42,7 @@ class LevelSchema(Schema):
     benefits = fields.String(required=True)
     multiplier = fields.Function(
         lambda tier: tier.multiplier_percent / 100,
+        required=True,
         metadata={"type": "number", "description": "Purchase points are multiplied by it"},
     )
 

@@ -9,9 +9,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import Session
 
+from loyalty_common.rules import normalize_card_number
+
 from ..context import current_core
 from ..services import utcnow
-from ..services.cards import get_card, normalize_number
+from ..services.cards import get_card
 from ..services.program import active_campaign, card_catalogue, dashboard, offers
 from ..services.sessions import end_session
 from ..services.vouchers import cancel_voucher, open_vouchers, redeem_reward
@@ -87,7 +89,7 @@ def redeem(number: str, reward_id: int) -> Response:
         return 201, VoucherResultSchema().dump(voucher_result(voucher, card, merchant, now))
 
     return run_once(
-        merchant.id, f"portal/cards/{normalize_number(number)}/rewards/{reward_id}/redeem", {}, work
+        merchant.id, f"portal/cards/{normalize_card_number(number)}/rewards/{reward_id}/redeem", {}, work
     )
 
 

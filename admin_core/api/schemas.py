@@ -6,9 +6,10 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from loyalty_common.rules import MAX_PASSWORD
+
 from ..models import Card, Merchant, Operation, OperationKind, TokenPurpose
 from ..services.ledger import MAX_MONEY, MAX_POINTS, POSTED
-from ..services.portal_auth import MAX_PASSWORD
 
 
 def bounds(limits: tuple[int, int]) -> dict[str, int]:

@@ -7,10 +7,11 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from loyalty_common.rules import MAX_PASSWORD
+
 from ..context import current_core
 from ..services import signup
 from ..services.consents import ConsentContext
-from ..services.portal_auth import MAX_PASSWORD
 from .auth import authenticate, portal_merchant, require_site
 
 blp = Blueprint("signup", __name__, description="Web sign-up for a new card (site key only)")

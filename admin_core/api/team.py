@@ -8,14 +8,16 @@ from dataclasses import fields as fields_of
 from dataclasses import replace
 from typing import Any
 
+from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from ..context import current_core
 from ..models import Coupon, Staff, StaffLevel, Store
 from ..services import staff as staff_service
-from ..services.figures import Figures, store_figures
+from ..services.figures import MAX_DAYS, SOURCES, Figures, as_csv, store_figures
+from ..services.offers import MAX_USES
 from ..services.store_coupons import coupons_in_scope, create_coupon, set_coupon_published
 from .auth import authenticate, scope
 from .schemas import StoreSchema
@@ -37,15 +39,44 @@ class DaySchema(Schema):
     sign_ups = fields.Integer(required=True)
     wifi_sign_ups = fields.Integer(required=True)
     vouchers_collected = fields.Integer(required=True)
+    points_issued = fields.Integer(required=True)
+    points_redeemed = fields.Integer(
+        required=True, metadata={"description": "Less cancelled vouchers' points"}
+    )
+
+
+class SummarySchema(Schema):
+    new_members = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(SOURCES)),
+        values=fields.Integer(),
+        required=True,
+        metadata={"description": "By where they signed up: web, wifi, import, till"},
+    )
+    active_members = fields.Integer(required=True, metadata={"description": "Cards with an operation"})
+    points_issued = fields.Integer(required=True)
+    points_redeemed = fields.Integer(required=True)
+    redemption_rate = fields.Float(allow_none=True, metadata={"description": "Redeemed / issued"})
+    credit_sold = fields.Integer(required=True, metadata={"description": "Minor units"})
+    credit_spent = fields.Integer(required=True, metadata={"description": "Minor units"})
+    vouchers_issued = fields.Integer(allow_none=True, metadata={"description": "None for one store"})
+    vouchers_collected = fields.Integer(required=True)
+    wifi_visits = fields.Integer(required=True)
+    returning_guests = fields.Integer(required=True)
+    returning_rate = fields.Float(allow_none=True, metadata={"description": "Returning / visits"})
 
 
 class FiguresSchema(Schema):
     store = fields.String(allow_none=True, metadata={"description": "None: every store"})
+    first = fields.Date(required=True)
+    last = fields.Date(required=True)
     days = fields.List(fields.Nested(DaySchema), required=True)
+    summary = fields.Nested(SummarySchema, required=True)
 
 
 class FiguresQuerySchema(Schema):
-    days = fields.Integer(load_default=30, validate=validate.Range(1, 366))
+    days = fields.Integer(load_default=30, validate=validate.Range(1, MAX_DAYS))
+    first = fields.Date(load_default=None, metadata={"description": "With `last`: the period, both included"})
+    last = fields.Date(load_default=None)
 
 
 class StaffInSchema(Schema):
@@ -93,6 +124,12 @@ class CouponInSchema(Schema):
     valid_from = fields.AwareDateTime(required=True)
     valid_until = fields.AwareDateTime(required=True)
     store = fields.String(load_default=None, allow_none=True, metadata={"description": "None: every store"})
+    uses_per_card = fields.Integer(
+        load_default=1,
+        allow_none=True,
+        validate=validate.Range(1, MAX_USES),
+        metadata={"description": "Uses each card has at a till; None: no limit"},
+    )
 
 
 class ManagedCouponSchema(Schema):
@@ -103,6 +140,7 @@ class ManagedCouponSchema(Schema):
     valid_from = fields.DateTime(required=True)
     valid_until = fields.DateTime(required=True)
     published = fields.Boolean(required=True)
+    uses_per_card = fields.Integer(allow_none=True, metadata={"description": "None: no limit"})
     store = fields.Function(lambda coupon: coupon.store.code if coupon.store else None, allow_none=True)
 
 
@@ -125,10 +163,32 @@ def list_stores() -> dict[str, list[Store]]:
 @blp.arguments(FiguresQuerySchema, location="query")
 @blp.response(200, FiguresSchema)
 def read_figures(query: dict[str, Any], code: str) -> Figures:
-    """Per day in the merchant's time zone: sign-ups at the store, of which on the Wi-Fi, vouchers
-    collected there. The code `*` gives every store together."""
+    """The period's summary and its days in the merchant's time zone (see services/figures): the
+    last `days` days, or from `first` to `last`. The code `*` gives every store together. Errors:
+    422 period_reversed, period_too_long; 404 unknown_store."""
     with current_core().db.read() as session:
-        return store_figures(session, merchant_scope(), None if code == "*" else code, query["days"])
+        return _figures(session, query, code)
+
+
+def _figures(session: Session, query: dict[str, Any], code: str) -> Figures:
+    return store_figures(
+        session,
+        merchant_scope(),
+        None if code == "*" else code,
+        query["days"],
+        first=query["first"],
+        last=query["last"],
+    )
+
+
+@blp.route("/stores/<code>/figures.csv", methods=["GET"])
+@blp.arguments(FiguresQuerySchema, location="query")
+@blp.response(200, description="CSV (text/csv), a header line then a line a day")
+def export_figures(query: dict[str, Any], code: str) -> Response:
+    """The days of the figures as CSV: day, sign_ups, wifi_sign_ups, vouchers_collected,
+    points_issued, points_redeemed."""
+    with current_core().db.read() as session:
+        return Response(as_csv(_figures(session, query, code)), mimetype="text/csv")
 
 
 @blp.route("/staff", methods=["GET"])
@@ -193,6 +253,7 @@ def publish(payload: dict[str, Any]) -> Coupon:
         valid_from=payload["valid_from"],
         valid_until=payload["valid_until"],
         store_code=payload["store"],
+        uses_per_card=payload["uses_per_card"],
     )
     return _coupon(made.id)
 

@@ -11,7 +11,9 @@ from .accounts import (
     TokenPurpose,
     stored_enum,
 )
+from .coupon_uses import CouponUse
 from .infrastructure import ApiKey, EndedSession, IdempotencyRecord, OutboundMail, PortalToken
+from .pass_kinds import PassKind
 from .program import (
     Campaign,
     ConsentKind,
@@ -35,6 +37,7 @@ __all__ = [
     "ConsentRecord",
     "ContactRequired",
     "Coupon",
+    "CouponUse",
     "Customer",
     "CustomerImport",
     "CustomerSource",
@@ -49,6 +52,7 @@ __all__ = [
     "OperationKind",
     "OutboundMail",
     "Pass",
+    "PassKind",
     "PortalToken",
     "Reward",
     "RewardPicture",

@@ -36,6 +36,9 @@ class OperationKind(enum.Enum):
     ADJUSTMENT = "adjustment"
     PURCHASE = "purchase"  # points computed from a receipt's amount (services/earning.py)
     VOID = "void"  # reverses one operation recorded by mistake (`reverses_id`)
+    PASS_SALE = "pass_sale"  # a pass sold at a till: no balance changes, the pass is on the card
+    PASS_ENTRY = "pass_entry"  # an entry of a pass used
+    COUPON_USE = "coupon_use"  # a coupon used at a till (see CouponUse)
 
 
 class CustomerSource(enum.Enum):

@@ -157,6 +157,7 @@ class Coupon(Base):
     valid_from: Mapped[datetime] = mapped_column(UTCDateTime())
     valid_until: Mapped[datetime] = mapped_column(UTCDateTime())
     published: Mapped[bool] = mapped_column(Boolean, default=True)
+    uses_per_card: Mapped[int | None] = mapped_column(Integer)  # None: no limit (see publish_coupon)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     store: Mapped[Store | None] = relationship()
@@ -170,6 +171,7 @@ class Pass(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
+    kind_id: Mapped[int | None] = mapped_column(ForeignKey("pass_kinds.id"))  # None: given, not sold
     name: Mapped[str] = mapped_column(String(120))
     entries_total: Mapped[int | None] = mapped_column(Integer)
     entries_left: Mapped[int | None] = mapped_column(Integer)

@@ -8,17 +8,14 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from loyalty_common.rules import normalize_card_number
+
 from ..database import Database
 from ..errors import Conflict, Invalid, NotFound
 from ..models import Card, Customer, CustomerSource
 from . import add_unique, utcnow
 
 CARD_NUMBER = re.compile(r"^[0-9A-Z]{4,32}$")
-
-
-def normalize_number(raw: str) -> str:
-    """Card numbers are typed from under a barcode: ignore spaces and dashes, any case."""
-    return re.sub(r"[\s-]", "", raw).upper()
 
 
 def enroll_customer(
@@ -42,7 +39,7 @@ def enroll_customer(
 ) -> Card:
     """A new customer with a new card. With `session`, inside the caller's transaction (a taken
     number raises Conflict and leaves that transaction usable)."""
-    number = normalize_number(number)
+    number = normalize_card_number(number)
     if not CARD_NUMBER.match(number):
         raise Invalid("invalid_card_number", "A card number is 4-32 letters or digits.")
     now = utcnow()
@@ -72,7 +69,7 @@ def enroll_customer(
 
 
 def find_card(session: Session, merchant_id: int, number: str, *, for_update: bool = False) -> Card | None:
-    query = select(Card).where(Card.merchant_id == merchant_id, Card.number == normalize_number(number))
+    query = select(Card).where(Card.merchant_id == merchant_id, Card.number == normalize_card_number(number))
     if for_update:
         query = query.with_for_update(of=Card)
     return session.scalar(query)

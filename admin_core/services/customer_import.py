@@ -39,12 +39,13 @@ from .customer_files import (
     within_limit,
 )
 from .customer_inserts import NewCards, existing_numbers
-from .customer_rows import CONSENTS, CheckedRows, RowRules, check
+from .customer_rows import CONSENTS, CheckedRows, NewCard, RowRules, check
 from .customer_workbook import Line
 from .merchants import find_store, get_merchant_by_id
 
 BATCH = 2_000  # rows per transaction when applying
 MAX_FILENAME = 255
+PREVIEW = 20  # new cards a report shows
 TIME_LIMIT = 600.0  # seconds a worker gives a check or an apply (see import_queue)
 
 
@@ -93,7 +94,19 @@ def _check_file(session: Session, merchant: Merchant, sheet: Sheet, now: datetim
     return check(sheet, rules)
 
 
-def _report(sheet: Sheet, checked: CheckedRows, created: int) -> dict[str, Any]:
+def _preview(card: NewCard) -> dict[str, Any]:
+    return {
+        "card": card.number,
+        "first_name": card.first_name,
+        "last_name": card.last_name,
+        "email": card.email,
+        "points": card.points,
+        "credit": card.credit,
+    }
+
+
+def _report(sheet: Sheet, checked: CheckedRows, fresh: list[NewCard], created: int) -> dict[str, Any]:
+    """What the file holds; `preview` shows the first of the new cards as they would be created."""
     return {
         "rows": checked.rows,
         "created": created,
@@ -101,6 +114,7 @@ def _report(sheet: Sheet, checked: CheckedRows, created: int) -> dict[str, Any]:
         "rejected": len(checked.rejections),
         "rejections": [asdict(rejection) for rejection in checked.rejections],
         "unknown_columns": sheet.unknown_columns,
+        "preview": [_preview(card) for card in fresh[:PREVIEW]],
     }
 
 
@@ -118,7 +132,8 @@ def check_file(
         checked = _check_file(session, merchant, sheet, now)
         existing = existing_numbers(session, merchant_id, [row.number for row in checked.good])
     packed = pack_lines(lines) if lines is not None else None
-    return packed, _report(sheet, checked, len(checked.good) - len(existing))
+    fresh = [row for row in checked.good if row.number not in existing]
+    return packed, _report(sheet, checked, fresh, len(fresh))
 
 
 def dry_run(
@@ -229,7 +244,7 @@ def apply_import(
     with db.write() as session:
         upload = get_import(session, merchant_id, import_id, for_update=True)
         if upload.applied_at is None:  # else a simultaneous apply finished first: its report stands
-            upload.report = _report(sheet, checked, created)
+            upload.report = _report(sheet, checked, fresh, created)
             upload.applied_at = now
             upload.status, upload.claimed_until = ImportStatus.APPLIED, None
     return upload

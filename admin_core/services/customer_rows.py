@@ -12,16 +12,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import partial
+from typing import Any
 
 from loyalty_common.inputs import CONTROL
+from loyalty_common.rules import EARLIEST_BIRTH_DATE, LOCALES, normalize_card_number
 
 from ..errors import Invalid
 from ..models import ConsentKind
-from .cards import CARD_NUMBER, normalize_number
+from .cards import CARD_NUMBER
 from .ledger import MAX_MONEY, MAX_POINTS
 from .portal_auth import email_address
-from .portal_settings import LOCALES
-from .signup import EARLIEST_BIRTH_DATE, GENDERS, customer_name, phone_number
+from .signup import GENDERS, customer_name, phone_number
 
 GENDER_ALIASES = {"f": "female", "m": "male"}
 # Day first, as written in Italy, Bulgaria and Norway (31/12/1990, 31.12.1990, 31-12-1990); Excel's
@@ -64,11 +66,27 @@ class NewCard:
 
 
 @dataclass(frozen=True)
+class Problem:
+    column: str
+    code: str
+    message: str
+
+
+class InvalidRow(Invalid):
+    """A row breaking one rule or more: the first names the row's code, all are reported."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems[0].code, problems[0].message)
+        self.problems = problems
+
+
+@dataclass(frozen=True)
 class Rejection:
     line: int
     card: str
-    code: str
+    code: str  # of the first problem
     message: str
+    problems: list[Problem]
 
 
 @dataclass
@@ -145,44 +163,60 @@ def _credit(raw: str, rules: RowRules) -> int:
     return minor
 
 
-def _consents(fields: dict[str, str]) -> dict[ConsentKind, bool]:
-    """The choices the row gives: yes or no in English, Italian, Bulgarian or Norwegian."""
-    given: dict[ConsentKind, bool] = {}
-    for kind in CONSENTS:
-        answer = fields.get(kind.value, "").casefold()
-        if answer in YES or answer in NO:
-            given[kind] = answer in YES
-        elif answer:
-            raise Invalid("invalid_consent", f"{kind.value}: yes or no (or empty when not asked).")
-    return given
+def _consent(raw: str, column: str) -> bool | None:
+    """Yes or no in English, Italian, Bulgarian or Norwegian; None for an empty cell."""
+    answer = raw.casefold()
+    if answer in YES or answer in NO:
+        return answer in YES
+    if answer:
+        raise Invalid("invalid_consent", f"{column}: yes or no (or empty when not asked).")
+    return None
 
 
 def check_row(number: str, fields: dict[str, str], rules: RowRules) -> NewCard:
-    """The row as a card to create, or Invalid with the first rule it breaks, column by column."""
-    return NewCard(
+    """The row as a card to create, or InvalidRow with every rule it breaks, column by column."""
+    problems: list[Problem] = []
+
+    def read(column: str, parse: Callable[[str], Any]) -> Any:
+        try:
+            return parse(fields.get(column, ""))
+        except Invalid as broken:
+            problems.append(Problem(column, broken.code, broken.message))
+            return None
+
+    card = NewCard(
         number=number,
-        first_name=customer_name(
-            fields.get("first_name", ""), "invalid_first_name", "first name", required=False
+        first_name=read(
+            "first_name",
+            lambda raw: customer_name(raw, "invalid_first_name", "first name", required=False),
         ),
-        last_name=customer_name(
-            fields.get("last_name", ""), "invalid_last_name", "last name", required=False
+        last_name=read(
+            "last_name",
+            lambda raw: customer_name(raw, "invalid_last_name", "last name", required=False),
         ),
-        email=email_address(fields["email"]) if fields.get("email") else None,
-        phone=phone_number(fields.get("phone")),
-        gender=_gender(fields.get("gender", "")),
-        birth_date=_birth_date(fields.get("birth_date", ""), rules.today),
-        locale=_language(fields.get("language", "")),
-        store_id=_store(fields.get("store", ""), rules),
-        points=_points(fields.get("points", "")),
-        credit=_credit(fields.get("credit", ""), rules),
-        consents=_consents(fields),
+        email=read("email", lambda raw: email_address(raw) if raw else None),
+        phone=read("phone", lambda raw: phone_number(raw or None)),
+        gender=read("gender", _gender),
+        birth_date=read("birth_date", lambda raw: _birth_date(raw, rules.today)),
+        locale=read("language", _language),
+        store_id=read("store", lambda raw: _store(raw, rules)),
+        points=read("points", _points),
+        credit=read("credit", lambda raw: _credit(raw, rules)),
+        consents={
+            kind: answer
+            for kind in CONSENTS
+            if (answer := read(kind.value, partial(_consent, column=kind.value))) is not None
+        },
     )
+    if problems:
+        raise InvalidRow(problems)
+    return card
 
 
 def _card_number(raw: str) -> str:
     if not raw:
         raise Invalid("missing_card_number", "The row has no card number.")
-    number = normalize_number(raw)
+    number = normalize_card_number(raw)
     if not CARD_NUMBER.match(number):
         raise Invalid("invalid_card_number", "A card number is 4-32 letters or digits.")
     return number
@@ -204,6 +238,14 @@ def check(rows: Iterable[tuple[int, dict[str, str]]], rules: RowRules) -> Checke
                 raise Invalid("duplicate_card", f"Duplicate card, first on line {first_line[card]}.")
             first_line[card] = line
             checked.good.append(check_row(card, fields, rules))
+        except InvalidRow as broken:
+            checked.rejections.append(
+                Rejection(line, card[:MAX_CARD_TEXT], broken.code, broken.message, broken.problems)
+            )
         except Invalid as broken:
-            checked.rejections.append(Rejection(line, card[:MAX_CARD_TEXT], broken.code, broken.message))
+            column = "" if broken.code == "invalid_text" else "card_number"
+            problem = Problem(column, broken.code, broken.message)
+            checked.rejections.append(
+                Rejection(line, card[:MAX_CARD_TEXT], broken.code, broken.message, [problem])
+            )
     return checked

@@ -23,11 +23,12 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, Select, and_, select, union
 from sqlalchemy.orm import Session
 
+from loyalty_common.rules import normalize_card_number
+
 from ..database import MAX_ID
 from ..errors import Invalid
 from ..models import Card, Customer, CustomerSource, Store
 from ..models.search_keys import digits, fold, phone_key
-from .cards import normalize_number
 from .merchants import find_store
 from .staff import StaffScope
 
@@ -165,7 +166,7 @@ def _matches(query: str, dialect: str) -> list[ColumnElement[bool]]:
         starts(Customer.search_email, text),
     ]
     if CARD_LIKE.match(query.strip()):
-        matches.append(starts(Card.number, normalize_number(query)))
+        matches.append(starts(Card.number, normalize_card_number(query)))
     return matches
 
 

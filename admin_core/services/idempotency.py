@@ -17,6 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from loyalty_common.error_codes import Code
+
 from ..database import Database
 from ..errors import Invalid
 from ..models import IdempotencyRecord
@@ -45,7 +47,7 @@ def _stored(session: Session, merchant_id: int, key: str, fingerprint: str) -> O
         return None
     if record.request_hash != fingerprint:
         raise Invalid(
-            "idempotency_key_reused",
+            Code.IDEMPOTENCY_KEY_REUSED,
             "This Idempotency-Key was used for another request.",
         )
     assert record.status_code is not None and record.response_body is not None

@@ -8,6 +8,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from loyalty_common.error_codes import Code
+
 from ..errors import Conflict, Invalid
 from ..models import Card, Operation, OperationKind, Store
 from . import utcnow
@@ -97,7 +99,7 @@ def apply_change(
 ) -> Operation:
     """The operation row and the balances of `card`, locked by the caller, in its transaction."""
     if card.points + change.points < 0:
-        raise Conflict("insufficient_points", "The card does not have enough points.")
+        raise Conflict(Code.INSUFFICIENT_POINTS, "The card does not have enough points.")
     if card.credit + change.credit < 0:
         raise Conflict("insufficient_credit", "The card does not have enough prepaid credit.")
     card.points += change.points

@@ -12,18 +12,19 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from ..database import Database
 from ..errors import Conflict, Invalid, NotFound
-from ..models import Card, Coupon, Pass
+from ..models import Card, Coupon, CouponUse, Pass
 from . import utcnow
 from .cards import get_card
 from .merchants import find_store
 
 COUPON_CODE = re.compile(r"^[0-9A-Z-]{1,32}$")
 MAX_ENTRIES = 10_000
+MAX_USES = 1_000  # of a coupon, per card
 # Passes that ended (by date or by entries) this long ago still show, greyed, then drop off.
 PAST_PASSES_SHOWN = timedelta(days=90)
 
@@ -48,37 +49,56 @@ def pass_status(held: Pass, now: datetime) -> PassStatus:
 @dataclass(frozen=True)
 class CustomerOffers:
     coupons: list[Coupon]  # newest first, each with its store loaded
+    uses: dict[int, int]  # coupon id → how many times this card used it
     passes: list[Pass]  # latest ending first; includes recently ended ones (see pass_status)
 
 
-def customer_offers(
-    session: Session, merchant_id: int, number: str, now: datetime | None = None
-) -> CustomerOffers:
-    """What the card's holder can use now. Three statements: card, coupons, passes."""
-    now = now or utcnow()
-    card = get_card(session, merchant_id, number)
-    home_store = card.customer.store_id
+def coupons_for(card: Card, now: datetime) -> Select[Coupon]:
+    """The coupons the card's holder may use now: published, valid, for every customer or for the
+    customers of their store; newest first."""
     audience: ColumnElement[bool] = Coupon.store_id.is_(None)
-    if home_store is not None:
-        audience = or_(audience, Coupon.store_id == home_store)
-    coupons = session.scalars(
+    if card.customer.store_id is not None:
+        audience = or_(audience, Coupon.store_id == card.customer.store_id)
+    return (
         select(Coupon)
         .options(joinedload(Coupon.store))
         .where(
-            Coupon.merchant_id == merchant_id,
+            Coupon.merchant_id == card.merchant_id,
             Coupon.valid_until > now,
             Coupon.valid_from <= now,
             Coupon.published.is_(True),
             audience,
         )
         .order_by(Coupon.created_at.desc(), Coupon.id.desc())
-    ).all()
+    )
+
+
+def coupons_with_uses(session: Session, card: Card, now: datetime) -> list[tuple[Coupon, int]]:
+    """The coupons the card's holder may use now, each with how many times the card used it: one
+    statement."""
+    used = (
+        select(func.count())
+        .where(CouponUse.coupon_id == Coupon.id, CouponUse.card_id == card.id)
+        .scalar_subquery()
+    )
+    return [(coupon, uses) for coupon, uses in session.execute(coupons_for(card, now).add_columns(used))]
+
+
+def customer_offers(
+    session: Session, merchant_id: int, number: str, now: datetime | None = None
+) -> CustomerOffers:
+    """What the card's holder can use now. Three statements: card, coupons (with their uses), passes."""
+    now = now or utcnow()
+    card = get_card(session, merchant_id, number)
+    found = coupons_with_uses(session, card, now)
     passes = session.scalars(
         select(Pass)
         .where(Pass.card_id == card.id, Pass.valid_until > now - PAST_PASSES_SHOWN)
         .order_by(Pass.valid_until.desc(), Pass.id.desc())
     ).all()
-    return CustomerOffers(list(coupons), list(passes))
+    return CustomerOffers(
+        [coupon for coupon, _ in found], {coupon.id: uses for coupon, uses in found}, list(passes)
+    )
 
 
 def _period(valid_from: datetime, valid_until: datetime) -> None:
@@ -99,9 +119,11 @@ def publish_coupon(
     code: str | None = None,
     store_code: str | None = None,
     published: bool = True,
+    uses_per_card: int | None = 1,
     now: datetime | None = None,
 ) -> Coupon:
-    """A coupon for every customer, or for the customers of the store `store_code`."""
+    """A coupon for every customer, or for the customers of the store `store_code`; each card uses
+    it `uses_per_card` times at a till (None: no limit)."""
     now = now or utcnow()
     valid_from = valid_from or now
     title = title.strip()
@@ -111,6 +133,8 @@ def publish_coupon(
     if code is not None and not COUPON_CODE.match(code):
         raise Invalid("invalid_coupon_code", "A coupon code is 1-32 letters, digits or dashes.")
     _period(valid_from, valid_until)
+    if uses_per_card is not None and not 0 < uses_per_card <= MAX_USES:
+        raise Invalid("invalid_uses", f"A coupon is used 1 to {MAX_USES} times per card, or with no limit.")
     with db.write() as session:
         store = None
         if store_code is not None:
@@ -126,6 +150,7 @@ def publish_coupon(
             valid_from=valid_from,
             valid_until=valid_until,
             published=published,
+            uses_per_card=uses_per_card,
             created_at=now,
         )
         session.add(coupon)
@@ -168,25 +193,29 @@ def issue_pass(
 
 
 def use_pass_entry(db: Database, merchant_id: int, pass_id: int, now: datetime | None = None) -> Pass:
-    """Take one entry of a pass (an unlimited pass is only checked). The pass row is locked, so two
-    tills using the last entry at once cannot both succeed."""
-    now = now or utcnow()
+    """Take one entry of a pass (an unlimited pass is only checked)."""
     with db.write() as session:
-        held = session.scalar(
-            select(Pass)
-            .join(Card, Card.id == Pass.card_id)
-            .where(Pass.id == pass_id, Card.merchant_id == merchant_id)
-            .with_for_update(of=Pass)
-        )
-        if held is None:
-            raise NotFound("pass_not_found", "No such pass.")
-        status = pass_status(held, now)
-        if status is PassStatus.EXPIRED:
-            raise Conflict("pass_expired", "This pass has expired.")
-        if status is PassStatus.UPCOMING:
-            raise Conflict("pass_not_started", "This pass is not valid yet.")
-        if status is PassStatus.USED_UP:
-            raise Conflict("pass_used_up", "This pass has no entries left.")
-        if held.entries_left is not None:
-            held.entries_left -= 1
+        return take_entry(session, merchant_id, pass_id, now or utcnow())
+
+
+def take_entry(session: Session, merchant_id: int, pass_id: int, now: datetime) -> Pass:
+    """In the caller's transaction: the pass row is locked, so two tills using the last entry at
+    once cannot both succeed."""
+    held = session.scalar(
+        select(Pass)
+        .join(Card, Card.id == Pass.card_id)
+        .where(Pass.id == pass_id, Card.merchant_id == merchant_id)
+        .with_for_update(of=Pass)
+    )
+    if held is None:
+        raise NotFound("pass_not_found", "No such pass.")
+    status = pass_status(held, now)
+    if status is PassStatus.EXPIRED:
+        raise Conflict("pass_expired", "This pass has expired.")
+    if status is PassStatus.UPCOMING:
+        raise Conflict("pass_not_started", "This pass is not valid yet.")
+    if status is PassStatus.USED_UP:
+        raise Conflict("pass_used_up", "This pass has no entries left.")
+    if held.entries_left is not None:
+        held.entries_left -= 1
     return held

@@ -4,12 +4,21 @@ or confirm a new e-mail address by an e-mailed one-time link; change the passwor
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from passlib.context import CryptContext
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, contains_eager
+
+from loyalty_common.error_codes import Code
+from loyalty_common.rules import MAX_PASSWORD, MIN_PASSWORD
+from loyalty_common.tickets import (
+    ActivationTicket,
+    ActiveCardNotice,
+    EmailChangeTicket,
+    ResetLink,
+    ResetTicket,
+)
 
 from ..database import Database
 from ..errors import Gone, Invalid, NotFound, Unauthorized
@@ -18,8 +27,6 @@ from . import utcnow
 from .cards import find_card, get_card
 from .links import consume_link, issue_link, valid_link
 
-MIN_PASSWORD = 8
-MAX_PASSWORD = 256
 # One reset e-mail lists at most this many cards sharing the address.
 RESET_CARDS = 10
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
@@ -37,66 +44,15 @@ def password_context(*, fast: bool = False) -> CryptContext:
     return CryptContext(schemes=["argon2"])
 
 
-@dataclass(frozen=True)
-class ActivationTicket:
-    """What the site needs to e-mail an activation link."""
-
-    token: str
-    email: str
-    first_name: str
-    locale: str | None
-    expires_at: datetime
-
-
-@dataclass(frozen=True)
-class ActiveCardNotice:
-    """Someone asked to activate a card that has a password: its owner is told, no link exists."""
-
-    email: str
-    first_name: str
-    locale: str | None
-
-
-@dataclass(frozen=True)
-class ResetLink:
-    """One card sharing the address. No token: the card has no password yet (activate instead)."""
-
-    number: str
-    first_name: str
-    token: str | None
-
-
-@dataclass(frozen=True)
-class ResetTicket:
-    """What the site needs to e-mail password-reset links: one message, a link per card."""
-
-    email: str
-    locale: str | None
-    cards: tuple[ResetLink, ...]
-    expires_at: datetime
-
-
-@dataclass(frozen=True)
-class EmailChangeTicket:
-    """A link to the new address; a notice to the old one (None: there was none)."""
-
-    token: str
-    new_email: str
-    old_email: str | None
-    first_name: str
-    locale: str | None
-    expires_at: datetime
-
-
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise Invalid(
-            "password_too_short",
+            Code.PASSWORD_TOO_SHORT,
             f"The password needs at least {MIN_PASSWORD} characters.",
         )
     if len(password) > MAX_PASSWORD:
         raise Invalid(
-            "password_too_long",
+            Code.PASSWORD_TOO_LONG,
             f"The password may have at most {MAX_PASSWORD} characters.",
         )
 
@@ -133,7 +89,7 @@ def session_card(
     changed (or the account was deleted) since."""
     card = get_card(session, merchant_id, number, for_update=for_update)
     if card.credentials_version != credentials_version or card.password_hash is None:
-        raise Unauthorized("session_expired", "The password changed since this session began.")
+        raise Unauthorized(Code.SESSION_EXPIRED, "The password changed since this session began.")
     return card
 
 
@@ -149,7 +105,7 @@ def verify_password(
     with db.read() as session:
         card = session_card(session, merchant_id, number, credentials_version)
     if not hasher.verify(password, card.password_hash):
-        raise Unauthorized("wrong_password", "The password is wrong.")
+        raise Unauthorized(Code.WRONG_PASSWORD, "The password is wrong.")
     return card
 
 
@@ -325,7 +281,7 @@ def start_email_change(
         card = session_card(session, merchant_id, number, credentials_version, for_update=True)
         customer = card.customer
         if customer.email == address:
-            raise Invalid("same_email", "This is the e-mail address on file already.")
+            raise Invalid(Code.SAME_EMAIL, "This is the e-mail address on file already.")
         session.execute(
             update(PortalToken)
             .where(

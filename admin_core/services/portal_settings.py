@@ -11,13 +11,16 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.numbers import list_currencies
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import Session
+
+from loyalty_common.rules import LOCALES
 
 from ..database import Database
 from ..errors import Invalid
-from ..models import Merchant
+from ..models import Card, Merchant, Operation
 from .merchants import get_merchant_by_id
 
-LOCALES = ("en", "it", "bg", "nb")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MIN_CONTRAST = 4.5  # WCAG AA for text: the accent colour carries buttons' and the header's text
 PAGE = "#ffffff"  # links are written in the accent colour on it
@@ -169,9 +172,27 @@ def checked(current: Merchant, changes: PortalSettings) -> dict[str, Any]:
     return values
 
 
+CURRENCY_IN_USE = "Cards have balances and operations in this currency already: it cannot change."
+
+
+def _amounts_recorded(session: Session, merchant_id: int) -> bool:
+    """Whether any card has an operation, or a balance of money (an import's, without one)."""
+    cards = select(Card.id).where(Card.merchant_id == merchant_id)
+    operated = exists(select(Operation.id).join(Card).where(Card.merchant_id == merchant_id))
+    holding = exists(cards.where(or_(Card.credit != 0, Card.discount != 0)))
+    return bool(session.scalar(select(or_(operated, holding))))
+
+
 def update_portal_settings(db: Database, merchant_id: int, changes: PortalSettings) -> Merchant:
+    """Changes the settings, all or none. The currency is refused (not converted) once cards have
+    amounts in it: a conversion needs a rate and rounding for every balance and every past line,
+    whose receipts were in the old currency; a program that changes currency starts anew."""
     with db.write() as session:
         merchant = get_merchant_by_id(session, merchant_id, for_update=True)
-        for name, value in checked(merchant, changes).items():
+        values = checked(merchant, changes)
+        changing_currency = values.get("currency", merchant.currency) != merchant.currency
+        if changing_currency and _amounts_recorded(session, merchant_id):
+            raise Invalid("currency_in_use", CURRENCY_IN_USE)
+        for name, value in values.items():
             setattr(merchant, name, value)
     return merchant

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import re
 import secrets
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -21,6 +19,16 @@ from passlib.context import CryptContext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, contains_eager
 from stdnum import luhn
+
+from loyalty_common.rules import (
+    MAX_NAME,
+    MIN_AGE,
+    PHONE_DIGITS,
+    age_on,
+    is_person_name,
+    is_phone_number,
+    is_possible_birth_date,
+)
 
 from ..database import Database
 from ..errors import Conflict, Invalid
@@ -32,17 +40,6 @@ from .merchants import find_store
 from .portal_auth import ActivationTicket, check_password_rules, email_address, issue_activation
 
 GENDERS = ("female", "male", "other", "undisclosed")  # undisclosed: "prefer not to say"
-# The youngest age that may consent alone to an online service in Italy and Bulgaria (GDPR art. 8
-# lets each country choose 13-16; Norway says 13). Younger customers sign up at the till.
-MIN_AGE = 14
-EARLIEST_BIRTH_DATE = date(1900, 1, 1)
-MAX_NAME = 100
-NAME_MARKS = frozenset(" '\u2019-.")  # the typographic apostrophe too
-# A dot followed by two letters is a web address ("evil.example"), not an initial ("J. R.").
-NAME_ADDRESS = re.compile(r"\.[^\W\d_]{2}")
-PHONE = re.compile(r"^\+?[0-9][0-9 -]*$")
-PHONE_DIGITS = (6, 20)
-MAX_PHONE = 32  # the column's width, separators included
 CARD_DIGITS = 12  # prefix + random digits; the Luhn check digit makes 13
 MIN_RANDOM_DIGITS = 6
 NUMBER_ATTEMPTS = 10
@@ -94,10 +91,6 @@ class SignupResult:
     activation: ActivationTicket | None  # CREATED with a password only
 
 
-def age_on(born: date, today: date) -> int:
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-
-
 def customer_name(raw: str, code: str, what: str, *, required: bool = True) -> str:
     name = raw.strip()
     if not (1 if required else 0) <= len(name) <= MAX_NAME:
@@ -109,10 +102,7 @@ def person_name(raw: str, code: str, what: str, *, required: bool = True) -> str
     """A name a customer gives themselves, which e-mails greet them with: letters (any script),
     spaces, apostrophes, hyphens and dots; nothing that reads as an address or a message."""
     name = customer_name(raw, code, what, required=required)
-    letters = all(
-        char.isalpha() or char in NAME_MARKS or unicodedata.category(char).startswith("M") for char in name
-    )
-    if name and not (letters and any(char.isalpha() for char in name) and NAME_ADDRESS.search(name) is None):
+    if name and not is_person_name(name):
         raise Invalid(code, f"A {what} is letters, spaces, apostrophes, hyphens and dots.")
     return name
 
@@ -121,9 +111,8 @@ def phone_number(raw: str | None) -> str | None:
     phone = " ".join((raw or "").split())
     if not phone:
         return None
-    digits = sum(char.isdigit() for char in phone)
-    low, high = PHONE_DIGITS
-    if not PHONE.match(phone) or not low <= digits <= high or len(phone) > MAX_PHONE:
+    if not is_phone_number(phone):
+        low, high = PHONE_DIGITS
         raise Invalid("invalid_phone", f"A phone number is {low}-{high} digits (spaces, + and - allowed).")
     return phone
 
@@ -131,7 +120,7 @@ def phone_number(raw: str | None) -> str | None:
 def _birth_date(born: date | None, today: date) -> date | None:
     if born is None:
         return None
-    if not EARLIEST_BIRTH_DATE <= born <= today:
+    if not is_possible_birth_date(born, today):
         raise Invalid("invalid_birth_date", "This is not a possible date of birth.")
     if age_on(born, today) < MIN_AGE:
         raise Invalid("too_young", f"A card needs an age of at least {MIN_AGE}.")

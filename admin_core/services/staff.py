@@ -14,6 +14,8 @@ from passlib.context import CryptContext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from loyalty_common.error_codes import Code
+
 from ..database import Database
 from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from ..models import Merchant, Staff, StaffLevel, Store
@@ -201,16 +203,22 @@ def find_staff_by_login(session: Session, merchant: str, email: str) -> Staff | 
     )
 
 
+def _refuse_switched_off(staff: Staff) -> None:
+    if staff.disabled_at is not None:
+        raise Forbidden("account_switched_off", "This account is switched off.")
+
+
 def authenticate_staff(db: Database, hasher: CryptContext, merchant: str, email: str, password: str) -> Staff:
-    """The account, when the password is right and it is not switched off; Unauthorized otherwise,
-    the same for an unknown merchant or address (after the same hashing work)."""
+    """The account, when the password is right; Unauthorized otherwise, the same for an unknown
+    merchant or address (after the same hashing work). Forbidden when it is switched off: said only
+    to whoever knows its password, so that a guess learns nothing of the account."""
     with db.read() as session:
         staff = find_staff_by_login(session, merchant, email)
     if staff is None:
         hasher.dummy_verify()  # an unknown address costs what a known one does
-    valid = staff is not None and hasher.verify(password, staff.password_hash)
-    if staff is None or not valid or staff.disabled_at is not None:
+    if staff is None or not hasher.verify(password, staff.password_hash):
         raise Unauthorized("wrong_credentials", "The merchant, the e-mail address or the password is wrong.")
+    _refuse_switched_off(staff)
     return staff
 
 
@@ -225,7 +233,7 @@ def change_staff_password(db: Database, hasher: CryptContext, staff_id: int, cur
     with db.write() as session:
         staff = session.get_one(Staff, staff_id, with_for_update={"of": Staff})
         if not hasher.verify(current, staff.password_hash):
-            raise Unauthorized("wrong_password", "The password is wrong.")
+            raise Unauthorized(Code.WRONG_PASSWORD, "The password is wrong.")
         staff.password_hash = hasher.hash(new)
         staff.credentials_version += 1
     return staff
@@ -254,14 +262,23 @@ def _matching_step(secret: str, code: str, now: datetime) -> int | None:
     return None
 
 
-def _use_code(staff: Staff, secret: str, code: str, now: datetime) -> bool:
-    """Whether `code` is right and newer than the last one used; if so it is used up (the caller
-    holds the staff row's lock and commits)."""
+def _use_code(staff: Staff, secret: str, code: str, now: datetime) -> str | None:
+    """Uses `code` up when it is right and newer than the last one used (the caller holds the staff
+    row's lock and commits); else why not: `wrong_code`, or `code_used` (the app still shows the
+    code of a login a moment ago)."""
     step = _matching_step(secret, code, now)
-    if step is None or (staff.totp_last_step is not None and step <= staff.totp_last_step):
-        return False
+    if step is None:
+        return "wrong_code"
+    if staff.totp_last_step is not None and step <= staff.totp_last_step:
+        return "code_used"
     staff.totp_last_step = step
-    return True
+    return None
+
+
+CODE_REFUSALS = {
+    "wrong_code": "This code is not the one your app shows.",
+    "code_used": "This code was just used; wait for the next one.",
+}
 
 
 def enable_two_factor(
@@ -272,17 +289,29 @@ def enable_two_factor(
     with db.write() as session:
         staff = session.get_one(Staff, staff_id, with_for_update={"of": Staff})
         staff.totp_last_step = None
-        if not _use_code(staff, secret, code, now or utcnow()):
-            raise Invalid("wrong_code", "This code is not the one your app shows.")
+        refused = _use_code(staff, secret, code, now or utcnow())
+        if refused:
+            raise Invalid(refused, CODE_REFUSALS[refused])
         staff.totp_secret, staff.totp_enabled_at = secret, now or utcnow()
     return staff
 
 
-def check_second_factor(db: Database, staff_id: int, code: str, now: datetime | None = None) -> Staff:
-    """The staff member, when `code` is their app's current one and was not used before (a code
-    seen over someone's shoulder is spent)."""
+def check_second_factor(
+    db: Database, staff_id: int, version: int, code: str, now: datetime | None = None
+) -> Staff:
+    """The staff member who passed the password at `version` of their credentials, when `code` is
+    their app's current one and was not used before (a code seen over someone's shoulder is
+    spent). Switched off meanwhile: Forbidden; their password or two-factor changed: log in again."""
     with db.write() as session:
-        staff = session.get_one(Staff, staff_id, with_for_update={"of": Staff})
-        if staff.totp_secret is None or not _use_code(staff, staff.totp_secret, code, now or utcnow()):
-            raise Unauthorized("wrong_code", "This code is not the one your app shows.")
+        staff = session.get(Staff, staff_id, with_for_update={"of": Staff})
+        if staff is None:
+            raise Unauthorized("login_again", "Log in again.")
+        _refuse_switched_off(staff)
+        if staff.credentials_version != version:
+            raise Unauthorized("login_again", "Log in again.")
+        if staff.totp_secret is None:
+            raise Unauthorized("wrong_code", CODE_REFUSALS["wrong_code"])
+        refused = _use_code(staff, staff.totp_secret, code, now or utcnow())
+        if refused:
+            raise Unauthorized(refused, CODE_REFUSALS[refused])
     return staff

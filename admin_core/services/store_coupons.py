@@ -35,6 +35,7 @@ def create_coupon(
     description: str = "",
     code: str | None = None,
     store_code: str | None = None,
+    uses_per_card: int | None = 1,
 ) -> Coupon:
     """`store_code` None: for every customer (an admin), or the manager's own store."""
     scope.require(*MANAGING)
@@ -49,6 +50,7 @@ def create_coupon(
         valid_from=valid_from,
         valid_until=valid_until,
         store_code=store.code if store is not None else None,
+        uses_per_card=uses_per_card,
     )
 
 

@@ -14,6 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from loyalty_common.error_codes import Code
+
 from ..errors import Conflict, Gone, NotFound
 from ..models import Card, Merchant, Operation, OperationKind, Reward, Voucher, VoucherStatus
 from . import utcnow
@@ -52,7 +54,7 @@ def redeem_reward(
         # Cards of different customers race for the same stock: the reward row is the lock.
         reward = session.get_one(Reward, reward_id, with_for_update=True, populate_existing=True)
     if active_campaign(session, merchant.id, now) is None:
-        raise Conflict("no_campaign", "Rewards can be taken only while a points campaign is on.")
+        raise Conflict(Code.NO_CAMPAIGN, "Rewards can be taken only while a points campaign is on.")
     _check_window(reward, now)
     if reward.per_customer_limit is not None and taken_by_card(session, card.id, reward.id) >= (
         reward.per_customer_limit
@@ -61,7 +63,7 @@ def redeem_reward(
     if reward.stock is not None and reward.stock <= 0:
         raise Conflict("out_of_stock", "This reward is sold out.")
     if card.points < reward.points:
-        raise Conflict("insufficient_points", "The card does not have enough points.")
+        raise Conflict(Code.INSUFFICIENT_POINTS, "The card does not have enough points.")
     if reward.stock is not None:
         reward.stock -= 1
     card.points -= reward.points

@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from loyalty_common.error_codes import Code
+
 from ..database import Database
 from ..errors import Invalid
 from ..models import Card, ConsentKind, ConsentRecord, Customer, Hotspot, Merchant, Operation, WifiVisit
@@ -150,10 +152,12 @@ def connect(
         if customer is not None:
             card = session.scalars(select(Card).where(Card.customer_id == customer.id)).first()
         if customer is None or card is None:
-            raise Invalid("unknown_device", "This device has not been seen here before: sign up.")
+            raise Invalid(Code.UNKNOWN_DEVICE, "This device has not been seen here before: sign up.")
         if _needs_consent(session, hotspot, customer):
             if not accepted:
-                raise Invalid("consent_required", "The terms or privacy notice changed: accept them again.")
+                raise Invalid(
+                    Code.CONSENT_REQUIRED, "The terms or privacy notice changed: accept them again."
+                )
             choices = {ConsentKind.TERMS: True, ConsentKind.PRIVACY: True}
             record_consents(session, merchant, customer, choices, context, now, _versions(hotspot))
         outcome = VisitOutcome.RETURNING

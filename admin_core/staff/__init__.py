@@ -13,7 +13,8 @@ from flask import Flask, request, session
 from flask_babel import Babel, format_currency, get_locale, to_user_timezone
 from flask_login import LoginManager, current_user
 
-from ..services.portal_settings import LOCALES
+from loyalty_common.rules import LOCALES
+
 from .auth import load_staff
 from .limits import init_limits
 
@@ -58,9 +59,11 @@ def init_staff(app: Flask) -> None:
 
     from . import (  # noqa: F401  (the routes)
         campaign_views,
+        coupon_use_views,
         customer_views,
         figures_views,
         import_views,
+        pass_views,
         program_views,
         reset_views,
         reward_views,

@@ -17,11 +17,29 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.fields import DateField
+from wtforms.fields import DateField, Field
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
-MIN_PASSWORD = 8
+from loyalty_common.rules import MAX_PASSWORD, MIN_PASSWORD
+
+from ..services.offers import MAX_USES
+
+
+def say_refusal(form: FlaskForm, field: Field | None, message: str) -> None:
+    """A service's refusal, said at the field it is about, or above the form."""
+    if field is None:
+        form.form_errors.append(message)
+    else:
+        field.errors = [*field.errors, message]
 
 
 def strip(value: str | None) -> str | None:
@@ -34,7 +52,11 @@ def new_password(label: str) -> PasswordField:
         label,
         validators=[
             DataRequired(_l("Choose a password.")),
-            Length(min=MIN_PASSWORD, max=256, message=_l("At least %(min)d characters.", min=MIN_PASSWORD)),
+            Length(
+                min=MIN_PASSWORD,
+                max=MAX_PASSWORD,
+                message=_l("At least %(min)d characters.", min=MIN_PASSWORD),
+            ),
         ],
         render_kw={"autocomplete": "new-password"},
     )
@@ -59,7 +81,7 @@ class ForgotPasswordForm(FlaskForm):
 class LoginForm(ForgotPasswordForm):
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(_l("Enter your password.")), Length(max=256)],
+        validators=[DataRequired(_l("Enter your password.")), Length(max=MAX_PASSWORD)],
         render_kw={"autocomplete": "current-password"},
     )
 
@@ -130,6 +152,12 @@ class CouponForm(FlaskForm):
         _l("Valid until (included)"), validators=[DataRequired(_l("Choose the last day."))]
     )
     store = SelectField(_l("For the customers of"))
+    uses_per_card = IntegerField(
+        _l("Uses per customer (empty: no limit)"),
+        default=1,
+        validators=[Optional(), NumberRange(1, MAX_USES)],
+        render_kw={"inputmode": "numeric"},
+    )
 
 
 class StaffDetailsForm(FlaskForm):
@@ -149,6 +177,13 @@ class StaffDetailsForm(FlaskForm):
         ],
     )
     store = SelectField(_l("Store"))
+
+    def validate_store(self, field: SelectField) -> None:
+        """A manager or a user works at one store; an admin at every store."""
+        if self.level.data == "ADMIN" and field.data:
+            raise ValidationError(_l("An admin works at every store: choose —."))
+        if self.level.data != "ADMIN" and not field.data:
+            raise ValidationError(_l("Choose a store."))
 
 
 class StaffForm(StaffDetailsForm):

@@ -50,7 +50,11 @@ def import_report(import_id: int) -> str:
     except NotFound:
         abort(404)
     return render_template(
-        "staff/import_report.html", upload=found, report=found.report, waiting=found.status in QUEUED
+        "staff/import_report.html",
+        upload=found,
+        report=found.report,
+        waiting=found.status in QUEUED,
+        currency=current_staff().merchant.currency,
     )
 
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 from flask_babel import LazyString, format_number
 from flask_babel import lazy_gettext as _l
 
+from loyalty_common.error_codes import Code
+
 from ..errors import CoreError
 from ..models import ImportStatus
 from ..services.customer_workbook import MAX_BLANK_LINES, MAX_COLUMNS, MAX_LINES
+from ..services.figures import MAX_DAYS
+from ..services.ledger import MAX_POINTS
 
 REFUSALS = {
-    "insufficient_points": _l("The card does not have enough points."),
+    Code.INSUFFICIENT_POINTS: _l("The card does not have enough points."),
     "insufficient_credit": _l("The card does not have enough prepaid credit."),
     "invalid_amount": _l("Enter a positive amount: whole points, or money with at most two decimals."),
     "voucher_not_found": _l("No voucher has this code."),
@@ -18,6 +22,18 @@ REFUSALS = {
     "voucher_cancelled": _l("This voucher was cancelled."),
     "voucher_expired": _l("This voucher has expired."),
     "unknown_store": _l("Not a store you work at."),
+    "pass_used_up": _l("This pass has no entries left."),
+    "pass_expired": _l("This pass has expired."),
+    "pass_not_started": _l("This pass is not valid yet."),
+    "pass_not_found": _l("No such pass on this card."),
+    "pass_kind_off_sale": _l("This pass is not on sale."),
+    "pass_kind_not_found": _l("No such pass is on sale."),
+    "invalid_price": _l("Enter a price above zero."),
+    "coupon_used_up": _l("This card has used this coupon already."),
+    "coupon_not_found": _l("This card has no such coupon to use now."),
+    "invalid_uses": _l("A coupon is used 1 to 1,000 times per customer, or with no limit."),
+    "period_reversed": _l("The period ends before it starts."),
+    "period_too_long": _l("Choose a period of at most %(days)s days.", days=MAX_DAYS),
     "store_required": _l("Choose a store."),
     "card_not_found": _l("No card has this number."),
     "invalid_cursor": _l("This page is no longer in the list: start again from the first page."),
@@ -26,8 +42,12 @@ REFUSALS = {
     "staff_exists": _l("An account with this e-mail address exists already."),
     "invalid_phone": _l("Enter a phone number of 6 to 20 digits; spaces, + and - are fine."),
     "invalid_email": _l("This is not a valid e-mail address."),
-    "password_too_short": _l("This password cannot be used. Choose another one."),
+    Code.PASSWORD_TOO_SHORT: _l("This password cannot be used. Choose another one."),
     "not_yourself": _l("You cannot switch off your own account."),
+    "account_switched_off": _l("This account is switched off: ask your admin to switch it on."),
+    "wrong_code": _l("This code is not the one your app shows."),
+    "code_used": _l("This code was just used; wait for the next one."),
+    "login_again": _l("This account changed since you typed its password: log in again."),
     "own_level": _l("You cannot change your own level or store."),
     "low_contrast": _l("These colours are too close: text on them would be hard to read."),
     "invalid_origin": _l("Write each website as an origin, like https://www.example.com."),
@@ -35,6 +55,7 @@ REFUSALS = {
     "invalid_default_locale": _l("The default language must be one of those offered."),
     "invalid_timezone": _l("Write a time zone like Europe/Rome."),
     "invalid_currency": _l("Write a currency code like EUR."),
+    "currency_in_use": _l("Cards have balances and operations in this currency already: it cannot change."),
     "invalid_coupon_code": _l("A coupon code is 1-32 letters, digits or dashes."),
     "invalid_period": _l("The last day must come after the first."),
     "invalid_logo": _l("This file is not a PNG, JPEG or SVG image."),
@@ -94,7 +115,9 @@ REFUSALS = {
     "invalid_gender": _l("Gender is female, male, other or undisclosed."),
     "invalid_birth_date": _l("Not a possible date of birth."),
     "invalid_language": _l("The language is en, it, bg or nb."),
-    "invalid_points": _l("Points are a whole number."),
+    "invalid_points": _l(
+        "Points are a whole number from 0 to %(most)s.", most=LazyString(format_number, MAX_POINTS)
+    ),
     "invalid_credit": _l("Credit is an amount of money, like 12.50."),
     "invalid_consent": _l("A consent is yes or no."),
     "invalid_text": _l("The row holds control characters, which no text may have."),

@@ -26,6 +26,9 @@ KINDS = {
     OperationKind.EXPIRY: _l("Points expired"),
     OperationKind.ADJUSTMENT: _l("Adjustment"),
     OperationKind.VOID: _l("Void"),
+    OperationKind.PASS_SALE: _l("Pass sold"),
+    OperationKind.PASS_ENTRY: _l("Pass entry"),
+    OperationKind.COUPON_USE: _l("Coupon used"),
 }
 TIMES = " \u00d7 "
 

@@ -16,6 +16,7 @@ from ..services import points_rates, program_setup
 from ..services.earning import multiplier_percent
 from .auth import current_scope, current_staff, staff_required
 from .blueprint import bp
+from .forms import say_refusal
 from .messages import reason, refusal
 from .program_forms import RateForm, TierForm
 
@@ -27,14 +28,10 @@ def refused(form: FlaskForm, error: CoreError) -> None:
     """The service's refusal at the field it is about, or above the form."""
     if isinstance(error, program_setup.InvalidDetails):
         for name, code in error.codes.items():
-            message = reason(code, error.fields[name][0])  # type: ignore[index]
-            field_name = FORM_FIELDS.get(name, name)
-            if field_name in form:
-                form[field_name].errors = [*form[field_name].errors, message]
-            else:
-                form.form_errors.append(message)
+            field = form._fields.get(FORM_FIELDS.get(name, name))
+            say_refusal(form, field, reason(code, error.fields[name][0]))  # type: ignore[index]
     else:
-        form.form_errors.append(refusal(error))
+        say_refusal(form, None, refusal(error))
 
 
 def parsed_multiplier(field: Field) -> int | None:

@@ -3,31 +3,52 @@ embedded, the program rules it shows, the logo."""
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
+
+from loyalty_common.rules import LOCALES
 
 from ..context import current_core
 from ..errors import CoreError
 from ..models import Merchant, StaffLevel
 from ..services import logos
 from ..services.merchants import get_merchant_by_id
-from ..services.portal_settings import LOCALES, PortalSettings, update_portal_settings
+from ..services.portal_settings import PortalSettings, update_portal_settings
 from .auth import current_scope, staff_required
 from .blueprint import bp
-from .forms import SettingsForm
+from .forms import SettingsForm, say_refusal
 from .messages import refusal
+
+# The field a refusal is about, said there; others (two colours together) above the form.
+FIELD_OF = {
+    "invalid_currency": "currency",
+    "currency_in_use": "currency",
+    "invalid_timezone": "timezone",
+    "invalid_locales": "offered_locales",
+    "invalid_default_locale": "default_locale",
+    "invalid_origin": "embed_origins",
+    "too_many_origins": "embed_origins",
+}
 
 
 def _form(merchant: Merchant) -> SettingsForm:
+    """The settings as the form shows them, so that sending it back unchanged saves them unchanged.
+    (Not `obj=merchant`: WTForms would then take each column as it is, a list of origins included,
+    over the shown values.)"""
+    saved = {setting.name: getattr(merchant, setting.name) for setting in fields(PortalSettings)}
     form = SettingsForm(
-        obj=merchant,
-        offered_locales=merchant.offered_locales.replace(",", ", "),
-        embed_origins="\n".join(merchant.embed_origins),
-        points_validity_months=merchant.points_validity_months or 0,
-        terms_url=merchant.terms_url or "",
-        privacy_url=merchant.privacy_url or "",
+        data=saved
+        | {
+            "offered_locales": merchant.offered_locales.replace(",", ", "),
+            "embed_origins": "\n".join(merchant.embed_origins),  # one origin per line
+            "points_validity_months": merchant.points_validity_months or 0,
+            "terms_url": merchant.terms_url or "",
+            "privacy_url": merchant.privacy_url or "",
+        }
     )
     form.default_locale.choices = [SelectChoice(code) for code in LOCALES]
     return form
@@ -67,7 +88,8 @@ def settings() -> Response | str | tuple[str, int]:
         try:
             update_portal_settings(current_core().db, current_scope().merchant_id, changes)
         except CoreError as error:
-            form.form_errors.append(refusal(error))
+            field = FIELD_OF.get(error.code)
+            say_refusal(form, form[field] if field else None, refusal(error))
             status = 422
         else:
             flash(_("Settings saved."), "success")

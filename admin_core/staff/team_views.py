@@ -19,8 +19,15 @@ from ..services import staff as staff_service
 from ..services.store_coupons import MANAGING, coupons_in_scope, create_coupon, set_coupon_published
 from .auth import current_scope, current_staff, staff_required
 from .blueprint import bp
-from .forms import CouponForm, StaffDetailsForm, StaffForm
+from .forms import CouponForm, StaffDetailsForm, StaffForm, say_refusal
 from .messages import refusal
+
+STORE_REFUSALS = ("store_required", "unknown_store")
+
+
+def _refuse(form: StaffDetailsForm, error: CoreError) -> None:
+    """A refusal about the store at the store field (a store switched off meanwhile), others above."""
+    say_refusal(form, form.store if error.code in STORE_REFUSALS else None, refusal(error))
 
 
 def _stores(every: str | None) -> list[SelectChoice]:
@@ -35,8 +42,10 @@ def _stores(every: str | None) -> list[SelectChoice]:
 @staff_required(*MANAGING)
 def team() -> Response | str | tuple[str, int]:
     scope = current_scope()
-    form = StaffForm()
-    form.store.choices = _stores(_("— (admins work at every store)"))
+    stores = _stores(_("— (admins work at every store)"))
+    # A new account is a till user (the form's first level) at the first store: a valid default.
+    form = StaffForm(store=next((store.value for store in stores if store.value), ""))
+    form.store.choices = stores
     status = 200
     if scope.level is StaffLevel.ADMIN and form.validate_on_submit():
         core = current_core()
@@ -53,7 +62,7 @@ def team() -> Response | str | tuple[str, int]:
         try:
             made = staff_service.create_staff(core.db, core.passwords, scope, new)
         except CoreError as error:
-            form.form_errors.append(refusal(error))
+            _refuse(form, error)
             status = 422
         else:
             flash(_("Account created for %(name)s.", name=f"{made.first_name} {made.last_name}"), "success")
@@ -89,7 +98,7 @@ def team_member(staff_id: int) -> Response | str | tuple[str, int]:
         try:
             changed = staff_service.change_staff(core.db, scope, staff_id, details)
         except CoreError as error:
-            form.form_errors.append(refusal(error))
+            _refuse(form, error)
         else:
             flash(_("Saved: %(name)s.", name=f"{changed.first_name} {changed.last_name}"), "success")
             return redirect(url_for(".team"))
@@ -138,6 +147,7 @@ def coupons() -> Response | str | tuple[str, int]:
                 # Valid until the end of the last day, in the merchant's time zone.
                 valid_until=datetime.combine(form.valid_until.data + timedelta(days=1), time(0), zone),
                 store_code=form.store.data or None,
+                uses_per_card=form.uses_per_card.data,
             )
         except CoreError as error:
             form.form_errors.append(refusal(error))

@@ -10,15 +10,17 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from loyalty_common.rules import normalize_card_number
+
 from ..context import current_core
 from ..errors import Conflict, CoreError, Invalid, NotFound
 from ..models import OperationKind, StaffLevel
 from ..services import till
-from ..services.cards import normalize_number
+from ..services.cards import CARD_NUMBER
 from .auth import current_scope, current_staff, staff_required
 from .blueprint import bp
 from .forms import CardLookupForm, OperationForm, VoucherForm
-from .messages import refusal
+from .messages import reason, refusal
 from .operation_words import calculation_text, operation_name
 
 
@@ -28,15 +30,31 @@ def _store_choices(form: OperationForm | VoucherForm) -> None:
     form.store.choices = [SelectChoice(store.code, store.name) for store in stores]
 
 
-@bp.route("/", methods=["GET", "POST"])
-@staff_required()
-def home() -> Response | str:
-    lookup = CardLookupForm()
-    if lookup.validate_on_submit():
-        return redirect(url_for(".card", number=normalize_number(lookup.number.data or "")))
+def _till(lookup: CardLookupForm, status: int = 200) -> tuple[str, int]:
     voucher = VoucherForm()
     _store_choices(voucher)
-    return render_template("staff/home.html", lookup=lookup, voucher=voucher)
+    return render_template("staff/home.html", lookup=lookup, voucher=voucher), status
+
+
+def _no_such_card(typed: str) -> tuple[str, int]:
+    """The till again, saying so at the number, still typed there to be corrected."""
+    lookup = CardLookupForm(formdata=None, number=typed)
+    lookup.number.errors = [reason("card_not_found", "No such card.")]
+    return _till(lookup, 404)
+
+
+@bp.route("/", methods=["GET", "POST"])
+@staff_required()
+def home() -> Response | tuple[str, int]:
+    lookup = CardLookupForm()
+    if lookup.validate_on_submit():
+        typed = lookup.number.data or ""
+        number = normalize_card_number(typed)
+        # What cannot be a card number (a "/" in it) never becomes an address with no page.
+        if not CARD_NUMBER.match(number):
+            return _no_such_card(typed)
+        return redirect(url_for(".card", number=number))
+    return _till(lookup)
 
 
 def _card_page(number: str, operation: OperationForm, status: int = 200) -> tuple[str, int]:
@@ -44,7 +62,7 @@ def _card_page(number: str, operation: OperationForm, status: int = 200) -> tupl
         with current_core().db.read() as session:
             found = till.card_at_till(session, current_scope(), number)
     except NotFound:
-        abort(404)
+        return _no_such_card(number)
     operation.attempt.data = secrets.token_urlsafe(16)
     merchant = current_staff().merchant
     terms = [
@@ -81,7 +99,7 @@ def record(number: str) -> Response | tuple[str, int]:
         form.amount.errors.append(refusal(error))
         return _card_page(number, form, 422 if isinstance(error, Invalid) else 409)
     except NotFound:
-        abort(404)
+        return _no_such_card(number)
     calculation = outcome.body.get("calculation")
     if calculation:
         flash(_("Purchase recorded: %(calculation)s.", calculation=calculation_text(calculation)), "success")

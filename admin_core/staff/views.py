@@ -10,11 +10,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import escape
 from werkzeug.wrappers import Response
 
+from loyalty_common.rules import LOCALES
+
 from ..context import current_core
-from ..errors import Invalid, Unauthorized
+from ..errors import Forbidden, Invalid, Unauthorized
 from ..models import Staff
 from ..services import staff as staff_service
-from . import LOCALES
 from .auth import (
     SESSION_VERSION,
     VERIFIED,
@@ -26,6 +27,7 @@ from .auth import (
 )
 from .blueprint import bp
 from .forms import CodeForm, LoginForm, PasswordChangeForm
+from .messages import refusal
 
 PENDING = "staff_pending"  # passed the password, waiting for the code
 SETUP_SECRET = "staff_totp_setup"
@@ -56,6 +58,9 @@ def login() -> Response | str | tuple[str, int]:
         except Unauthorized:
             form.form_errors.append(_("The merchant, the e-mail address or the password is wrong."))
             return render_template("staff/login.html", form=form), 401
+        except Forbidden as error:  # switched off: said once the password is right
+            form.form_errors.append(refusal(error))
+            return render_template("staff/login.html", form=form), 403
         if staff.totp_enabled_at is not None:
             session.clear()
             session[PENDING] = (staff.id, staff.credentials_version)
@@ -71,15 +76,16 @@ def login_code() -> Response | str | tuple[str, int]:
         return redirect(url_for(".login"))
     form = CodeForm()
     if form.validate_on_submit():
-        with current_core().db.read() as db_session:
-            staff = db_session.get(Staff, pending[0])
         try:
-            if staff is None or staff.credentials_version != pending[1] or staff.disabled_at is not None:
-                raise Unauthorized("expired", "Log in again.")
-            staff = staff_service.check_second_factor(current_core().db, staff.id, form.code.data or "")
-        except Unauthorized:
-            form.code.errors.append(_("This code is not the one your app shows."))
+            staff = staff_service.check_second_factor(
+                current_core().db, pending[0], pending[1], form.code.data or ""
+            )
+        except Unauthorized as error:
+            form.code.errors.append(refusal(error))
             return render_template("staff/code.html", form=form), 401
+        except Forbidden as error:
+            form.form_errors.append(refusal(error))
+            return render_template("staff/code.html", form=form), 403
         return _start(staff, verified=True)
     return render_template("staff/code.html", form=form)
 
@@ -95,8 +101,8 @@ def two_factor() -> Response | str | tuple[str, int]:
     if form.validate_on_submit():
         try:
             staff = staff_service.enable_two_factor(current_core().db, staff.id, secret, form.code.data or "")
-        except Invalid:
-            form.code.errors.append(_("This code is not the one your app shows."))
+        except Invalid as error:
+            form.code.errors.append(refusal(error))
         else:
             session.pop(SETUP_SECRET)
             session[VERIFIED] = True
@@ -104,7 +110,9 @@ def two_factor() -> Response | str | tuple[str, int]:
             return redirect(url_for(".home"))
     label = escape(_("QR code for your authenticator app"))
     qr = segno.make(staff_service.totp_uri(staff, secret), micro=False)
-    picture = qr.svg_inline(scale=5, svgclass="qr").replace(
+    # A viewBox and no fixed size (omitsize): the CSS's width scales the whole code, quiet zone
+    # included, instead of cropping a drawing of fixed pixels.
+    picture = qr.svg_inline(omitsize=True, svgclass="qr").replace(
         "<svg ", f'<svg role="img" aria-label="{label}" ', 1
     )
     status = 422 if form.errors else 200

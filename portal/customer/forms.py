@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-MIN_PASSWORD = 8
+from loyalty_common.rules import MAX_PASSWORD, MIN_PASSWORD
 
 
 def strip(value: str | None) -> str | None:
@@ -44,7 +44,7 @@ class LoginForm(FlaskForm):
     )
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(_l("Enter your password.")), Length(max=256)],
+        validators=[DataRequired(_l("Enter your password.")), Length(max=MAX_PASSWORD)],
         render_kw={"autocomplete": "current-password"},
     )
 
@@ -58,7 +58,7 @@ class ActivationForm(FlaskForm):
             DataRequired(_l("Choose a password.")),
             Length(
                 min=MIN_PASSWORD,
-                max=256,
+                max=MAX_PASSWORD,
                 message=_l("The password needs at least %(min)d characters.", min=MIN_PASSWORD),
             ),
         ],

@@ -26,6 +26,9 @@ KIND_LABELS = {
     "adjustment": _l("Adjustment"),
     "purchase": _l("Purchase"),
     "void": _l("Correction: an operation cancelled"),
+    "pass_sale": _l("Pass bought"),
+    "pass_entry": _l("Pass entry"),
+    "coupon_use": _l("Coupon used"),
 }
 
 
@@ -34,6 +37,12 @@ def operation_label(entry: HistoryEntry) -> str:
         return _("Reward: %(name)s", name=entry.description)
     if entry.kind == "reward_refund" and entry.description:
         return _("Reward refund: %(name)s", name=entry.description)
+    if entry.kind == "pass_sale" and entry.description:
+        return _("Pass bought: %(name)s", name=entry.description)
+    if entry.kind == "coupon_use" and entry.description:
+        return _("Coupon used: %(title)s", title=entry.description)
+    if entry.kind == "pass_entry" and entry.description:
+        return _("Pass entry: %(name)s", name=entry.description)
     return str(KIND_LABELS.get(entry.kind, _l("Operation")))
 
 

@@ -1,10 +1,8 @@
-"""The web sign-up form. Its rules repeat the core's (admin_core.services.signup) so that every
+"""The web sign-up form. It applies the rules the core applies (loyalty_common.rules) so that every
 mistake is shown at once, in the customer's language; the core checks again and has the last word."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable
 from datetime import date
 
@@ -15,37 +13,23 @@ from wtforms.fields import DateField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from loyalty_common.error_codes import Code
+from loyalty_common.rules import (
+    EARLIEST_BIRTH_DATE,
+    MAX_NAME,
+    MIN_AGE,
+    age_on,
+    is_person_name,
+    is_phone_number,
+    is_possible_birth_date,
+)
+
 from .forms import ActivationForm, email_field, strip
-
-MIN_AGE = 14
-EARLIEST_BIRTH_DATE = date(1900, 1, 1)
-PHONE = re.compile(r"^\+?[0-9][0-9 -]*$")
-PHONE_DIGITS = (6, 20)
-
-
-def age_on(born: date, today: date) -> int:
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 def phone_number(_form: FlaskForm, field: Field) -> None:
-    digits = sum(char.isdigit() for char in field.data)
-    low, high = PHONE_DIGITS
-    if not PHONE.match(field.data) or not low <= digits <= high or len(field.data) > 32:
+    if not is_phone_number(" ".join(field.data.split())):
         raise ValidationError(_l("Enter a phone number of 6 to 20 digits; spaces, + and - are fine."))
-
-
-NAME_MARKS = frozenset(" '\u2019-.")  # the typographic apostrophe too
-# A dot followed by two letters is a web address ("evil.example"), not an initial ("J. R.").
-NAME_ADDRESS = re.compile(r"\.[^\W\d_]{2}")
-
-
-def is_person_name(name: str) -> bool:
-    """Letters (any script, accents too), spaces, apostrophes, hyphens and dots: nothing that reads
-    as an address or a message when a name is written into an e-mail. Same rule as the core's."""
-    allowed = all(
-        char.isalpha() or char in NAME_MARKS or unicodedata.category(char).startswith("M") for char in name
-    )
-    return allowed and any(char.isalpha() for char in name) and NAME_ADDRESS.search(name) is None
 
 
 def person_name(message: str) -> Callable[[FlaskForm, Field], None]:
@@ -61,7 +45,7 @@ def birth_date(_form: FlaskForm, field: Field) -> None:
     if born is None:  # not a date at all: the field has said so already
         return
     today = date.today()
-    if not EARLIEST_BIRTH_DATE <= born <= today:
+    if not is_possible_birth_date(born, today):
         raise ValidationError(_l("This date of birth is not possible."))
     if age_on(born, today) < MIN_AGE:
         raise ValidationError(_l("You need to be at least %(age)d to get a card online.", age=MIN_AGE))
@@ -74,7 +58,7 @@ class SignupForm(FlaskForm):
         _l("First name"),
         validators=[
             DataRequired(_l("Enter your first name.")),
-            Length(max=100),
+            Length(max=MAX_NAME),
             person_name(_l("Write your first name with letters (spaces, ' - and . are fine).")),
         ],
         filters=[strip],
@@ -103,7 +87,7 @@ class JoinForm(SignupForm):
         _l("Last name"),
         validators=[
             DataRequired(_l("Enter your last name.")),
-            Length(max=100),
+            Length(max=MAX_NAME),
             person_name(_l("Write your last name with letters (spaces, ' - and . are fine).")),
         ],
         filters=[strip],
@@ -145,8 +129,8 @@ CORE_ERRORS = {
     "contact_required": ("email", _l("Enter an e-mail address or a phone number.")),
     "invalid_birth_date": ("birth_date", _l("This date of birth is not possible.")),
     "too_young": ("birth_date", _l("You need to be at least %(age)d to get a card online.", age=MIN_AGE)),
-    "password_too_short": ("password", _l("This password cannot be used. Choose another one.")),
-    "password_too_long": ("password", _l("This password cannot be used. Choose another one.")),
+    Code.PASSWORD_TOO_SHORT: ("password", _l("This password cannot be used. Choose another one.")),
+    Code.PASSWORD_TOO_LONG: ("password", _l("This password cannot be used. Choose another one.")),
     "terms_required": ("terms", _l("Accept the rules to get a card.")),
     "privacy_required": ("privacy", _l("Confirm you have read how your details are used.")),
 }

@@ -15,6 +15,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length
 
+from loyalty_common.rules import MAX_PASSWORD
+
 from ..i18n import offered_languages
 from .forms import ActivationForm, email_field, strip
 from .join_forms import JoinForm
@@ -30,7 +32,7 @@ class SectionForm(FlaskForm):
 def _password(label: str) -> PasswordField:
     return PasswordField(
         label,
-        validators=[DataRequired(_l("Enter your password.")), Length(max=256)],
+        validators=[DataRequired(_l("Enter your password.")), Length(max=MAX_PASSWORD)],
         render_kw={"autocomplete": "current-password"},
     )
 

@@ -16,9 +16,11 @@ from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from admin_api_client import Gone, Invalid, Profile, Unauthorized
+from loyalty_common.error_codes import Code
+from loyalty_common.rules import LOCALES
 
 from ..core import merchant_core
-from ..i18n import LOCALES, current_locale
+from ..i18n import current_locale
 from ..limits import client_ip, limit_password_check
 from .blueprint import bp
 from .emails import send_email_change_emails
@@ -49,7 +51,7 @@ def _asks_password() -> bool:
 
 def _wrong_password(error: Unauthorized, form: EmailForm | DeleteForm | PasswordForm) -> None:
     """A wrong password is the form's business; any other refusal ends the stale session."""
-    if error.code != "wrong_password":
+    if error.code != Code.WRONG_PASSWORD:
         raise error
     field = form.current if isinstance(form, PasswordForm) else form.password
     field.errors.append(_("This password is not right."))
@@ -123,7 +125,7 @@ def change_email(form: EmailForm) -> Outcome:
     except Invalid as error:
         form.email.errors.append(
             _("This is your e-mail address already.")
-            if error.code == "same_email"
+            if error.code == Code.SAME_EMAIL
             else _("This is not a valid e-mail address.")
         )
         return None

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from admin_api_client import Gone, Invalid
+from loyalty_common.error_codes import PASSWORD_REFUSED
 
 from ..core import merchant_core
 from ..limits import limit_by_email_and_ip
@@ -48,7 +49,7 @@ def reset_complete(token: str) -> str | Response | tuple[str, int]:
         except Gone:
             return _link_invalid()
         except Invalid as error:
-            if not error.code.startswith("password"):
+            if error.code not in PASSWORD_REFUSED:
                 return _link_invalid()
             form.password.errors.append(_("This password cannot be used. Choose another one."))
             return render_template("customer/reset_password.html", form=form), 422

@@ -11,6 +11,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from admin_api_client import Conflict, Gone, Invalid, NotFound
+from loyalty_common.error_codes import Code
 
 from ..core import merchant_core
 from .barcodes import qr_svg
@@ -40,10 +41,11 @@ def redeem(reward_id: int) -> Response:
     except NotFound:
         abort(404)
     except Conflict as error:
-        message = {
-            "insufficient_points": _("You do not have enough points for this reward."),
-            "no_campaign": _("Rewards can be taken only while a points campaign is on."),
-        }.get(error.code, _("This reward cannot be taken now."))
+        refusals: dict[str, str] = {
+            Code.INSUFFICIENT_POINTS: _("You do not have enough points for this reward."),
+            Code.NO_CAMPAIGN: _("Rewards can be taken only while a points campaign is on."),
+        }
+        message = refusals.get(error.code, _("This reward cannot be taken now."))
         flash(message, "error")
         return redirect(url_for(".rewards"), 303)
     except Invalid:  # the attempt id was used for another reward: a tampered form

@@ -20,6 +20,7 @@ from flask_login import UserMixin, current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from admin_api_client import Card, NotFound, Unauthorized
+from loyalty_common.error_codes import Code
 
 from ..core import core_client, merchant_core
 from ..extensions import login_manager
@@ -122,7 +123,7 @@ def end_stale_session(error: Unauthorized) -> Response:
     """The core refused the session: it was logged out (this is a copy of its cookie, or a page
     restored after logging out), or the password changed elsewhere."""
     logout_user()
-    if error.code == "session_ended":
+    if error.code == Code.SESSION_ENDED:
         flash(_("Your session has ended. Please log in again."), "info")
     else:
         flash(_("Your password has changed. Please log in again."), "info")

@@ -2,7 +2,7 @@
 stores, a store's own points rate; purchases by amount and voids on the ledger
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0016
 Existing tiers multiply by 1 and promise nothing; existing campaigns multiply nothing and run at
 every store; existing stores use the merchant's rate; no operation is a void.
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0013'
-down_revision = '0009'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
