@@ -191,6 +191,15 @@ class CoreClient:
         )
         return Operation.from_json(response.json(), response.headers.get("Idempotent-Replayed") == "true")
 
+    def void_operation(
+        self, number: str, operation_id: int, *, idempotency_key: str | None = None
+    ) -> Operation:
+        """The reversing operation (a `void`), once; `Conflict` `already_voided` for a second one."""
+        response = self._write(
+            f"/cards/{_segment(number)}/operations/{operation_id}/void", {}, idempotency_key
+        )
+        return Operation.from_json(response.json(), response.headers.get("Idempotent-Replayed") == "true")
+
     # A customer's card in the portal
 
     def card_dashboard(self, number: str) -> Dashboard:

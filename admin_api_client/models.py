@@ -93,6 +93,9 @@ class Operation:
     created_at: datetime
     balances: Balances
     replayed: bool
+    purchase_amount: int | None = None  # a purchase's receipt, minor units
+    reverses: int | None = None  # a void: the operation it reverses
+    calculation: dict[str, Any] | None = None  # a purchase's: rate, tier, campaign, points
 
     @classmethod
     def from_json(cls, data: dict[str, Any], replayed: bool) -> Operation:
@@ -107,6 +110,9 @@ class Operation:
             created_at=datetime.fromisoformat(operation["created_at"]),
             balances=Balances.from_json(data["balances"]),
             replayed=replayed,
+            purchase_amount=operation.get("purchase_amount"),
+            reverses=operation.get("reverses"),
+            calculation=data.get("calculation"),
         )
 
 

@@ -10,6 +10,16 @@ from .models import Merchant
 
 
 @dataclass(frozen=True)
+class Level:
+    """A tier as the portal shows it."""
+
+    name: str
+    threshold: int  # points earned in the period
+    benefits: str = ""
+    multiplier: float = 1.0  # purchase points are multiplied by it
+
+
+@dataclass(frozen=True)
 class Program:
     """The rules the portal shows: points per currency unit spent, levels, expiry."""
 
@@ -17,7 +27,7 @@ class Program:
     currency: str
     points_validity_months: int | None  # None: points never expire
     tier_period_months: int
-    tiers: tuple[tuple[str, int], ...]  # (name, points earned in the period), lowest first
+    tiers: tuple[Level, ...]  # lowest first
     terms_url: str | None
     privacy_url: str | None
 
@@ -61,7 +71,10 @@ class SettingsCalls:
             currency=body["currency"],
             points_validity_months=body.get("points_validity_months"),
             tier_period_months=body["tier_period_months"],
-            tiers=tuple((tier["name"], tier["threshold"]) for tier in body["tiers"]),
+            tiers=tuple(
+                Level(tier["name"], tier["threshold"], tier.get("benefits", ""), tier.get("multiplier", 1.0))
+                for tier in body["tiers"]
+            ),
             terms_url=body.get("terms_url"),
             privacy_url=body.get("privacy_url"),
         )

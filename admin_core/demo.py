@@ -11,7 +11,7 @@ from passlib.context import CryptContext
 
 from .context import Core
 from .database import Database
-from .demo_program import ensure_program, ensure_regular
+from .demo_program import ensure_double_points, ensure_program, ensure_regular
 from .demo_staff import ensure_staff
 from .demo_stores import ensure_store_details
 from .demo_wifi import ensure_hotspots
@@ -136,6 +136,7 @@ def load_demo(core: Core, secret: str) -> dict[str, Any]:
             create_store(db, merchant.id, code, name)
     ensure_store_details(db, merchant.id)
     ensure_program(db, merchant.id)
+    ensure_double_points(db, merchant.id)
     for row in CARDS:
         _ensure_card(db, core.passwords, merchant.id, row)
     ensure_regular(db, merchant.id, CARDS[0][0])

@@ -10,14 +10,29 @@ from sqlalchemy import select
 from .database import Database
 from .models import Card, Customer, Merchant, Operation, OperationKind, Store
 from .services import utcnow
+from .services.earning import running_campaigns
 from .services.offers import issue_pass, publish_coupon
 from .services.pass_sales import KindDetails, define_kind, record_entry, sell_pass
 from .services.program import catalogue
-from .services.program_setup import create_campaign, create_tier
+from .services.program_setup import (
+    CampaignDetails,
+    TierDetails,
+    create_campaign,
+    create_tier,
+    list_tiers,
+    update_tier,
+)
 from .services.reward_admin import RewardDetails, add_reward
 from .services.staff import StaffScope
 
-TIERS = [("Bronze", 0), ("Silver", 500), ("Gold", 1500)]
+# name, threshold, benefits, purchase points multiplier in hundredths
+TIERS = [
+    ("Bronze", 0, "Points on every purchase.", 100),
+    ("Silver", 500, "A quarter more points on every purchase.", 125),
+    ("Gold", 1500, "Half as many points again, and a coffee on your birthday.", 150),
+]
+DOUBLE_POINTS = "Double points week"
+DOUBLE_POINTS_STORE = "MAIN"
 # name, points, description, image, stock (None: unlimited), per-customer limit (None: none)
 REWARDS = [
     ("Espresso", 200, "Any espresso or americano at the bar.", "coffee.svg", None, None),
@@ -36,16 +51,41 @@ def ensure_program(db: Database, merchant_id: int) -> None:
             return
     with db.write() as session:
         session.get_one(Merchant, merchant_id).points_validity_months = POINTS_VALIDITY_MONTHS
-    for name, threshold in TIERS:
-        create_tier(db, merchant_id, name, threshold)
-    now = utcnow()
-    create_campaign(db, merchant_id, "Autumn points", now - timedelta(days=30), now + timedelta(days=60))
     scope = StaffScope.merchant(merchant_id)
+    for name, threshold, benefits, multiplier in TIERS:
+        create_tier(db, scope, TierDetails(name, threshold, benefits, multiplier))
+    now = utcnow()
+    create_campaign(
+        db, scope, CampaignDetails("Autumn points", now - timedelta(days=30), now + timedelta(days=60))
+    )
     with db.write() as session:
         for name, points, description, image, stock, limit in REWARDS:
             details = RewardDetails(name, points, description, stock=stock, per_customer_limit=limit)
             add_reward(session, scope, details).image_url = f"/static/rewards/{image}"
     _publish_coupons(db, merchant_id)
+
+
+def ensure_double_points(db: Database, merchant_id: int) -> None:
+    """A double-points week running at the Via Roma shop, whenever the demo is loaded, and the tier
+    ladder's benefits and multipliers on a demo loaded before tiers had them."""
+    scope, now = StaffScope.merchant(merchant_id), utcnow()
+    with db.read() as session:
+        tiers = {tier.name: tier.id for tier in list_tiers(session, scope) if tier.multiplier_percent == 100}
+        running = any(
+            campaign.name == DOUBLE_POINTS for campaign in running_campaigns(session, merchant_id, now)
+        )
+    for name, threshold, benefits, multiplier in TIERS:
+        if name in tiers and multiplier != 100:
+            update_tier(db, scope, tiers[name], TierDetails(name, threshold, benefits, multiplier))
+    if not running:
+        week = CampaignDetails(
+            DOUBLE_POINTS,
+            now - timedelta(days=2),
+            now + timedelta(days=5),
+            multiplier_percent=200,
+            stores=(DOUBLE_POINTS_STORE,),
+        )
+        create_campaign(db, scope, week)
 
 
 def _publish_coupons(db: Database, merchant_id: int) -> None:

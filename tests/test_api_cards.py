@@ -242,7 +242,7 @@ def test_openapi_describes_the_contract(api: FlaskClient) -> None:
     assert any(p["name"] == "Idempotency-Key" for p in operation["parameters"])
     body = operation["requestBody"]["content"]["application/json"]["schema"]
     posted = spec["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]["properties"]["kind"]
-    assert posted["enum"] == ["earn_points", "redeem_points", "topup_credit", "spend_credit"]
+    assert posted["enum"] == ["earn_points", "redeem_points", "topup_credit", "spend_credit", "purchase"]
     assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
 
 

@@ -33,6 +33,17 @@ def test_record_and_replay(till: CoreClient) -> None:
     assert till.get_card("7000100001").balances.points == 1275
 
 
+def test_a_purchase_by_amount_and_its_void(till: CoreClient) -> None:
+    bought = till.record_operation("7000100001", "purchase", 1250, "MAIN")
+    assert (bought.kind, bought.purchase_amount, bought.points) == ("purchase", 1250, 31)
+    assert bought.calculation is not None and bought.calculation["campaign"]["multiplier"] == 2.0
+    voided = till.void_operation("7000100001", bought.id)
+    assert (voided.kind, voided.reverses, voided.balances.points) == ("void", bought.id, 1250)
+    with pytest.raises(Conflict) as again:
+        till.void_operation("7000100001", bought.id)
+    assert again.value.code == "already_voided"
+
+
 def test_each_failure_has_its_exception(till: CoreClient, core_app: Flask) -> None:
     with pytest.raises(NotFound) as missing:
         till.get_card("0000000000")

@@ -46,6 +46,8 @@ CONTRACT: list[tuple[type, str, dict[str, str | None]]] = [
             **{name: f"operation.{name}" for name in ("id", "kind", "points", "credit", "discount")},
             "store": "operation.store",
             "created_at": "operation.created_at",
+            "purchase_amount": "operation.purchase_amount",
+            "reverses": "operation.reverses",
             "replayed": None,  # the Idempotent-Replayed header
         },
     ),
@@ -77,6 +79,7 @@ CONTRACT: list[tuple[type, str, dict[str, str | None]]] = [
     (program.Voucher, "Voucher", {}),
     (program.VoucherResult, "VoucherResult", {"replayed": None}),  # the Idempotent-Replayed header
     (settings.Program, "Program", {}),
+    (settings.Level, "Level", {}),
     (wifi.ConfirmedCard, "Confirmed", {"number": "card"}),
     (wifi.Guest, "Guest", {}),
     (wifi.Hotspot, "Hotspot", {"options": None}),  # every property the model does not name

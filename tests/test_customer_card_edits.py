@@ -194,7 +194,7 @@ def test_an_adjustment_records_who_and_why_once_per_page_view(
     )
     assert balances(core) == (points - 50, credit + 250)
     page = admin.get(f"/customers/{ANNA}").text
-    what = r"<td[^>]*>adjustment · Coffee machine fault: refund</td><td[^>]*>-50</td>"
+    what = r"<td[^>]*>Adjustment · Coffee machine fault: refund</td><td[^>]*>-50</td>"
     row = re.search(what + r".*?<td[^>]*>([^<]+)</td></tr>", page)
     assert row and row.group(1) not in ("—", "API key"), "the card says who recorded it"
 

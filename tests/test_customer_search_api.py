@@ -155,7 +155,7 @@ def test_the_admin_opens_the_customer_card(core_app: Flask, demo: dict[str, Any]
     assert card.status_code == 200
     text = card.text
     assert "Anna Rossi" in text and "anna@example.com" in text and "Open at the till" in text
-    manager = re.search(r"<td[^>]*>earn_points</td><td[^>]*>7</td>.*?<td[^>]*>([^<]+)</td></tr>", text)
+    manager = re.search(r"<td[^>]*>Points added</td><td[^>]*>7</td>.*?<td[^>]*>([^<]+)</td></tr>", text)
     assert manager and manager.group(1) != "—", "the operation says who recorded it"
     assert "Vouchers" in text and "Consents" in text
     assert 'href="/customers/7000100001"' not in staff(core_app).get("/customers?q=anna").text

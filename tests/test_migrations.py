@@ -108,3 +108,37 @@ def test_the_search_keys_of_customers_already_there_are_filled_in(fresh_url: str
         ("ida", "ida", None, None, "wifi"),
         ("ugo neri", "neri ugo", None, "3902", None),
     ]
+
+
+def test_tiers_campaigns_and_stores_already_there_keep_their_meaning(tmp_path: object) -> None:
+    """0013: a tier multiplies by 1 and promises nothing, a campaign multiplies nothing at every
+    store, a store uses the merchant's rate, no operation is a void."""
+    database = Database.from_url(f"sqlite:///{tmp_path}/before-program.sqlite3")
+    upgrade(database, "0009")
+    with database.bind.begin() as connection:  # type: ignore[union-attr]
+        connection.execute(
+            text(
+                "INSERT INTO merchants (id, slug, name, portal_enabled, currency, default_locale, timezone, "
+                "tier_period_months, card_prefix, terms_version, privacy_version, marketing_version, "
+                "created_at) VALUES (1, 'm', 'M', 0, 'EUR', 'en', 'UTC', 12, '9', '1', '1', '1', "
+                "'2026-11-30 09:00:00')"
+            )
+        )
+        connection.execute(text("INSERT INTO stores (id, merchant_id, code, name) VALUES (1, 1, 'S', 'S')"))
+        connection.execute(
+            text("INSERT INTO tiers (id, merchant_id, name, threshold) VALUES (1, 1, 'Gold', 100)")
+        )
+        connection.execute(
+            text(
+                "INSERT INTO campaigns (id, merchant_id, name, starts_at, ends_at) "
+                "VALUES (1, 1, 'C', '2026-11-01 00:00:00', '2026-12-31 00:00:00')"
+            )
+        )
+    upgrade(database)
+    with database.bind.connect() as connection:  # type: ignore[union-attr]
+        tier = connection.execute(text("SELECT benefits, multiplier_percent FROM tiers")).one()
+        campaign = connection.execute(text("SELECT multiplier_percent FROM campaigns")).one()
+        store = connection.execute(text("SELECT points_per_unit FROM stores")).one()
+        linked = connection.execute(text("SELECT count(*) FROM campaign_stores")).scalar()
+    assert (tuple(tier), tuple(campaign), tuple(store), linked) == (("", 100), (None,), (None,), 0)
+    database.dispose()

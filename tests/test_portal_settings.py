@@ -239,6 +239,7 @@ def test_the_portal_shows_the_program_s_rules(api: FlaskClient, client: FlaskCli
     assert "1 point for every €1.00 you spend." in page
     assert "Points expire after 12 months without purchases." in page
     assert re.findall(r'<span class="what">([^<]+)</span>', page) == ["Bronze", "Silver", "Gold"]
+    assert "Purchases earn 1.5 times the points. Half as many points again" in page
     api.patch(
         "/api/v1/merchant",
         json={

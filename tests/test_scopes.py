@@ -17,13 +17,17 @@ from sqlalchemy import func, select
 
 from admin_core.context import TRUSTED_SITE_ENVIRON, Core
 from admin_core.models import (
+    Card,
     Coupon,
     HotspotKind,
     Merchant,
     Operation,
+    OperationKind,
     Reward,
     Staff,
     StaffLevel,
+    Store,
+    Tier,
     Voucher,
     VoucherStatus,
 )
@@ -35,6 +39,7 @@ from admin_core.services.merchants import create_api_key, create_merchant, creat
 from admin_core.services.offers import publish_coupon
 from admin_core.services.pass_sales import KindDetails, define_kind, sell_pass
 from admin_core.services.portal_auth import set_password
+from admin_core.services.program_setup import CampaignDetails, create_campaign
 from admin_core.services.reward_admin import set_picture
 from admin_core.services.staff import NewStaff, StaffScope, create_staff
 from admin_core.services.store_groups import GroupDetails, new_group
@@ -100,6 +105,23 @@ def world(core: Core, demo: dict[str, Any]) -> World:
     group = new_group(db, StaffScope.merchant(demo_id), GroupDetails("Demo group", ("MAIN",)))
     with db.read() as session:
         staff = {row.email: row.id for row in session.scalars(select(Staff))}
+        tier = session.scalar(select(Tier.id).where(Tier.merchant_id == demo_id, Tier.name == "Gold"))
+        anna = session.scalar(select(Card.id).where(Card.merchant_id == demo_id, Card.number == "7000100001"))
+        operations = {
+            code: session.scalar(
+                select(Operation.id)
+                .join(Store, Store.id == Operation.store_id)
+                .where(
+                    Operation.card_id == anna, Store.code == code, Operation.kind == OperationKind.EARN_POINTS
+                )
+                .limit(1)
+            )
+            for code in ("MAIN", "STATION")
+        }
+    later = utcnow() + timedelta(days=10)
+    campaign = create_campaign(
+        db, StaffScope.merchant(demo_id), CampaignDetails("Later", later, later + timedelta(days=7), 200)
+    )
     return World(
         demo_key=demo["api_key"],
         other_key=create_api_key(db, other.id),
@@ -110,6 +132,9 @@ def world(core: Core, demo: dict[str, Any]) -> World:
             "demo_voucher": voucher,
             "reward_demo": espresso,
             "imports": imports,
+            "tier_demo": tier,
+            "campaign_later": campaign.id,
+            "operations": operations,
             "pass_kind_demo": kind.id,
             "pass_demo": sold.body["pass"],
             "group_demo": group.id,
@@ -155,6 +180,36 @@ MERCHANT_API = [
         "/api/v1/rewards",
         {"name": "Mine", "points": 5, "stores": ["MAIN"]},
     ),
+    (
+        "cards.void",
+        "POST",
+        "/api/v1/cards/7000100001/operations/{operation_main}/void",
+        None,
+    ),
+    (
+        "cards.post_operation",
+        "POST",
+        "/api/v1/cards/7000100001/operations",
+        {"kind": "purchase", "amount": 1250, "store": "MAIN"},
+    ),
+    ("program_admin.read_tier", "GET", "/api/v1/tiers/{tier_demo}", None),
+    ("program_admin.change_tier", "PATCH", "/api/v1/tiers/{tier_demo}", {"multiplier": 2}),
+    ("program_admin.delete_tier", "DELETE", "/api/v1/tiers/{tier_demo}", None),
+    ("program_admin.read_campaign", "GET", "/api/v1/campaigns/{campaign_later}", None),
+    ("program_admin.change_campaign", "PATCH", "/api/v1/campaigns/{campaign_later}", {"multiplier": 3}),
+    ("program_admin.delete_campaign", "DELETE", "/api/v1/campaigns/{campaign_later}", None),
+    (
+        "program_admin.create_campaign",
+        "POST",
+        "/api/v1/campaigns",
+        {
+            "name": "Mine",
+            "starts_at": "2026-01-01T00:00:00+00:00",
+            "ends_at": "2030-01-01T00:00:00+00:00",
+            "stores": ["MAIN"],
+        },
+    ),
+    ("program_admin.set_rate", "PUT", "/api/v1/program/rates/MAIN", {"points_per_unit": 2}),
     ("vouchers.read_voucher", "GET", "/api/v1/vouchers/{demo_voucher}", None),
     ("vouchers.collect", "POST", "/api/v1/vouchers/{demo_voucher}/collect", {"store": "MAIN"}),
     ("vouchers.cancel", "POST", "/api/v1/vouchers/{demo_voucher}/cancel", None),
@@ -239,6 +294,9 @@ MERCHANT_LISTINGS = [
     ("rewards.read_catalogue", "/api/v1/rewards", "Espresso"),
     ("reward_admin.list_rewards", "/api/v1/rewards/all", "Espresso"),
     ("customers.list_customers", "/api/v1/customers", "7000100001"),
+    ("program_admin.list_tiers", "/api/v1/tiers", "Silver"),
+    ("program_admin.list_campaigns", "/api/v1/campaigns", "Autumn points"),
+    ("program_admin.read_rates", "/api/v1/program/rates", "STATION"),
     ("customers.list_customers", "/api/v1/customers?q=anna", "7000100001"),
     ("customers.list_customers", "/api/v1/customers?q=7000", "7000100001"),
     ("customer_changes.export", "/api/v1/customers/export.csv", "7000100001"),
@@ -255,6 +313,7 @@ MERCHANT_UPLOADS = [
 # Changing one's own settings and logo: the other merchant's calls change only their own.
 # Creating one's own things (tests/test_pass_sales.py: another merchant's card or kind is not found).
 MERCHANT_OWN = [
+    "program_admin.create_tier",
     "merchant.change_settings",
     "merchant.upload_logo",
     "merchant.delete_logo",
@@ -287,6 +346,9 @@ def expand(path: str, world: World) -> str:
         coupon_main=ids["coupons"]["main"],
         staff_till=ids["staff"]["till@demo.example"],
         reward_demo=ids["reward_demo"],
+        tier_demo=ids["tier_demo"],
+        campaign_later=ids["campaign_later"],
+        operation_main=ids["operations"]["MAIN"],
         pass_kind_demo=ids["pass_kind_demo"],
         pass_demo=ids["pass_demo"],
         group_demo=ids["group_demo"],
@@ -473,6 +535,8 @@ HOTSPOT_FORM = {
     "guest_retention_days": "365",
     "setting_mode": "click-through",
 }
+NEW_TIER = {"name": "Mine", "threshold": "7", "multiplier": "1"}
+NEW_CAMPAIGN = {"name": "Mine", "starts_at": "2026-01-01", "ends_at": "2026-01-31", "stores": "MAIN"}
 # (actor, method, path, form data, expected status). Each path is one that another actor opens
 # (the rows with 2xx/3xx), so a refusal is a refusal and not a wrong address.
 STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
@@ -709,6 +773,50 @@ STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
     (MANAGER, "POST", "/hotspots/demo-meraki/switch-off", None, 403),
     (OTHER_ADMIN, "POST", "/hotspots/demo-meraki/switch-off", None, 404),
     (ADMIN, "POST", "/hotspots/other-lobby/switch-off", None, 404),
+    (
+        MANAGER,
+        "POST",
+        "/cards/7000100001/operations",
+        {"kind": "purchase", "amount": "12.50", "store": "MAIN", "attempt": "m1"},
+        302,
+    ),
+    (MANAGER, "GET", "/cards/7000100001/operations/{operation_main}/void", None, 200),
+    (MANAGER, "GET", "/cards/7000100001/operations/{operation_station}/void", None, 404),
+    (MANAGER, "POST", "/cards/7000100001/operations/{operation_station}/void", None, 404),
+    (USER, "GET", "/cards/7000100001/operations/{operation_station}/void", None, 403),
+    (USER, "POST", "/cards/7000100001/operations/{operation_station}/void", None, 403),
+    (OTHER_ADMIN, "GET", "/cards/7000100001/operations/{operation_main}/void", None, 404),
+    (OTHER_ADMIN, "POST", "/cards/7000100001/operations/{operation_main}/void", None, 404),
+    (ADMIN, "POST", "/cards/7000100001/operations/{operation_station}/void", None, 302),
+    (ADMIN, "GET", "/tiers", None, 200),
+    (MANAGER, "GET", "/tiers", None, 403),
+    (ADMIN, "GET", "/tiers/new", None, 200),
+    (USER, "GET", "/tiers/new", None, 403),
+    (ADMIN, "POST", "/tiers/new", NEW_TIER, 302),
+    (MANAGER, "POST", "/tiers/new", NEW_TIER, 403),
+    (ADMIN, "GET", "/tiers/{tier_demo}", None, 200),
+    (OTHER_ADMIN, "GET", "/tiers/{tier_demo}", None, 404),
+    (OTHER_ADMIN, "POST", "/tiers/{tier_demo}", NEW_TIER, 404),
+    (ADMIN, "GET", "/tiers/{tier_demo}/delete", None, 200),
+    (MANAGER, "POST", "/tiers/{tier_demo}/delete", None, 403),
+    (OTHER_ADMIN, "POST", "/tiers/{tier_demo}/delete", None, 404),
+    (ADMIN, "POST", "/tiers/{tier_demo}/delete", None, 302),
+    (ADMIN, "GET", "/campaigns", None, 200),
+    (MANAGER, "GET", "/campaigns", None, 403),
+    (ADMIN, "GET", "/campaigns/new", None, 200),
+    (USER, "POST", "/campaigns/new", NEW_CAMPAIGN, 403),
+    (ADMIN, "POST", "/campaigns/new", NEW_CAMPAIGN, 302),
+    (ADMIN, "GET", "/campaigns/{campaign_later}", None, 200),
+    (OTHER_ADMIN, "GET", "/campaigns/{campaign_later}", None, 404),
+    (OTHER_ADMIN, "POST", "/campaigns/{campaign_later}", NEW_CAMPAIGN, 404),
+    (OTHER_ADMIN, "POST", "/campaigns/{campaign_later}/delete", None, 404),
+    (MANAGER, "POST", "/campaigns/{campaign_later}/delete", None, 403),
+    (ADMIN, "POST", "/campaigns/{campaign_later}/delete", None, 302),
+    (ADMIN, "GET", "/rates", None, 200),
+    (MANAGER, "GET", "/rates", None, 403),
+    (ADMIN, "POST", "/rates/MAIN", {"rate": "2"}, 302),
+    (MANAGER, "POST", "/rates/MAIN", {"rate": "2"}, 403),
+    (OTHER_ADMIN, "POST", "/rates/MAIN", {"rate": "2"}, 404),
 ]
 # Staff pages whose rows are elsewhere (logging in and out, the language) or that no data is behind.
 STAFF_OPEN = {
@@ -736,6 +844,10 @@ def fill(text: str, world: World) -> str:
         import_demo=ids["imports"]["demo"],
         import_other=ids["imports"]["other"],
         reward_demo=ids["reward_demo"],
+        tier_demo=ids["tier_demo"],
+        campaign_later=ids["campaign_later"],
+        operation_main=ids["operations"]["MAIN"],
+        operation_station=ids["operations"]["STATION"],
         pass_kind_demo=ids["pass_kind_demo"],
         pass_demo=ids["pass_demo"],
         group_demo=ids["group_demo"],

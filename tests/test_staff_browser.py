@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (the calculations as staff read them, with the multiplication sign)
 """Staff at a till, on a phone, in Debian's Chromium: every page of the staff UI passes axe-core
 with no serious or critical issue; a purchase is recorded by typing (or scanning) the card."""
 
@@ -48,10 +49,20 @@ def test_a_manager_works_the_till_and_every_page_is_accessible(live: tuple[str, 
     expect(heading).to_have_text("Card 7000100001")
     issues += blocking_issues(page, "card")
     points = int(page.locator(".balances dd").first.inner_text())
-    page.get_by_label("Points, or amount of money").fill("30")
+    expect(page.get_by_text("Points for a purchase:")).to_be_visible()
+    page.get_by_label("Points, or amount of money").fill("12.50")
     page.get_by_role("button", name="Record").tap()
-    expect(page.get_by_role("status")).to_have_text("Done: the card is updated.")
-    expect(page.locator(".balances dd").first).to_have_text(str(points + 30))
+    expect(page.get_by_role("status")).to_have_text(
+        "Purchase recorded: €12.50 × 1 pt/EUR × 1.25 (Silver) × 2 (Double points week) = 31 points."
+    )
+    expect(page.locator(".balances dd").first).to_have_text(str(points + 31))
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.get_by_role("link", name=re.compile(r"^Void: Purchase of €12\.50")).tap()
+    expect(heading).to_have_text("Void an operation")
+    issues += blocking_issues(page, "void")
+    page.get_by_role("button", name="Void it").tap()
+    expect(page.get_by_role("status")).to_contain_text("Voided: Purchase of €12.50.")
+    expect(page.locator(".balances dd").first).to_have_text(str(points))
 
     menu = page.get_by_role("navigation", name="Staff menu")
     for link, title in [
@@ -106,6 +117,49 @@ def test_the_admin_s_settings_page_is_accessible(live: tuple[str, Any], phone: A
     expect(page.get_by_role("heading", level=1)).to_have_text("Sara Neri")
     expect(page.get_by_label("Store")).to_have_value("STATION")
     assert blocking_issues(page, "staff member") == []
+
+
+def test_the_admin_sets_up_the_program_on_a_phone(live: tuple[str, Any], phone: Any) -> None:
+    base, _ = live
+    page, expect = phone
+    heading = page.get_by_role("heading", level=1)
+    page.goto(f"{base}/core/login?merchant=demo")
+    page.get_by_label("E-mail").fill("admin@demo.example")
+    page.get_by_label("Password").fill("demo-staff-password")
+    page.get_by_role("button", name="Log in").tap()
+    menu = page.get_by_role("navigation", name="Staff menu")
+    issues: list[str] = []
+    menu.get_by_role("link", name="Tiers").tap()
+    expect(heading).to_have_text("Tiers")
+    issues += blocking_issues(page, "tiers")
+    page.get_by_role("link", name="New tier").tap()
+    page.get_by_label("Name").fill("Platinum")
+    page.get_by_label("Points earned in the tier period to reach it").fill("5000")
+    page.get_by_label("Purchase points multiplier (1 to 10, like 1.5)").fill("0.5")
+    page.get_by_role("button", name="Create").tap()
+    expect(page.locator("#multiplier-error")).to_contain_text("Enter a multiplier from 1 to 10")
+    issues += blocking_issues(page, "tier refused")
+    page.get_by_label("Purchase points multiplier (1 to 10, like 1.5)").fill("2")
+    page.get_by_role("button", name="Create").tap()
+    expect(page.get_by_role("status")).to_have_text("Saved: Platinum.")
+    page.get_by_role("link", name="Delete: Platinum").tap()
+    expect(page.get_by_text("Cards at Platinum move to Gold at once")).to_be_visible()
+    issues += blocking_issues(page, "tier delete")
+    page.get_by_role("button", name="Delete Platinum").tap()
+    expect(page.get_by_role("status")).to_have_text("Tier Platinum deleted.")
+    menu.get_by_role("link", name="Campaigns").tap()
+    expect(heading).to_have_text("Campaigns")
+    issues += blocking_issues(page, "campaigns")
+    page.get_by_role("link", name="Double points week").tap()
+    expect(
+        page.get_by_label("Purchase points multiplier (1 to 10, like 2; empty: points as usual)")
+    ).to_have_value("2")
+    issues += blocking_issues(page, "campaign")
+    menu.get_by_role("link", name="Points rates").tap()
+    expect(heading).to_have_text("Points rates")
+    issues += blocking_issues(page, "rates")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert issues == []
 
 
 def test_a_forgotten_password_is_replaced_on_a_phone(live: tuple[str, Any], phone: Any, inbox: Inbox) -> None:

@@ -70,6 +70,7 @@ def init_api(app: Flask) -> None:
         portal,
         portal_cards,
         profile,
+        program_admin,
         resets,
         reward_admin,
         rewards,
@@ -108,6 +109,7 @@ def init_api(app: Flask) -> None:
     api.register_blueprint(merchant.blp, url_prefix=f"{PREFIX}/merchant")
     api.register_blueprint(merchant.site_blp, url_prefix=f"{PREFIX}/portal/merchant")
     api.register_blueprint(team.blp, url_prefix=PREFIX)
+    api.register_blueprint(program_admin.blp, url_prefix=PREFIX)
     api.register_blueprint(passes.blp, url_prefix=PREFIX)
     api.register_blueprint(coupon_uses.blp, url_prefix=PREFIX)
     api.register_blueprint(stores.blp, url_prefix=PREFIX)

@@ -39,6 +39,12 @@ def read_merchant() -> Merchant:
 class LevelSchema(Schema):
     name = fields.String(required=True)
     threshold = fields.Integer(required=True, metadata={"description": "Points earned in the tier period"})
+    benefits = fields.String(required=True)
+    multiplier = fields.Function(
+        lambda tier: tier.multiplier_percent / 100,
+        required=True,
+        metadata={"type": "number", "description": "Purchase points are multiplied by it"},
+    )
 
 
 class ProgramSchema(Schema):

@@ -62,12 +62,21 @@ class CardSchema(Schema):
 
 
 class OperationInSchema(Schema):
-    kind = fields.String(required=True, validate=validate.OneOf([kind.value for kind in POSTED]))
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf([*(kind.value for kind in POSTED), OperationKind.PURCHASE.value]),
+        metadata={
+            "description": "`purchase`: the receipt's amount, whose points the program computes "
+            "(the rate times the tier multiplier and the highest campaign multiplier at the store, "
+            "rounded down)"
+        },
+    )
     amount = fields.Integer(
         required=True,
         strict=True,
         metadata={
-            "description": f"Points for *_points kinds (at most {MAX_POINTS}), cents for *_credit kinds",
+            "description": f"Points for *_points kinds (at most {MAX_POINTS}), cents for *_credit kinds "
+            "and for a purchase",
             **bounds((1, MAX_MONEY)),
         },
     )
@@ -88,11 +97,33 @@ class OperationSchema(Schema):
     discount = fields.Integer(required=True)
     store = fields.String(allow_none=True)
     created_at = fields.DateTime(required=True)
+    purchase_amount = fields.Integer(allow_none=True, metadata={"description": "A purchase's, minor units"})
+    reverses = fields.Integer(allow_none=True, metadata={"description": "A void: the operation it reverses"})
+
+
+class FactorSchema(Schema):
+    name = fields.String(required=True)
+    multiplier = fields.Float(required=True)
+
+
+class CalculationSchema(Schema):
+    """How a purchase's points were computed: the amount times the rate and the tier and campaign
+    multipliers, rounded down."""
+
+    amount = fields.Integer(required=True, metadata={"description": "Minor units"})
+    currency = fields.String(required=True)
+    store = fields.String(required=True)
+    rate = fields.Integer(required=True, metadata={"description": "Points per currency unit"})
+    store_rate = fields.Boolean(required=True, metadata={"description": "The store's own rate"})
+    tier = fields.Nested(FactorSchema, allow_none=True, metadata={"description": "None: x1"})
+    campaign = fields.Nested(FactorSchema, allow_none=True, metadata={"description": "None: x1"})
+    points = fields.Integer(required=True)
 
 
 class OperationResultSchema(Schema):
     operation = fields.Nested(OperationSchema, required=True)
     balances = fields.Nested(BalancesSchema, required=True)
+    calculation = fields.Nested(CalculationSchema, allow_none=True, metadata={"description": "A purchase's"})
 
 
 class Locales(fields.Field):
@@ -207,7 +238,9 @@ def card_body(card: Card, merchant: Merchant, tier: str | None = None) -> dict[s
     }
 
 
-def operation_body(operation: Operation, card: Card, merchant: Merchant) -> dict[str, Any]:
+def operation_body(
+    operation: Operation, card: Card, merchant: Merchant, calculation: dict[str, Any] | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = OperationResultSchema().dump(
         {
             "operation": {
@@ -218,8 +251,11 @@ def operation_body(operation: Operation, card: Card, merchant: Merchant) -> dict
                 "discount": operation.discount,
                 "store": operation.store.code if operation.store else None,
                 "created_at": operation.created_at,
+                "purchase_amount": operation.purchase_amount,
+                "reverses": operation.reverses_id,
             },
             "balances": balances(card, merchant),
+            "calculation": calculation,
         }
     )
     return body

@@ -37,6 +37,8 @@ class OperationKind(enum.Enum):
     REWARD_REFUND = "reward_refund"  # a cancelled voucher's points back
     EXPIRY = "expiry"
     ADJUSTMENT = "adjustment"
+    PURCHASE = "purchase"  # points computed from a receipt's amount (services/earning.py)
+    VOID = "void"  # reverses one operation recorded by mistake (`reverses_id`)
     PASS_SALE = "pass_sale"  # a pass sold at a till: no balance changes, the pass is on the card
     PASS_ENTRY = "pass_entry"  # an entry of a pass used
     COUPON_USE = "coupon_use"  # a coupon used at a till (see CouponUse)
@@ -124,6 +126,7 @@ class Store(Base):
     latitude: Mapped[float | None] = mapped_column(Float)  # degrees, WGS 84; both or neither
     longitude: Mapped[float | None] = mapped_column(Float)
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    points_per_unit: Mapped[int | None] = mapped_column(Integer)  # None: the merchant's rate
 
 
 class Customer(Base):
@@ -217,7 +220,11 @@ class Operation(Base):
     """One ledger entry; the card's balances are the sum of these."""
 
     __tablename__ = "operations"
-    __table_args__ = (Index("ix_operations_card_created", "card_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_operations_card_created", "card_id", "created_at"),
+        # One void per operation, whatever races: the second insert fails.
+        UniqueConstraint("reverses_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
@@ -229,5 +236,7 @@ class Operation(Base):
     description: Mapped[str | None] = mapped_column(String(200))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))  # who recorded it at a till
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    purchase_amount: Mapped[int | None] = mapped_column(BigInteger)  # a purchase's receipt, minor units
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("operations.id"))  # what a void reverses
 
     store: Mapped[Store | None] = relationship()

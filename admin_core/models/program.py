@@ -25,7 +25,8 @@ from .accounts import Customer, Store, stored_enum
 
 
 class Tier(Base):
-    """A level of the program, reached by the points earned in the merchant's tier period."""
+    """A level of the program, reached by the points earned in the merchant's tier period. Its
+    members' purchases earn `multiplier_percent` / 100 times the points (100: the plain rate)."""
 
     __tablename__ = "tiers"
     __table_args__ = (UniqueConstraint("merchant_id", "threshold"),)
@@ -34,10 +35,21 @@ class Tier(Base):
     merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"))
     name: Mapped[str] = mapped_column(String(64))
     threshold: Mapped[int] = mapped_column(Integer)
+    benefits: Mapped[str] = mapped_column(Text, default="", server_default="")
+    multiplier_percent: Mapped[int] = mapped_column(Integer, default=100, server_default="100")
+
+
+campaign_stores = Table(
+    "campaign_stores",
+    Base.metadata,
+    Column("campaign_id", ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True),
+    Column("store_id", ForeignKey("stores.id"), primary_key=True),
+)
 
 
 class Campaign(Base):
-    """A points campaign: rewards can be taken only while one is on."""
+    """A points campaign: rewards can be taken only while one is on. With `multiplier_percent`,
+    purchases at its stores (none listed: every store) earn that many hundredths of the points."""
 
     __tablename__ = "campaigns"
     __table_args__ = (Index("ix_campaigns_merchant_ends", "merchant_id", "ends_at"),)
@@ -47,6 +59,9 @@ class Campaign(Base):
     name: Mapped[str] = mapped_column(String(200))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    multiplier_percent: Mapped[int | None] = mapped_column(Integer)  # None: points as usual
+
+    stores: Mapped[list[Store]] = relationship(secondary=campaign_stores, order_by=Store.code)
 
 
 reward_stores = Table(

@@ -82,7 +82,7 @@ def adjust(session: Session, scope: StaffScope, number: str, adjustment: Adjustm
         staff_id=scope.staff_id,
         description=wanted.reason,
     )
-    operation = apply_change(session, card, change)
+    operation = apply_change(session, card, None, change, utcnow())
     return {"operation": operation.id, "number": card.number, "points": card.points, "credit": card.credit}
 
 

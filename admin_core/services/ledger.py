@@ -67,32 +67,41 @@ def record_operation(
     """Apply one operation inside the caller's write transaction; the card row is locked first,
     and a blocked card refused. `staff_id`: who recorded it at a till."""
     _check(request)
-    store = find_store(session, merchant_id, request.store_code)
-    if store is None:
-        raise Invalid("unknown_store", f"No store '{request.store_code}' at this merchant.")
-    require_active(store)
+    store = store_named(session, merchant_id, request.store_code)
     card = usable(get_card(session, merchant_id, number, for_update=True))
     points, credit = _deltas(request.kind, request.amount)
-    change = Change(request.kind, points, credit, request.discount, store, staff_id)
-    return apply_change(session, card, change, now), card
+    change = Change(request.kind, points, credit, request.discount, staff_id=staff_id)
+    return apply_change(session, card, store, change, now or utcnow()), card
+
+
+def store_named(session: Session, merchant_id: int, code: str) -> Store:
+    """The merchant's store of `code`, which records operations (not switched off)."""
+    store = find_store(session, merchant_id, code)
+    if store is None:
+        raise Invalid("unknown_store", f"No store '{code}' at this merchant.")
+    require_active(store)
+    return store
 
 
 @dataclass(frozen=True)
 class Change:
-    """What one operation does to a card's balances, and who recorded it where."""
+    """What one operation does to a card's balances, and what it remembers."""
 
     kind: OperationKind
     points: int
-    credit: int
+    credit: int = 0
     discount: int = 0
-    store: Store | None = None
     staff_id: int | None = None
     description: str | None = None
+    purchase_amount: int | None = None
+    reverses_id: int | None = None
 
 
-def apply_change(session: Session, card: Card, change: Change, now: datetime | None = None) -> Operation:
-    """The operation row and the card's new balances, on a card the caller has locked; a balance
-    never goes below zero."""
+def apply_change(
+    session: Session, card: Card, store: Store | None, change: Change, now: datetime
+) -> Operation:
+    """The operation row and the balances of `card`, locked by the caller, in its transaction; a
+    balance never goes below zero."""
     if card.points + change.points < 0:
         raise Conflict(Code.INSUFFICIENT_POINTS, "The card does not have enough points.")
     if card.credit + change.credit < 0:
@@ -100,17 +109,18 @@ def apply_change(session: Session, card: Card, change: Change, now: datetime | N
     card.points += change.points
     card.credit += change.credit
     card.discount += change.discount
-    now = now or utcnow()
     card.last_activity_at = now
     operation = Operation(
         card_id=card.id,
-        store=change.store,
+        store=store,
         kind=change.kind,
         points=change.points,
         credit=change.credit,
         discount=change.discount,
         description=change.description,
         staff_id=change.staff_id,
+        purchase_amount=change.purchase_amount,
+        reverses_id=change.reverses_id,
         created_at=now,
     )
     session.add(operation)

@@ -7,8 +7,8 @@ import calendar
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ScalarSelect, Select, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from ..models import (
     Campaign,
@@ -76,20 +76,28 @@ def active_campaign(session: Session, merchant_id: int, now: datetime) -> Campai
     )
 
 
-def tier_progress(session: Session, merchant: Merchant, card: Card, now: datetime) -> TierProgress | None:
-    """None when the merchant has no tiers."""
-    since = add_months(now, -merchant.tier_period_months)
-    earned_in_period = (
+EARNING = (OperationKind.EARN_POINTS, OperationKind.PURCHASE)  # what counts towards a tier
+
+
+def earned_in_period(merchant: Merchant, card_id: int, now: datetime) -> ScalarSelect[int]:
+    """The points a card earned in the merchant's tier period, those of voided operations aside."""
+    void = aliased(Operation)
+    return (
         select(func.coalesce(func.sum(Operation.points), 0))
         .where(
-            Operation.card_id == card.id,
-            Operation.kind == OperationKind.EARN_POINTS,
-            Operation.created_at >= since,
+            Operation.card_id == card_id,
+            Operation.kind.in_(EARNING),
+            Operation.created_at >= add_months(now, -merchant.tier_period_months),
+            ~exists().where(void.reverses_id == Operation.id),
         )
         .scalar_subquery()
     )
+
+
+def tier_progress(session: Session, merchant: Merchant, card: Card, now: datetime) -> TierProgress | None:
+    """None when the merchant has no tiers."""
     rows = session.execute(
-        select(Tier.name, Tier.threshold, earned_in_period)
+        select(Tier.name, Tier.threshold, earned_in_period(merchant, card.id, now))
         .where(Tier.merchant_id == merchant.id)
         .order_by(Tier.threshold)
     ).all()

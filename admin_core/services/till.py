@@ -13,15 +13,17 @@ from sqlalchemy.orm import Session, joinedload
 
 from ..database import Database
 from ..errors import Invalid, NotFound
-from ..models import Card, Operation, OperationKind, Store, Voucher, VoucherStatus
+from ..models import Card, Merchant, Operation, OperationKind, Store, Voucher, VoucherStatus
 from . import utcnow
 from .cards import get_card
+from .earning import Terms, record_purchase, terms_at
 from .idempotency import Outcome, request_fingerprint, run_once
 from .ledger import MAX_MONEY, MAX_POINTS, OperationRequest, record_operation
 from .staff import StaffScope
+from .voids import find_operation, may_void, void_operation, voided_among
 from .vouchers import collect_voucher
 
-MONEY_KINDS = (OperationKind.TOPUP_CREDIT, OperationKind.SPEND_CREDIT)
+MONEY_KINDS = (OperationKind.PURCHASE, OperationKind.TOPUP_CREDIT, OperationKind.SPEND_CREDIT)
 RECENT = 10
 
 
@@ -30,6 +32,12 @@ class CardAtTill:
     card: Card
     recent: list[Operation]
     open_vouchers: list[Voucher]
+    voided: set[int]  # ids of the recent operations that have been voided
+    terms: list[Terms]  # what a purchase earns this card, per store the staff member works at
+    scope: StaffScope
+
+    def may_void(self, operation: Operation) -> bool:
+        return may_void(self.scope, operation, self.voided)
 
 
 def amount_of(kind: OperationKind, typed: str, currency: str) -> int:
@@ -68,7 +76,10 @@ def card_at_till(session: Session, scope: StaffScope, number: str) -> CardAtTill
         )
         .order_by(Voucher.created_at)
     ).all()
-    return CardAtTill(card, list(recent), list(vouchers))
+    merchant = session.get_one(Merchant, scope.merchant_id)
+    terms = terms_at(session, merchant, card, scope.stores(session), utcnow())
+    voided = voided_among(session, (operation.id for operation in recent))
+    return CardAtTill(card, list(recent), list(vouchers), voided, terms, scope)
 
 
 def record_at_till(
@@ -81,21 +92,45 @@ def record_at_till(
     attempt: str,
 ) -> Outcome:
     """Once per `attempt` (one per page view: a double tap records once); the ledger refuses the
-    kinds that are not posted."""
+    kinds that are not posted. A purchase's `amount` is money: its points come from the program,
+    and the answer holds the calculation."""
     fingerprint = request_fingerprint("TILL", number, [kind.value, amount, store_code, scope.staff_id])
 
     def work(session: Session) -> tuple[int, dict[str, object]]:
         store = scope.store_at_till(session, store_code)
-        operation, card = record_operation(
-            session,
-            scope.merchant_id,
-            number,
-            OperationRequest(kind, amount, store.code),
-            staff_id=scope.staff_id,
-        )
-        return 201, {"operation": operation.id, "points": card.points, "credit": card.credit}
+        calculation = None
+        if kind is OperationKind.PURCHASE:
+            operation, card, calculation = record_purchase(
+                session, scope.merchant_id, number, amount, store.code, staff_id=scope.staff_id
+            )
+        else:
+            operation, card = record_operation(
+                session,
+                scope.merchant_id,
+                number,
+                OperationRequest(kind, amount, store.code),
+                staff_id=scope.staff_id,
+            )
+        return 201, {
+            "operation": operation.id,
+            "points": card.points,
+            "credit": card.credit,
+            "calculation": calculation.body() if calculation else None,
+        }
 
     return run_once(db, scope.merchant_id, f"till:{attempt}", fingerprint, work)
+
+
+def void_at_till(db: Database, scope: StaffScope, number: str, operation_id: int) -> Operation:
+    with db.write() as session:
+        void, _card = void_operation(session, scope, number, operation_id)
+        return void
+
+
+def operation_at_till(session: Session, scope: StaffScope, number: str, operation_id: int) -> Operation:
+    """The operation a void is asked for, as the confirmation shows it."""
+    card = get_card(session, scope.merchant_id, number)
+    return find_operation(session, scope, card, operation_id)
 
 
 def collect_at_till(db: Database, scope: StaffScope, code: str, store_code: str | None) -> Voucher:

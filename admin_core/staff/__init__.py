@@ -58,6 +58,7 @@ def init_staff(app: Flask) -> None:
     login.login_message = ""
 
     from . import (  # noqa: F401  (the routes)
+        campaign_views,
         coupon_use_views,
         customer_card_views,
         customer_views,
@@ -65,6 +66,7 @@ def init_staff(app: Flask) -> None:
         hotspot_views,
         import_views,
         pass_views,
+        program_views,
         reset_views,
         reward_views,
         settings_views,

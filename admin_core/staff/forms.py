@@ -116,7 +116,8 @@ class OperationForm(FlaskForm):
     kind = SelectField(
         _l("Operation"),
         choices=[
-            SelectChoice("earn_points", _l("Purchase: add points")),
+            SelectChoice("purchase", _l("Purchase: the receipt's amount")),
+            SelectChoice("earn_points", _l("Add points")),
             SelectChoice("redeem_points", _l("Take points off")),
             SelectChoice("topup_credit", _l("Top up prepaid credit")),
             SelectChoice("spend_credit", _l("Pay with prepaid credit")),

@@ -120,6 +120,25 @@ REFUSALS = {
     "invalid_retention": _l("From 1 to 3650 days."),
     "invalid_landing_url": _l("An http(s) address of up to 500 characters, or empty."),
     "invalid_version": _l("A version is 1 to 32 characters."),
+    # The program: purchases, voids, tiers, campaigns, rates.
+    "no_points": _l("This purchase earns no points: the amount is too small for the rate."),
+    "too_many_points": _l("One purchase earns at most 1,000,000 points: check the amount."),
+    "already_voided": _l("This operation has been voided already."),
+    "not_voidable": _l(
+        "This operation cannot be voided: a reward's points come back by cancelling its voucher."
+    ),
+    "void_below_zero": _l(
+        "This cannot be voided: the points or credit it gave have been used since, "
+        "so the card would go below zero."
+    ),
+    "operation_not_found": _l("No such operation on this card."),
+    "invalid_multiplier": _l("Enter a multiplier from 1 to 10, with at most two decimals, like 1.5."),
+    "invalid_threshold": _l("From 0 to 1,000,000 points."),
+    "tier_exists": _l("Another tier starts at this number of points."),
+    "too_many_tiers": _l("A program has at most 20 tiers."),
+    "benefits_too_long": _l("Benefits are at most 2000 characters."),
+    "campaign_started": _l("This campaign has started, so it cannot be deleted: set its last day instead."),
+    "invalid_points_rate": _l("From 0 to 1000, or empty."),
     # A customers file, and its rows.
     "unsupported_file": _l("This file is neither a CSV file (UTF-8) nor an Excel workbook (.xlsx)."),
     "invalid_csv": _l("This CSV file cannot be read."),

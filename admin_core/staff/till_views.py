@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -14,13 +14,14 @@ from loyalty_common.rules import normalize_card_number
 
 from ..context import current_core
 from ..errors import Conflict, CoreError, Gone, Invalid, NotFound
-from ..models import OperationKind
+from ..models import OperationKind, StaffLevel
 from ..services import till
 from ..services.cards import CARD_NUMBER, CardReplaced
 from .auth import current_scope, current_staff, staff_required
 from .blueprint import bp
 from .forms import CardLookupForm, OperationForm, VoucherForm
 from .messages import reason, refusal
+from .operation_words import calculation_text, operation_name
 
 
 def _store_choices(form: OperationForm | VoucherForm) -> None:
@@ -68,7 +69,13 @@ def _card_page(number: str, operation: OperationForm, status: int = 200) -> Resp
         return _no_such_card(number)
     operation.attempt.data = secrets.token_urlsafe(16)
     merchant = current_staff().merchant
-    return render_template("staff/card.html", found=found, form=operation, merchant=merchant), status
+    terms = [
+        {**each.body(), "currency": merchant.currency, "store_name": each.store.name} for each in found.terms
+    ]
+    return (
+        render_template("staff/card.html", found=found, form=operation, merchant=merchant, terms=terms),
+        status,
+    )
 
 
 @bp.route("/cards/<number>", methods=["GET"])
@@ -89,7 +96,7 @@ def record(number: str) -> Response | tuple[str, int]:
     kind = OperationKind(form.kind.data)
     try:
         amount = till.amount_of(kind, form.amount.data or "", current_staff().merchant.currency)
-        till.record_at_till(
+        outcome = till.record_at_till(
             current_core().db, current_scope(), number, kind, amount, form.store.data, form.attempt.data or ""
         )
     except (Invalid, Conflict, Gone) as error:
@@ -97,7 +104,38 @@ def record(number: str) -> Response | tuple[str, int]:
         return _card_page(number, form, 422 if isinstance(error, Invalid) else 409)
     except NotFound:
         return _no_such_card(number)
-    flash(_("Done: the card is updated."), "success")
+    calculation = outcome.body.get("calculation")
+    if calculation:
+        flash(_("Purchase recorded: %(calculation)s.", calculation=calculation_text(calculation)), "success")
+    else:
+        flash(_("Done: the card is updated."), "success")
+    return redirect(url_for(".card", number=number))
+
+
+@bp.route("/cards/<number>/operations/<int:operation_id>/void", methods=["GET", "POST"])
+@staff_required(StaffLevel.ADMIN, StaffLevel.MANAGER)
+def void(number: str, operation_id: int) -> Response | str:
+    """GET asks to confirm; POST (its CSRF checked by the blueprint) adds the reversing operation,
+    once: a second is refused."""
+    db, scope = current_core().db, current_scope()
+    try:
+        with db.read() as session:
+            operation = till.operation_at_till(session, scope, number, operation_id)
+        if request.method == "GET":
+            return render_template("staff/void.html", operation=operation, number=number)
+        till.void_at_till(db, scope, number, operation_id)
+    except NotFound:
+        abort(404)
+    except Conflict as error:
+        flash(refusal(error), "error")
+    else:
+        flash(
+            _(
+                "Voided: %(operation)s. The card is as if it had not been recorded.",
+                operation=operation_name(operation),
+            ),
+            "success",
+        )
     return redirect(url_for(".card", number=number))
 
 

@@ -24,6 +24,8 @@ KIND_LABELS = {
     "reward_refund": _l("Reward refund"),
     "expiry": _l("Points expired"),
     "adjustment": _l("Adjustment"),
+    "purchase": _l("Purchase"),
+    "void": _l("Correction: an operation cancelled"),
     "pass_sale": _l("Pass bought"),
     "pass_entry": _l("Pass entry"),
     "coupon_use": _l("Coupon used"),
