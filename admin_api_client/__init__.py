@@ -30,8 +30,10 @@ from .models import (
 )
 from .program import Campaign, Catalogue, Dashboard, Reward, TierProgress, Voucher, VoucherResult
 from .wifi import ConfirmedCard, Guest, Hotspot, Splash, Visit, Wordings
+from .wifi_grants import AcknowledgedVisit, GatewayGrant, GrantState, HeldGrant
 
 __all__ = [
+    "AcknowledgedVisit",
     "ActivationTicket",
     "ActiveCardNotice",
     "Balances",
@@ -45,8 +47,11 @@ __all__ = [
     "Coupon",
     "Dashboard",
     "EmailChangeTicket",
+    "GatewayGrant",
     "Gone",
+    "GrantState",
     "Guest",
+    "HeldGrant",
     "HistoryEntry",
     "HistoryPage",
     "Hotspot",

@@ -26,6 +26,7 @@ from .program import (
 )
 from .staff import CustomerImport, ImportStatus, MerchantLogo, Staff, StaffLevel
 from .wifi import ContactRequired, Hotspot, HotspotKind, WifiVisit
+from .wifi_grants import WifiGateway, WifiGatewayGrant
 
 __all__ = [
     "ApiKey",
@@ -59,6 +60,8 @@ __all__ = [
     "TokenPurpose",
     "Voucher",
     "VoucherStatus",
+    "WifiGateway",
+    "WifiGatewayGrant",
     "WifiVisit",
     "stored_enum",
 ]
