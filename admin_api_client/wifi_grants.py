@@ -75,7 +75,7 @@ class GrantCalls:
         return GrantState(body["state"], body.get("outcome"), body.get("card"), bool(body.get("emailed")))
 
     def pending(self, hotspot: str, gateway_hash: str, limit: int = 50) -> list[GatewayGrant] | None:
-        """The gateway's grants waiting for it, oldest first; None for a gateway not known here."""
+        """The gateway's grants waiting for it, newest first; None for a gateway not known here."""
         try:
             body = self._client._request(
                 "GET", f"{self._gateway(hotspot, gateway_hash)}/grants?limit={limit}"

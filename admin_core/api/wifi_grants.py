@@ -107,16 +107,22 @@ class GrantStateSchema(Schema):
     emailed = fields.Boolean()
 
 
-def _gateway_id(public_id: str, gateway_hash: str) -> int:
-    """The hotspot's gateway of this hash: known once a redirect of its decrypted here."""
+def _gateway_id(public_id: str, gateway_hash: str) -> int | None:
+    """The hotspot's gateway of this hash: known once a guest's redirect of its decrypted here and
+    they signed up. None while the hotspot knows no gateway at all (a new one polls before its
+    first guest: there is nothing for it, nor anything to hide)."""
     with current_core().db.read() as session:
         hotspot = _hotspot(session, public_id)
-        gateway = (
-            wifi_grants.find_gateway(session, hotspot.id, gateway_hash) if HASH.match(gateway_hash) else None
-        )
-        if gateway is None or not hotspot.enabled:
-            raise NotFound("gateway_not_found", "No such gateway at this hotspot.")
-        return gateway.id
+        gateway = wifi_grants.find_gateway(session, hotspot.id, gateway_hash)
+        if gateway is not None and hotspot.enabled:
+            return gateway.id
+        if (
+            hotspot.enabled
+            and HASH.match(gateway_hash)
+            and not wifi_grants.knows_gateways(session, hotspot.id)
+        ):
+            return None
+    raise NotFound("gateway_not_found", "No such gateway at this hotspot.")
 
 
 @blp.route("/hotspots/<public_id>/grants", methods=["POST"])
@@ -168,8 +174,10 @@ def read_grant(public_id: str, nonce: str) -> dict[str, Any]:
 @blp.arguments(PendingQuerySchema, location="query")
 @blp.response(200, GrantsSchema)
 def list_grants(query: dict[str, int], public_id: str, gateway_hash: str) -> dict[str, Any]:
-    """The gateway's grants waiting for it, oldest first. 404 gateway_not_found."""
+    """The gateway's grants waiting for it, newest first. 404 gateway_not_found."""
     gateway_id = _gateway_id(public_id, gateway_hash)
+    if gateway_id is None:
+        return {"grants": []}
     return {"grants": wifi_grants.pending(current_core().db, gateway_id, query["limit"])}
 
 
@@ -181,6 +189,8 @@ def post_acknowledged(payload: dict[str, Any], public_id: str, gateway_hash: str
     sent). 404 gateway_not_found."""
     core = current_core()
     gateway_id = _gateway_id(public_id, gateway_hash)
+    if gateway_id is None:
+        return {"visits": []}
     confirmations = {each["rhid"]: each["confirmation"] for each in payload["grants"]}
     visits = wifi_grants.acknowledge(core.db, gateway_id, confirmations, core.activation_max_age)
     return {"visits": visits}
@@ -190,4 +200,5 @@ def post_acknowledged(payload: dict[str, Any], public_id: str, gateway_hash: str
 @blp.response(200, ClearedSchema)
 def post_cleared(public_id: str, gateway_hash: str) -> dict[str, int]:
     """The gateway restarted: the grants it had not acknowledged are dropped. 404 gateway_not_found."""
-    return {"cleared": wifi_grants.clear(current_core().db, _gateway_id(public_id, gateway_hash))}
+    gateway_id = _gateway_id(public_id, gateway_hash)
+    return {"cleared": 0 if gateway_id is None else wifi_grants.clear(current_core().db, gateway_id)}

@@ -119,8 +119,16 @@ def find_gateway(session: Session, hotspot_id: int, gateway_hash: str) -> WifiGa
     )
 
 
+def knows_gateways(session: Session, hotspot_id: int) -> bool:
+    return (
+        session.scalar(select(WifiGateway.id).where(WifiGateway.hotspot_id == hotspot_id).limit(1))
+        is not None
+    )
+
+
 def pending(db: Database, gateway_id: int, limit: int, now: datetime | None = None) -> list[PendingGrant]:
-    """The gateway's grants not acknowledged and not lapsed, oldest first."""
+    """The gateway's grants not acknowledged and not lapsed, newest first: a device that left
+    before its gateway let it online is listed until it lapses, and must not hold up the others."""
     now = now or utcnow()
     with db.read() as session:
         rows = session.scalars(
@@ -130,7 +138,7 @@ def pending(db: Database, gateway_id: int, limit: int, now: datetime | None = No
                 WifiGatewayGrant.acknowledged_at.is_(None),
                 WifiGatewayGrant.expires_at > now,
             )
-            .order_by(WifiGatewayGrant.created_at, WifiGatewayGrant.id)
+            .order_by(WifiGatewayGrant.created_at.desc(), WifiGatewayGrant.id.desc())
             .limit(limit)
         )
         return [PendingGrant(r.rhid, r.session_minutes, r.up_kbps, r.down_kbps, r.quota_mb) for r in rows]
