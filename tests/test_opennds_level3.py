@@ -231,3 +231,29 @@ def test_level_3_is_a_setting_and_the_gateway_address_still_needs_its_port(venue
     with pytest.raises(InvalidFields) as refused:
         create_hotspot(venue.core.db, merchant_id, "MAIN", HotspotKind.OPENNDS, {**settings, "fas_level": 4})
     assert "fas_level" in refused.value.fields
+
+
+def test_a_returning_device_waits_for_its_gateway_too(venue: Venue, guest_phone: Phone) -> None:
+    with OpenNDS(FASKEY, 3, venue.splash("nds")) as gateway:
+        level3(venue, gateway)
+        first = guest_phone.sign_up(guest_phone.open(gateway.arrive(MAC, IP)))
+        gateway.authmon(rounds=1)
+        assert_online_page(guest_phone.open(str(first.url)), venue)
+        gateway.revoke(MAC)  # the session ended; the device comes back another day
+        again = guest_phone.open(gateway.arrive(MAC, IP))
+        assert "Welcome back — connect" in again.text
+        state = re.search(r'name="state" value="([^"]+)"', again.text)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', again.text)
+        assert state and token
+        tap = guest_phone.go(
+            guest_phone.http.post(
+                str(again.url).split("?")[0],
+                data={"state": state.group(1), "csrf_token": token.group(1), "returning": "1"},
+            )
+        )
+        assert "Connecting…" in tap.text and not gateway.is_online(MAC)
+        assert count(venue, WifiVisit) == 1
+        gateway.authmon(rounds=1)
+        assert gateway.is_online(MAC) and count(venue, WifiVisit) == 2
+        online = guest_phone.open(str(tap.url))
+        assert "Welcome back." in online.text and "Lena" not in online.text
