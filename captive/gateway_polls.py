@@ -8,17 +8,15 @@
 - `deauthed` (a session ended): acknowledged; nothing is kept of it.
 
 `gatewayhash` is the SHA-256 of the gateway's URL-encoded name: a gateway is known here once a
-redirect of its decrypted with the hotspot's faskey. Any other hash is refused (403) with nothing
-said; so is a poll of a hotspot that is not at level 3. forward_authentication_service/libs/
-authmon.sh and fas-aes/fas-aes-https.php in openNDS are the other side."""
+guest of its signed up, their redirect having decrypted with the hotspot's faskey. Any other hash
+is refused (403) with nothing said, as is a poll of a hotspot that is not at level 3; while the
+hotspot knows no gateway at all, polls are answered as a gateway's with nothing waiting. openNDS'
+forward_authentication_service/libs/authmon.sh and fas-aes/fas-aes-https.php are the other side."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 
-from flask import current_app
 from werkzeug.wrappers import Response
 
 from admin_api_client import NotFound, Splash
@@ -27,6 +25,7 @@ from portal.customer.emails import send_wifi_confirmation_email
 from portal.links import site_url
 
 from .adapters.opennds import AUTHMON_BATCH, RHID, acknowledged, auth_list
+from .blueprint import confirmation_secret
 
 log = logging.getLogger(__name__)
 ACTIONS = frozenset({"view", "list", "clear", "deauthed", "custom"})
@@ -38,13 +37,6 @@ def _text(body: str, status: int = 200) -> Response:
 
 def _refused() -> Response:
     return _text("", 403)
-
-
-def grant_confirmation(rhid: str) -> str:
-    """The secret of the link confirming the address of the card a gateway's grant creates: the
-    site's, found again from the grant (the core keeps only its hash)."""
-    key = str(current_app.secret_key).encode()
-    return hmac.new(key, f"wifi-grant-confirmation:{rhid}".encode(), hashlib.sha256).hexdigest()
 
 
 def answer_gateway(splash: Splash, form: dict[str, str]) -> Response:
@@ -92,7 +84,9 @@ def _list_or_acknowledge(splash: Splash, gateway_hash: str, action: str, payload
 def _acknowledge(splash: Splash, gateway_hash: str, rhids: list[str]) -> None:
     """The gateway let these devices online: their visits are stored, and each new card's address
     gets the link that confirms it. NotFound for a gateway not known here."""
-    confirmations = {rhid: grant_confirmation(rhid) for rhid in rhids}
+    # The secret of each new card's confirmation link, found again from its grant: the core keeps
+    # only its hash.
+    confirmations = {rhid: confirmation_secret(f"grant:{rhid}") for rhid in rhids}
     for visit in core_client().wifi.grants.acknowledge(splash.id, gateway_hash, confirmations):
         link = site_url("captive.confirm", hotspot=splash.id, token=confirmations[visit.rhid])
         send_wifi_confirmation_email(visit.email, splash.store_name, link, visit.confirm_until, visit.locale)
