@@ -81,9 +81,9 @@ class AcknowledgedInSchema(Schema):
 class AcknowledgedVisitSchema(Schema):
     rhid = fields.String(required=True)
     nonce = fields.String(required=True)
-    email = fields.String(allow_none=True)
+    email = fields.String(required=True, metadata={"description": "As the guest typed it"})
     locale = fields.String(allow_none=True)
-    confirm_until = fields.DateTime(allow_none=True)
+    confirm_until = fields.DateTime(required=True)
 
 
 class AcknowledgedSchema(Schema):
