@@ -33,8 +33,10 @@ from .models import (
 )
 from .program import Campaign, Catalogue, Dashboard, Reward, TierProgress, Voucher, VoucherResult
 from .wifi import ConfirmedCard, Guest, Hotspot, Splash, Visit, Wordings
+from .wifi_grants import AcknowledgedVisit, GatewayGrant, GrantState, HeldGrant
 
 __all__ = [
+    "AcknowledgedVisit",
     "ActivationTicket",
     "ActiveCardNotice",
     "Balances",
@@ -48,8 +50,11 @@ __all__ = [
     "Coupon",
     "Dashboard",
     "EmailChangeTicket",
+    "GatewayGrant",
     "Gone",
+    "GrantState",
     "Guest",
+    "HeldGrant",
     "HistoryEntry",
     "HistoryPage",
     "Hotspot",

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from .client import CoreClient, _segment
 from .errors import NotFound
 from .models import Merchant
+from .wifi_grants import GrantCalls
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,11 @@ class WifiCalls:
 
     def __init__(self, client: CoreClient) -> None:
         self._client = client
+
+    @property
+    def grants(self) -> GrantCalls:
+        """Grants a hotspot's gateway fetches (openNDS level 3)."""
+        return GrantCalls(self._client)
 
     # The splash (site key)
 

@@ -190,13 +190,14 @@ def purge_wifi_guests_command() -> None:
 )
 def purge_records_command(import_days: int, days: int) -> None:
     """Erase what is kept only for a while: replayable responses, delivered e-mail, spent one-time
-    links, old customers files, logged-out sessions past their lifetime (run daily)."""
+    links, old customers files, logged-out sessions past their lifetime, lapsed Wi-Fi gateway
+    grants (run daily)."""
     kept = timedelta(days=days)
     purged = purge_records(command_core().db, Retention(kept, kept, kept, timedelta(days=import_days)))
     click.echo(
         f"Erased: {purged.idempotency_records} replayable response(s), {purged.mail} e-mail(s), "
         f"{purged.links} link(s), {purged.import_files} customers file(s), "
-        f"{purged.ended_sessions} logged-out session(s)."
+        f"{purged.ended_sessions} logged-out session(s), {purged.gateway_grants} lapsed Wi-Fi grant(s)."
     )
 
 

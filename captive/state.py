@@ -48,7 +48,14 @@ def _nonce(hotspot: str, arrival: Arrival) -> str:
 def new_state(hotspot: str, arrival: Arrival) -> tuple[str, SplashState]:
     """A fresh state for a verified arrival, and the signed token the splash form carries."""
     state = SplashState(hotspot, _nonce(hotspot, arrival), arrival)
-    body = {"h": hotspot, "n": state.nonce, "m": arrival.mac, "i": arrival.ip, "g": arrival.grant}
+    body = {
+        "h": hotspot,
+        "n": state.nonce,
+        "m": arrival.mac,
+        "i": arrival.ip,
+        "g": arrival.grant,
+        "p": arrival.polled,
+    }
     return _serializer().dumps(body), state
 
 
@@ -63,7 +70,8 @@ def read_state(token: str, hotspot: str) -> SplashState:
         raise StateRefused(expired=False) from None
     if not isinstance(body, dict) or body.get("h") != hotspot:
         raise StateRefused(expired=False)
-    return SplashState(body["h"], body["n"], Arrival(body["m"], body["i"], body["g"]))
+    arrival = Arrival(body["m"], body["i"], body["g"], polled=bool(body.get("p")))
+    return SplashState(body["h"], body["n"], arrival)
 
 
 def state_device(token: str) -> str:

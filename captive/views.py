@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
@@ -23,7 +24,7 @@ from portal.i18n import current_locale
 from portal.limits import client_ip
 from portal.links import site_url
 
-from .adapters import ControllerError, ForgedRedirect, FormPost, Grant, GrantRequest, Redirect
+from .adapters import ControllerError, ForgedRedirect, FormPost, Grant, GrantRequest, Polled, Redirect
 from .blueprint import (
     adapter,
     bp,
@@ -36,6 +37,7 @@ from .blueprint import (
     refused,
 )
 from .forms import SplashForm, WelcomeBackForm
+from .gateway_polls import answer_gateway
 from .limits import limit_wifi
 from .state import SplashState, StateRefused, new_state, read_state
 
@@ -45,6 +47,7 @@ FORGED = _l("This sign-in page did not come from the venue's Wi-Fi. Reconnect to
 EXPIRED = _l("This page has expired. Reconnect to the Wi-Fi to start again.")
 USED = _l("This sign-in page was used already. If you are not online, reconnect to the Wi-Fi to start again.")
 CONTROLLER_DOWN = _l("The Wi-Fi did not let you online just now. Please try again in a moment.")
+NOT_LET_ONLINE = _l("The Wi-Fi did not let you online. Reconnect to the Wi-Fi to start again.")
 
 
 @bp.route("/wifi/<hotspot>", methods=["GET", "POST"])
@@ -54,6 +57,8 @@ def splash(hotspot: str) -> Response | str | tuple[str, int]:
     found = load_splash(hotspot)
     if found is None:
         abort(404)
+    if request.method == "POST" and "auth_get" in request.form:
+        return answer_gateway(found, request.form.to_dict())  # openNDS level 3: the gateway polls
     token = request.form.get("state") if request.method == "POST" else None
     if token:
         csrf.protect()
@@ -125,19 +130,24 @@ def _connect(splash: Splash, state: SplashState, token: str) -> Response | str |
         if not form.validate():
             return _page(splash, state, token, form=form, status=422)
         consents = {"terms": True, "privacy": True, "marketing": bool(form.marketing.data)}
+    fields: dict[str, Any] = {
+        "device_mac": state.arrival.mac,
+        "ip_address": state.arrival.ip or client_ip() or None,
+        "locale": current_locale(),
+        "returning": returning,
+        "first_name": form.first_name.data if form else None,
+        "email": (form.email.data or None) if form else None,
+        "phone": (form.phone.data or None) if form else None,
+        **consents,
+    }
     try:
+        if state.arrival.polled:
+            return _hold(splash, state, fields)
         visit = core_client().wifi.record_visit(
             splash.id,
             state.nonce,
-            device_mac=state.arrival.mac,
-            ip_address=state.arrival.ip or client_ip() or None,
-            locale=current_locale(),
-            returning=returning,
-            first_name=form.first_name.data if form else None,
-            email=(form.email.data or None) if form else None,
-            phone=(form.phone.data or None) if form else None,
             confirmation=confirmation_secret(state.nonce) if form and form.email.data else None,
-            **consents,
+            **fields,
         )
     except Invalid as error:
         if error.code == Code.IDEMPOTENCY_KEY_REUSED:
@@ -152,8 +162,7 @@ def _connect(splash: Splash, state: SplashState, token: str) -> Response | str |
         target = form or SplashForm(splash.contact, formdata=None)
         target.form_errors.append(_l("Your card could not be created just now. Please try again."))
         return _page(splash, state, token, form=target, status=409)
-    grace = timedelta(seconds=int(current_app.config["WIFI_REPLAY_GRACE"]))
-    if visit.replayed and datetime.now(UTC) - visit.visited_at > grace:
+    if visit.replayed and _past_grace(visit.visited_at):
         return refused(USED, 409)
     if form and visit.confirm_until and not visit.replayed:
         # The new card's address gets one message, the link that confirms it; the card follows
@@ -164,18 +173,36 @@ def _connect(splash: Splash, state: SplashState, token: str) -> Response | str |
     return _grant(splash, state)
 
 
+def _past_grace(first: datetime) -> bool:
+    grace = timedelta(seconds=int(current_app.config["WIFI_REPLAY_GRACE"]))
+    return datetime.now(UTC) - first > grace
+
+
+def _hold(splash: Splash, state: SplashState, fields: dict[str, Any]) -> Response | tuple[str, int]:
+    """A gateway that fetches its grants (openNDS level 3): the grant and the sign-up wait for it
+    (captive/gateway_polls.py), and the guest sees "connecting…" until it acknowledges them."""
+    polled = adapter(splash).grant(_grant_request(splash, state))
+    assert isinstance(polled, Polled)
+    held = core_client().wifi.grants.hold(splash.id, state.nonce, polled.rhid, polled.gateway_hash, **fields)
+    if held.replayed and _past_grace(held.held_at):
+        return refused(USED, 409)
+    session[VISIT] = {"hotspot": splash.id, "waiting": state.nonce}
+    return redirect(online_url(splash), 303)
+
+
 def _note(splash: Splash, visit: Visit, emailed: bool) -> dict[str, str | bool | None]:
     """What the "you are online" page may say: a new card's number; of a returning device's guest
     (known by a MAC anyone can name) or of a card an address had already, nothing."""
     return {"hotspot": splash.id, "outcome": visit.outcome, "card": visit.card_number, "emailed": emailed}
 
 
+def _grant_request(splash: Splash, state: SplashState) -> GrantRequest:
+    return GrantRequest(splash, state.arrival, online_url(splash), state.nonce, guest_password(state.nonce))
+
+
 def _grant(splash: Splash, state: SplashState) -> Response | str | tuple[str, int]:
-    request_ = GrantRequest(
-        splash, state.arrival, online_url(splash), state.nonce, guest_password(state.nonce)
-    )
     try:
-        grant: Grant = adapter(splash).grant(request_)
+        grant: Grant = adapter(splash).grant(_grant_request(splash, state))
     except ForgedRedirect as forged:
         log.warning("Refused a %s grant at hotspot %s: %s", splash.kind, splash.id, forged.reason)
         return refused(FORGED, 400)
@@ -190,17 +217,32 @@ def _grant(splash: Splash, state: SplashState) -> Response | str | tuple[str, in
 
 
 @bp.route("/wifi/<hotspot>/online")
-def online(hotspot: str) -> str:
+def online(hotspot: str) -> str | tuple[str, int]:
     """Where the controller sends the device once it is online: a moment's "you are online" (the
     device may still be checking its connection), then the venue's landing page."""
     splash = load_splash(hotspot)
     if splash is None:
         abort(404)
     visit = session.get(VISIT)
+    visit = visit if visit and visit.get("hotspot") == hotspot else None
+    if visit and visit.get("waiting"):
+        grant = core_client().wifi.grants.state(hotspot, visit["waiting"])
+        if grant.state == "waiting":
+            return render_template("captive/connecting.html", splash=splash, again=online_url(splash))
+        if grant.state == "gone":
+            session.pop(VISIT)
+            return refused(NOT_LET_ONLINE, 504)
+        visit = {
+            "hotspot": hotspot,
+            "outcome": grant.outcome,
+            "card": grant.card_number,
+            "emailed": grant.emailed,
+        }
+        session[VISIT] = visit
     return render_template(
         "captive/online.html",
         splash=splash,
-        visit=visit if visit and visit.get("hotspot") == hotspot else None,
+        visit=visit,
         landing=landing_url(splash),
         delay=int(current_app.config["WIFI_ONLINE_DELAY"]),
     )

@@ -102,3 +102,32 @@ def test_the_splash_works_without_scripts_in_another_language(gateway: OpenNDS, 
         assert gateway.is_online(MAC)
     finally:
         context.close()
+
+
+def test_at_level_3_the_phone_waits_for_its_gateway_and_goes_on_by_itself(
+    venue: Venue, new_phone: Any
+) -> None:
+    """openNDS level 3: "Connecting…" (accessible, no blocked script) until the gateway's authmon
+    fetches the grant; the page then moves on to "you are online" by itself."""
+    from playwright.sync_api import expect
+
+    with OpenNDS("gatewayKey2026", 3, venue.splash("cafe")) as gateway:
+        settings = {"fas_level": 3, "faskey": "gatewayKey2026", "gateway_address": gateway.address}
+        venue.hotspot("cafe", HotspotKind.OPENNDS, settings)
+        gateway.authmon(rounds=0)  # the gateway boots
+        page = new_phone()
+        page.context.set_extra_http_headers({DEVICE_HEADER: MAC})
+        heading = page.get_by_role("heading", level=1)
+        page.goto(gateway.arrive(MAC, "10.1.0.23"))
+        page.get_by_label("First name").fill("Lena")
+        page.get_by_label("E-mail").fill("lena@example.com")
+        page.get_by_label("I accept the Wi-Fi terms of use and the rules of the loyalty program").check()
+        page.get_by_label("I have read the privacy notice").check()
+        page.get_by_role("button", name="Connect").tap()
+
+        expect(heading).to_have_text("Connecting…")
+        assert blocking_issues(page) == [] and not gateway.is_online(MAC)
+        gateway.authmon(rounds=1)
+        expect(heading).to_have_text("You are online", timeout=10_000)
+        assert gateway.is_online(MAC) and gateway.refusals == []
+        expect(page.locator(".number")).to_have_text(re.compile(r"^9\d{12}$"))

@@ -17,6 +17,7 @@ from flask import Flask
 
 import admin_api_client
 from admin_api_client import imports, models, program, settings, wifi
+from admin_api_client import wifi_grants as grants
 from loyalty_common import tickets
 
 # A client model, the schema it is read from, and where a field is read when not under its own
@@ -86,6 +87,10 @@ CONTRACT: list[tuple[type, str, dict[str, str | None]]] = [
     (wifi.Splash, "Splash", {"store_code": "store.code", "store_name": "store.name"}),
     (wifi.Visit, "Visit", {"card_number": "card", "replayed": None}),  # the header
     (wifi.Wordings, "Wordings", {}),
+    (grants.HeldGrant, "Held", {"replayed": None}),  # the header
+    (grants.GrantState, "GrantState", {"card_number": "card", "emailed": "emailed?"}),
+    (grants.GatewayGrant, "Grant", {}),
+    (grants.AcknowledgedVisit, "AcknowledgedVisit", {}),
     (imports.CustomerImport, "CustomerImport", {}),
     (imports.ImportFailure, "ImportError", {}),
     (imports.ImportReport, "ImportReport", {"preview": "preview?"}),  # reports kept before it had one

@@ -332,6 +332,7 @@ SITE_ONLY = [
     "resets.",
     "signup.",
     "wifi.",
+    "wifi_grants.",
     "merchant_logo.",
     "reward_picture.",
 ]
@@ -436,6 +437,7 @@ def test_settings_and_logo_change_only_one_s_own(core_app: Flask, world: World) 
         ("GET", "/api/v1/portal/cards/7000100001/export"),
         ("POST", "/api/v1/portal/login"),
         ("GET", "/api/v1/wifi/hotspots/demo-opennds"),
+        ("GET", f"/api/v1/wifi/hotspots/demo-opennds/gateways/{'0' * 64}/grants"),
         ("GET", "/api/v1/portal/merchant/logo"),
         ("GET", "/api/v1/portal/rewards/1/picture"),
     ],

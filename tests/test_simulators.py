@@ -16,7 +16,9 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from werkzeug.wrappers import Request, Response
 
+from tests.conftest import served
 from tests.simulators import CoovaChilli, Meraki, MikroTik, Online, OpenNDS, UniFi, normalize_mac
 
 PHONE = "AA-BB-CC-DD-EE-01"  # any spelling: the simulators normalize it
@@ -166,6 +168,43 @@ def test_opennds_level2_aes(faskey: str, aes_key: bytes) -> None:
         assert not sim.is_online(PHONE)
         granted = browser.get(auth, params={"tok": sha256_hex(payload["hid"] + faskey), "redir": LANDING})
         assert granted.headers["location"] == LANDING and sim.is_online(PHONE)
+
+
+def test_opennds_level3_authmon_polls_as_fas_aes_https_expects() -> None:
+    """A FAS that answers as fas-aes-https.php's auth_get() does: the gateway's hash, the lines, the
+    acknowledgement; the gateway lets online only the client whose rhid was listed."""
+    faskey = "s3cretKey2026"
+    posts: list[dict[str, str]] = []
+    lines: list[str] = []
+
+    @Request.application
+    def fas(request: Request) -> Response:
+        posts.append({**request.form.to_dict(), "agent": request.headers.get("User-Agent", "")})
+        payload = base64.b64decode(request.form["payload"]).decode()
+        if request.form["auth_get"] == "view" and payload == "none":
+            return Response(" ".join(["*", *(quote(line, safe="") for line in lines)]))
+        return Response("ack" if request.form["auth_get"] == "view" else "")
+
+    with served(fas) as fas_url, OpenNDS(faskey, 3, fas_url, gateway_name="Demo Cafe") as sim:
+        query = raw_query(sim.arrive(PHONE, "10.0.0.5"))
+        key = faskey.encode().ljust(32, b"\0")
+        payload = dict(f.split("=", 1) for f in _php_decrypt(query["fas"], query["iv"], key).split(", ") if f)
+        assert payload["gatewayname"] == "Demo%20Cafe" and payload["authdir"] == "opennds_auth"
+        sim.arrive(OTHER, "10.0.0.6")
+        rhid = sha256_hex(payload["hid"] + faskey)
+        lines.append(f"{rhid} 30 100 200 0 5000 {base64.b64encode(b'x=1').decode()}")
+        assert sim.authmon(rounds=1) == ["", f"* {quote(lines[0], safe='')}", "ack"]
+        assert [(p["auth_get"], base64.b64decode(p["payload"]).decode()) for p in posts] == [
+            ("clear", "none"),
+            ("view", "none"),
+            ("view", f"* {rhid}"),
+        ]
+        assert {p["gatewayhash"] for p in posts} == {sha256_hex("Demo%20Cafe")} == {sim.gateway_hash}
+        assert posts[0]["agent"] == "openNDS(authmon;NDS:10.2.0;)"
+        assert sim.is_online(PHONE) and not sim.is_online(OTHER)
+        assert sim.online[normalize_mac(PHONE)] == Online(normalize_mac(PHONE), 30, 100, 200, 5)
+        # Listed again once online: ndsctl says "No", so it is not acknowledged a second time.
+        assert sim.authmon(rounds=1)[-1] == "ack" and base64.b64decode(posts[-1]["payload"]) == b"*"
 
 
 # -- Meraki ----------------------------------------------------------------------------------------

@@ -78,6 +78,7 @@ def init_api(app: Flask) -> None:
         stores,
         team,
         wifi,
+        wifi_grants,
     )
 
     app.config.update(
@@ -106,6 +107,7 @@ def init_api(app: Flask) -> None:
     api.register_blueprint(customers.blp, url_prefix=f"{PREFIX}/customers")
     api.register_blueprint(customer_changes.blp, url_prefix=f"{PREFIX}/customers")
     api.register_blueprint(wifi.blp, url_prefix=f"{PREFIX}/wifi")
+    api.register_blueprint(wifi_grants.blp, url_prefix=f"{PREFIX}/wifi")
     api.register_blueprint(merchant.blp, url_prefix=f"{PREFIX}/merchant")
     api.register_blueprint(merchant.site_blp, url_prefix=f"{PREFIX}/portal/merchant")
     api.register_blueprint(team.blp, url_prefix=PREFIX)

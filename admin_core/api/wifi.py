@@ -15,7 +15,6 @@ from ..errors import NotFound
 from ..models import ContactRequired, Hotspot, HotspotKind
 from ..services import wifi, wifi_confirmation
 from ..services.hotspots import find_hotspot
-from ..services.signup import SignupRequest
 from .auth import authenticate_site
 from .idempotent import IDEMPOTENCY_DOC, run_once
 from .schemas import MerchantSchema, StoreSchema
@@ -159,23 +158,10 @@ def post_visit(payload: dict[str, Any], public_id: str) -> Response:
         hotspot = _hotspot(session, public_id)
     if not hotspot.enabled:
         raise NotFound("hotspot_not_found", "No such hotspot.")
-    arrival = wifi.Arrival(
-        payload["nonce"],
-        payload["device_mac"],
-        str(payload["ip_address"]) if payload["ip_address"] else None,
-        payload["confirmation"],
+    ip_address = str(payload["ip_address"]) if payload["ip_address"] else None
+    arrival, guest, accepted = wifi.visit_request(
+        {**payload, "ip_address": ip_address}, payload["nonce"], payload["confirmation"]
     )
-    guest = None
-    if not payload["returning"]:
-        guest = SignupRequest(
-            first_name=payload["first_name"] or "",
-            email=payload["email"],
-            phone=payload["phone"],
-            terms=payload["terms"],
-            privacy=payload["privacy"],
-            marketing=payload["marketing"],
-            locale=payload["locale"],
-        )
 
     def work(session: Session) -> tuple[int, dict[str, Any]]:
         visit = wifi.connect(
@@ -184,7 +170,7 @@ def post_visit(payload: dict[str, Any], public_id: str) -> Response:
             session.merge(hotspot, load=False),
             arrival,
             guest,
-            accepted=payload["terms"] and payload["privacy"],
+            accepted=accepted,
             link_max_age=core.activation_max_age,
         )
         body: dict[str, Any] = VisitSchema().dump(

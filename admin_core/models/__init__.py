@@ -29,6 +29,7 @@ from .program import (
 from .staff import CustomerImport, ImportStatus, MerchantLogo, Staff, StaffLevel
 from .store_groups import StoreGroup
 from .wifi import ContactRequired, Hotspot, HotspotKind, WifiVisit
+from .wifi_grants import WifiGateway, WifiGatewayGrant
 
 __all__ = [
     "ApiKey",
@@ -65,6 +66,8 @@ __all__ = [
     "TokenPurpose",
     "Voucher",
     "VoucherStatus",
+    "WifiGateway",
+    "WifiGatewayGrant",
     "WifiVisit",
     "stored_enum",
 ]

@@ -48,8 +48,11 @@ class OpenNDSSettings(Schema):
     fas_level = fields.Integer(
         required=True,
         strict=True,
-        validate=validate.OneOf([1, 2]),
-        metadata={"description": "FAS level: 1 (base64 query, rhid) or 2 (AES-256-CBC query)"},
+        validate=validate.OneOf([1, 2, 3]),
+        metadata={
+            "description": "FAS level: 1 (base64 query, rhid), 2 (AES-256-CBC query) or 3 (AES-256-CBC "
+            "query over https, the grant fetched by the gateway's authmon)"
+        },
     )
     faskey = fields.String(
         required=True,

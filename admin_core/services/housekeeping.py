@@ -1,6 +1,6 @@
 """What the core keeps only for a while: replayable responses, delivered e-mail (its links and
 addresses), spent one-time links, customers files once they have done their work, and logged-out
-sessions once their age would end them anyway. Run daily
+sessions once their age would end them anyway, Wi-Fi gateways' lapsed grants. Run daily
 (`core purge-records`); nothing still waiting to happen is touched: queued e-mail, links that still
 work, imports younger than their retention."""
 
@@ -12,7 +12,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import CursorResult, Delete, Update, delete, or_, update
 
 from ..database import Database
-from ..models import CustomerImport, EndedSession, IdempotencyRecord, OutboundMail, PortalToken
+from ..models import (
+    CustomerImport,
+    EndedSession,
+    IdempotencyRecord,
+    OutboundMail,
+    PortalToken,
+    WifiGatewayGrant,
+)
 from . import utcnow
 
 
@@ -39,6 +46,7 @@ class Purged:
     links: int
     import_files: int
     ended_sessions: int = 0
+    gateway_grants: int = 0
 
 
 def _count(db: Database, statement: Delete | Update) -> int:
@@ -87,4 +95,6 @@ def purge_records(db: Database, retention: Retention | None = None, now: datetim
         ended_sessions=_count(
             db, delete(EndedSession).where(EndedSession.expires_at < now - keep.ended_sessions)
         ),
+        # A gateway's grants lapse within minutes; a lapsed one still holds what its guest typed.
+        gateway_grants=_count(db, delete(WifiGatewayGrant).where(WifiGatewayGrant.expires_at < now)),
     )

@@ -5,8 +5,10 @@ connection is a visit; one per splash state."""
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -64,6 +66,27 @@ class Visit:
     card_number: str | None  # a new card's
     visited_at: datetime
     confirm_until: datetime | None = None  # a new card's address: its confirmation link works until
+
+
+def visit_request(
+    fields: Mapping[str, Any], nonce: str, confirmation: str | None
+) -> tuple[Arrival, SignupRequest | None, bool]:
+    """The arrival, the sign-up (None: the device's guest returning in one tap) and whether the
+    wordings were accepted, from the splash's fields (the API's visit, as it comes or as a gateway
+    grant kept it)."""
+    arrival = Arrival(nonce, fields["device_mac"], fields["ip_address"], confirmation)
+    guest = None
+    if not fields["returning"]:
+        guest = SignupRequest(
+            first_name=fields["first_name"] or "",
+            email=fields["email"],
+            phone=fields["phone"],
+            terms=fields["terms"],
+            privacy=fields["privacy"],
+            marketing=fields["marketing"],
+            locale=fields["locale"],
+        )
+    return arrival, guest, bool(fields["terms"] and fields["privacy"])
 
 
 def normalize_mac(raw: str | None) -> str | None:
@@ -126,6 +149,38 @@ def rules(hotspot: Hotspot) -> SignupRules:
     return SignupRules(last_name=False, contact=hotspot.contact)
 
 
+def _returning(session: Session, hotspot: Hotspot, mac: str | None, accepted: bool) -> tuple[Customer, bool]:
+    """The device's guest, and whether they accept the venue's changed wordings again now.
+    Locked: the retention purge, which takes the same lock, cannot erase a guest coming back."""
+    customer = _device_customer(session, hotspot.merchant_id, mac, for_update=True)
+    card = None
+    if customer is not None:
+        card = session.scalars(select(Card).where(Card.customer_id == customer.id, CURRENT)).first()
+    if customer is None or card is None:
+        raise Invalid(Code.UNKNOWN_DEVICE, "This device has not been seen here before: sign up.")
+    again = _needs_consent(session, hotspot, customer)
+    if again and not accepted:
+        raise Invalid(Code.CONSENT_REQUIRED, "The terms or privacy notice changed: accept them again.")
+    return customer, again
+
+
+def check_visit(
+    session: Session,
+    hotspot: Hotspot,
+    arrival: Arrival,
+    guest: SignupRequest | None,
+    *,
+    accepted: bool,
+    now: datetime,
+) -> None:
+    """Invalid as `connect` would be, before anything is stored: for a visit stored later, once the
+    controller has let the device online (services/wifi_grants.py)."""
+    if guest is None:
+        _returning(session, hotspot, normalize_mac(arrival.device_mac), accepted)
+    else:
+        checked(guest, now.date(), rules(hotspot))
+
+
 def connect(
     db: Database,
     session: Session,
@@ -147,18 +202,8 @@ def connect(
     context = ConsentContext(SOURCE, hotspot.store_id, arrival.ip_address, mac)
     merchant = hotspot.merchant
     if guest is None:
-        # Locked: the retention purge, which takes the same lock, cannot erase a guest coming back.
-        customer = _device_customer(session, hotspot.merchant_id, mac, for_update=True)
-        card = None
-        if customer is not None:
-            card = session.scalars(select(Card).where(Card.customer_id == customer.id, CURRENT)).first()
-        if customer is None or card is None:
-            raise Invalid(Code.UNKNOWN_DEVICE, "This device has not been seen here before: sign up.")
-        if _needs_consent(session, hotspot, customer):
-            if not accepted:
-                raise Invalid(
-                    Code.CONSENT_REQUIRED, "The terms or privacy notice changed: accept them again."
-                )
+        customer, again = _returning(session, hotspot, mac, accepted)
+        if again:
             choices = {ConsentKind.TERMS: True, ConsentKind.PRIVACY: True}
             record_consents(session, merchant, customer, choices, context, now, _versions(hotspot))
         outcome = VisitOutcome.RETURNING

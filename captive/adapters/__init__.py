@@ -12,6 +12,7 @@ from .base import (
     Granted,
     GrantRequest,
     Incoming,
+    Polled,
     Redirect,
     SiteSettings,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "GrantRequest",
     "Granted",
     "Incoming",
+    "Polled",
     "Redirect",
     "SiteSettings",
     "adapter_for",

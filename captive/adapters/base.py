@@ -52,6 +52,8 @@ class Arrival:
     # The controller's own name for this connection, when it has one (openNDS' hid): the visit is
     # named after it, so that the same redirect sent again cannot sign up a second guest.
     connection: str | None = None
+    # The controller fetches its grants (openNDS level 3): the visit waits for its acknowledgement.
+    polled: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,16 @@ class Granted:
     """The grant was made from our side: on to the "you are online" page."""
 
 
-Grant = Redirect | FormPost | Granted
+@dataclass(frozen=True)
+class Polled:
+    """The controller fetches the grant: it is held for the gateway of `gateway_hash`, which asks
+    for the device by `rhid`, and the visit is stored once the gateway says it let it online."""
+
+    rhid: str
+    gateway_hash: str
+
+
+Grant = Redirect | FormPost | Granted | Polled
 
 
 @dataclass(frozen=True)

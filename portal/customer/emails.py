@@ -67,12 +67,15 @@ def send_welcome_email(
     merchant_core().queue_mail(email, subject, text, html)
 
 
-def send_wifi_confirmation_email(email: str, venue: str, link: str, expires_at: datetime) -> None:
+def send_wifi_confirmation_email(
+    email: str, venue: str, link: str, expires_at: datetime, locale: str | None = None
+) -> None:
     """To the address a Wi-Fi guest typed, which proves nothing yet: a fixed text and the link
-    that confirms it. Nothing the guest typed (not even the name) and no card number."""
+    that confirms it. Nothing the guest typed (not even the name) and no card number. In the
+    language of the page they signed up on (`locale`, when that page is not this request's)."""
     subject, text, html = _render(
         "wifi_confirmation",
-        current_locale(),
+        locale or current_locale(),
         merchant=g.merchant,
         venue=venue,
         link=link,

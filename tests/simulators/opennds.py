@@ -1,8 +1,10 @@
-"""openNDS with a Forwarding Authentication Service (FAS), levels 0, 1 and 2.
+"""openNDS with a Forwarding Authentication Service (FAS), levels 0, 1, 2 and 3.
 
 Built after openNDS src/http_microhttpd.c (construct_querystring, encode_and_redirect_to_splashpage,
-try_to_authenticate, send_redirect_temp), src/client_list.c (client_reset: token and hid) and
-src/util.c (hash_str). See PROTOCOL_NOTES.md for the sources of each detail.
+try_to_authenticate, send_redirect_temp), src/client_list.c (client_reset: token and hid;
+client_list_find_by_token), src/util.c (hash_str), and for level 3 src/main.c (authmon's start and
+the gatewayhash), forward_authentication_service/libs/authmon.sh and post-request.php (the polls)
+and src/ndsctl_thread.c (ndsctl_auth). See PROTOCOL_NOTES.md for the sources of each detail.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
+import httpx
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from werkzeug.wrappers import Request, Response
@@ -70,8 +74,8 @@ class OpenNDS(Simulator):
         client_type: str = "cpd_can",
     ) -> None:
         super().__init__()
-        if fas_level not in (0, 1, 2):
-            raise ValueError("only fas_secure_enabled levels 0, 1 and 2 are simulated")
+        if fas_level not in (0, 1, 2, 3):
+            raise ValueError("only fas_secure_enabled levels 0, 1, 2 and 3 are simulated")
         self.faskey = faskey
         self.fas_level = fas_level
         self.splash_url = splash_url  # config->fas_url
@@ -84,6 +88,8 @@ class OpenNDS(Simulator):
         self.themespec = ""  # (verify) empty unless a themespec is configured
         self.cpi_query = ""  # (verify) set only after an RFC 8910 /login request
         self.clients: dict[str, _Client] = {}
+        self.custom: dict[str, str] = {}  # level 3: the custom data each grant carried, decoded
+        self._authmon_started = False
 
     # -- the device's arrival ----------------------------------------------------------------------
     def arrive(self, mac: str, ip: str, origin_url: str = "http://example.com/") -> str:
@@ -118,7 +124,7 @@ class OpenNDS(Simulator):
             ("gatewayaddress", self.address),
             ("gatewaymac", self.gateway_mac),
         ]
-        if self.fas_level == 2:
+        if self.fas_level >= 2:
             fields.append(("authdir", self.authdir))
         fields += [("originurl", originurl), ("clientif", self.clientif), ("themespec", self.themespec)]
         # Every field is followed by the separator, the last one too (custom parameters would follow).
@@ -127,13 +133,87 @@ class OpenNDS(Simulator):
             fas = base64.b64encode(payload.encode()).decode()
             # Raw standard base64 in the query, '+' and '/' and '=' unescaped, exactly as openNDS does.
             return f"{self.splash_url}?fas={fas}"
-        # Level 2: the php one-liner openNDS pipes to php-cli. iv = first 16 hex digits of the sha256 of
-        # base64(8 random bytes); fas = base64(openssl_encrypt(...)), and openssl_encrypt with options 0
+        # Levels 2 and 3: the php one-liner openNDS pipes to php-cli. iv = first 16 hex digits of the sha256
+        # of base64(8 random bytes); fas = base64(openssl_encrypt(...)), and openssl_encrypt with options 0
         # already returns base64: so the ciphertext is base64 twice. Base64 of base64 text never holds
         # '+' or '/', so this value survives a query string unescaped.
         iv = hashlib.sha256(base64.b64encode(secrets.token_bytes(8))).hexdigest()[:16]
         once = base64.b64encode(php_aes_256_cbc(payload.encode(), self.faskey, iv))
         return f"{self.splash_url}?fas={base64.b64encode(once).decode()}&iv={iv}"
+
+    # -- level 3: authmon ----------------------------------------------------------------------------
+    @property
+    def gateway_hash(self) -> str:
+        """main.c: `libopennds.sh hash_str "<url_encoded_gw_name>"`, given to authmon as $2."""
+        return sha256_hex(uh_urlencode(self.gateway_name))
+
+    def authmon(self, rounds: int = 1, interval: float = 0.0, gateway_hash: str | None = None) -> list[str]:
+        """authmon.sh, `rounds` times round its main loop (it loops for ever, every
+        nat_traversal_poll_interval, 5 s by default): `clear` at its start, then each round `view`
+        with payload `none`, `ndsctl auth` for up to 4 of the listed lines, and `view` with the
+        acknowledgement list `* rhid…`. Each request as post-request.php makes it (form POST, payload
+        in base64). Returns the FAS's answers; what authmon would log as an error is a refusal."""
+        url = self.splash_url
+        gateway_hash = gateway_hash or self.gateway_hash
+        answers = []
+        with httpx.Client(timeout=30, headers={"User-Agent": f"openNDS(authmon;NDS:{VERSION};)"}) as http:
+            if not self._authmon_started:
+                answers.append(self._post_request(http, url, "clear", gateway_hash, "none"))
+                self._authmon_started = True
+            for round_ in range(rounds):
+                authlist = self._post_request(http, url, "view", gateway_hash, "none")
+                answers.append(authlist)
+                acklist = "*"
+                if authlist[:1] == "*":
+                    for authparams_enc in authlist[2:1026].split()[:4]:
+                        authparams = unquote(authparams_enc)
+                        if self.ndsctl_auth(authparams):
+                            acklist = f"{acklist} {authparams.split()[0]}"
+                answers.append(self._post_request(http, url, "view", gateway_hash, acklist))
+                if interval and round_ < rounds - 1:
+                    time.sleep(interval)
+        return answers
+
+    def _post_request(
+        self, http: httpx.Client, url: str, action: str, gateway_hash: str, payload: str
+    ) -> str:
+        fields = {
+            "auth_get": action,
+            "gatewayhash": gateway_hash,
+            "payload": base64.b64encode(payload.encode()).decode(),
+        }
+        try:
+            response = http.post(url, data=fields)
+        except httpx.HTTPError:
+            response = None
+        if response is None or response.status_code >= 400:
+            # PHP's fopen() fails on an error status; post-request.php answers this, authmon logs it.
+            self.refuse(f"authmon: {action} answered {response.status_code if response else 'nothing'}")
+            return f"ERROR: Failed_to_open_stream_to: [{url}]"
+        return response.text.strip()
+
+    def ndsctl_auth(self, authparams: str) -> bool:
+        """`ndsctl auth rhid sessionlength uploadrate downloadrate uploadquota downloadquota custom`:
+        the client whose sha256(hid + faskey) is the rhid, if it is not online yet ("Yes")."""
+        args = authparams.split()
+        with self._lock:
+            client = next(
+                (c for c in self.clients.values() if sha256_hex(c.hid + self.faskey) == args[0]), None
+            )
+            if client is None or client.mac in self.online:
+                return False
+            minutes, up, down, _up_quota, down_quota = (int(value) for value in args[1:6])
+            self.grant(
+                Online(
+                    mac=client.mac,
+                    minutes=minutes or None,  # 0: the gateway's sessiontimeout
+                    up_kbps=up or None,
+                    down_kbps=down or None,
+                    quota_mb=down_quota // 1000 or None,  # kB
+                )
+            )
+            self.custom[client.mac] = base64.b64decode(args[6]).decode() if len(args) > 6 else ""
+            return True
 
     # -- HTTP --------------------------------------------------------------------------------------
     def handle(self, request: Request) -> Response:
