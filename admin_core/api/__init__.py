@@ -72,6 +72,7 @@ def init_api(app: Flask) -> None:
         rewards,
         signup,
         team,
+        wallet_admin,
         wifi,
     )
 
@@ -103,6 +104,7 @@ def init_api(app: Flask) -> None:
     api.register_blueprint(merchant.blp, url_prefix=f"{PREFIX}/merchant")
     api.register_blueprint(merchant.site_blp, url_prefix=f"{PREFIX}/portal/merchant")
     api.register_blueprint(team.blp, url_prefix=PREFIX)
+    api.register_blueprint(wallet_admin.blp, url_prefix=f"{PREFIX}/merchant/wallet")
 
     @app.errorhandler(CoreError)
     def core_error(error: CoreError) -> Response:

@@ -25,6 +25,7 @@ from .program import (
     VoucherStatus,
 )
 from .staff import CustomerImport, ImportStatus, MerchantLogo, Staff, StaffLevel
+from .wallet import WalletPass, WalletPush, WalletRegistration, WalletSettings
 from .wifi import ContactRequired, Hotspot, HotspotKind, WifiVisit
 
 __all__ = [
@@ -59,6 +60,10 @@ __all__ = [
     "TokenPurpose",
     "Voucher",
     "VoucherStatus",
+    "WalletPass",
+    "WalletPush",
+    "WalletRegistration",
+    "WalletSettings",
     "WifiVisit",
     "stored_enum",
 ]
