@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .account import AccountCalls
     from .imports import ImportCalls
     from .settings import SettingsCalls
+    from .wallet import WalletCalls
     from .wifi import WifiCalls
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -98,6 +99,13 @@ class CoreClient:
         from .settings import SettingsCalls
 
         return SettingsCalls(self)
+
+    @property
+    def wallet(self) -> WalletCalls:
+        """The card in Apple Wallet: the pass, and its web service."""
+        from .wallet import WalletCalls
+
+        return WalletCalls(self)
 
     @property
     def imports(self) -> ImportCalls:

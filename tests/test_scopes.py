@@ -210,7 +210,16 @@ MERCHANT_UPLOADS = [
     ),
 ]
 # Changing one's own settings and logo: the other merchant's calls change only their own.
-MERCHANT_OWN = ["merchant.change_settings", "merchant.upload_logo", "merchant.delete_logo", "imports.upload"]
+MERCHANT_OWN = [
+    "merchant.change_settings",
+    "merchant.upload_logo",
+    "merchant.delete_logo",
+    "imports.upload",
+    # One's own wallet credentials (tests/test_wallet_credentials.py): no id to reach another's.
+    "wallet_admin.read_apple",
+    "wallet_admin.upload_apple",
+    "wallet_admin.delete_apple",
+]
 # The site's endpoints: a merchant's key is refused; the site reaches a card only under its merchant.
 SITE_ONLY = [
     "portal.",
@@ -223,6 +232,7 @@ SITE_ONLY = [
     "wifi.",
     "merchant_logo.",
     "reward_picture.",
+    "wallet_passes.",
 ]
 PUBLIC = ["api-docs.openapi_json"]
 
@@ -506,6 +516,10 @@ STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
     (ADMIN, "POST", "/rewards/{reward_demo}/picture", {"remove": "1"}, 302),
     (MANAGER, "POST", "/rewards/{reward_demo}/picture", {"remove": "1"}, 403),
     (OTHER_ADMIN, "POST", "/rewards/{reward_demo}/picture", {"remove": "1"}, 404),
+    (ADMIN, "GET", "/wallet", None, 200),
+    (MANAGER, "GET", "/wallet", None, 403),
+    (ADMIN, "POST", "/wallet/remove", None, 302),
+    (MANAGER, "POST", "/wallet/remove", None, 403),
 ]
 # Staff pages whose rows are elsewhere (logging in and out, the language) or that no data is behind.
 STAFF_OPEN = {

@@ -73,6 +73,7 @@ def init_api(app: Flask) -> None:
         signup,
         team,
         wallet_admin,
+        wallet_passes,
         wifi,
     )
 
@@ -93,6 +94,7 @@ def init_api(app: Flask) -> None:
     api.register_blueprint(history.blp, url_prefix=f"{PREFIX}/portal/cards")
     api.register_blueprint(offers.blp, url_prefix=f"{PREFIX}/portal/cards")
     api.register_blueprint(portal_cards.blp, url_prefix=f"{PREFIX}/portal/cards")
+    api.register_blueprint(wallet_passes.blp, url_prefix=f"{PREFIX}/portal/cards")
     api.register_blueprint(rewards.rewards_blp, url_prefix=f"{PREFIX}/rewards")
     api.register_blueprint(reward_admin.blp, url_prefix=f"{PREFIX}/rewards")
     api.register_blueprint(reward_admin.site_blp, url_prefix=f"{PREFIX}/portal/rewards")
