@@ -45,3 +45,56 @@ class WalletCalls:
         return pass_file(
             self._client._request("GET", f"/portal/cards/{_segment(number)}/wallet/apple?{query}")
         )
+
+
+@dataclass(frozen=True)
+class UpdatedSerials:
+    serials: list[str]
+    last_updated: str  # the tag to ask with next time
+
+
+class PassKitCalls:
+    """`client.passkit`: the core's half of Apple's PassKit web service (site key). `token` is the
+    pass's authentication token, as the device sent it."""
+
+    def __init__(self, client: CoreClient) -> None:
+        self._client = client
+
+    @staticmethod
+    def _registration(device: str, pass_type: str, serial: str) -> str:
+        return (
+            f"/wallet/apple/devices/{_segment(device)}/registrations/{_segment(pass_type)}/{_segment(serial)}"
+        )
+
+    def register_device(self, device: str, pass_type: str, serial: str, token: str, push_token: str) -> bool:
+        """True when new; False when the device had registered this pass already."""
+        answer = self._client._request(
+            "POST",
+            self._registration(device, pass_type, serial),
+            {"push_token": push_token},
+            {"X-Pass-Token": token},
+        )
+        return bool(answer.json()["created"])
+
+    def unregister_device(self, device: str, pass_type: str, serial: str, token: str) -> None:
+        self._client._request(
+            "DELETE", self._registration(device, pass_type, serial), headers={"X-Pass-Token": token}
+        )
+
+    def updated_serials(self, device: str, pass_type: str, since: str | None) -> UpdatedSerials:
+        query = f"?{urlencode({'since': since})}" if since else ""
+        body = self._client._request(
+            "GET", f"/wallet/apple/devices/{_segment(device)}/registrations/{_segment(pass_type)}{query}"
+        ).json()
+        return UpdatedSerials(list(body["serials"]), body["last_updated"])
+
+    def latest_pass(
+        self, pass_type: str, serial: str, token: str, site_url: str, if_modified_since: str | None
+    ) -> PassFile | None:
+        """None: not changed since `if_modified_since` (an HTTP date, as the device sent it)."""
+        headers = {"X-Pass-Token": token}
+        if if_modified_since:
+            headers["If-Modified-Since"] = if_modified_since
+        path = f"/wallet/apple/passes/{_segment(pass_type)}/{_segment(serial)}"
+        answer = self._client._request("GET", f"{path}?{urlencode({'site_url': site_url})}", headers=headers)
+        return None if answer.status_code == 304 else pass_file(answer)

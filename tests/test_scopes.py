@@ -233,6 +233,7 @@ SITE_ONLY = [
     "merchant_logo.",
     "reward_picture.",
     "wallet_passes.",
+    "wallet_service.",
 ]
 PUBLIC = ["api-docs.openapi_json"]
 

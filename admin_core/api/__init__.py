@@ -74,6 +74,7 @@ def init_api(app: Flask) -> None:
         team,
         wallet_admin,
         wallet_passes,
+        wallet_service,
         wifi,
     )
 
@@ -107,6 +108,7 @@ def init_api(app: Flask) -> None:
     api.register_blueprint(merchant.site_blp, url_prefix=f"{PREFIX}/portal/merchant")
     api.register_blueprint(team.blp, url_prefix=PREFIX)
     api.register_blueprint(wallet_admin.blp, url_prefix=f"{PREFIX}/merchant/wallet")
+    api.register_blueprint(wallet_service.blp, url_prefix=f"{PREFIX}/wallet/apple")
 
     @app.errorhandler(CoreError)
     def core_error(error: CoreError) -> Response:

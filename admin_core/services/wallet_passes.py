@@ -20,6 +20,7 @@ from .cards import get_card
 from .logos import find_logo
 from .program import dashboard
 from .wallet_credentials import AppleCredentials, find_settings, opened
+from .wallet_devices import last_modified_second
 from .wallet_keys import WalletKeys
 from .wallet_pass import PassContent, build_pkpass
 
@@ -108,7 +109,9 @@ def render_pass(
         logo=logo.data if logo else None,
         labels=labels(merchant.name),
     )
-    return ServedPass(build_pkpass(content, credentials), wallet_pass.serial, wallet_pass.updated_at)
+    return ServedPass(
+        build_pkpass(content, credentials), wallet_pass.serial, last_modified_second(wallet_pass)
+    )
 
 
 def card_pass(
