@@ -20,6 +20,7 @@ from .body_limits import DEFAULT_LIMIT, init_body_limits
 from .context import EXTENSION, TRUSTED_SITE_ENVIRON, Core
 from .database import Database
 from .headers import init_headers
+from .services import wallet_updates  # noqa: F401  (passes follow their cards: a flush listener)
 from .services.mail_seal import MailSeal
 from .services.portal_auth import password_context
 from .services.wallet_keys import WalletKeys
