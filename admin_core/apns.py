@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import socket
 import ssl
 import tempfile
 import time
@@ -97,9 +98,10 @@ class ApnsSender:
 
     def _connect(self, credentials: AppleCredentials) -> _Merchant:
         tls: ssl.SSLContext | bool = True if credentials.apns else _client_certificate(credentials)
-        client = httpx.Client(
-            base_url=self._core.apns_url, http1=False, http2=True, timeout=TIMEOUT, verify=tls
-        )
+        transport = httpx.HTTPTransport(
+            http1=False, http2=True, verify=tls, socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+        )  # a push is small frames written one after the other: Nagle would hold each back
+        client = httpx.Client(base_url=self._core.apns_url, timeout=TIMEOUT, transport=transport)
         return _Merchant(credentials.pass_type_id, client, credentials.apns)
 
     def __call__(self, push: DuePush) -> None:

@@ -85,13 +85,15 @@ def _certificate(data: bytes, code: str) -> x509.Certificate:
         raise _refuse(code, "This file is not an X.509 certificate (PEM or DER).") from None
 
 
-def _private_key(data: bytes, password: str, code: str) -> SigningKey:
+def _private_key(data: bytes, password: str, code: str, *, checked: bool = False) -> SigningKey:
+    """`checked`: a key this service stored after checking it; OpenSSL's RSA check (some 50 ms)
+    is not made again at every use."""
     secret = password.encode() or None
     try:
         if b"-----BEGIN" in data:
-            key = serialization.load_pem_private_key(data, secret)
+            key = serialization.load_pem_private_key(data, secret, unsafe_skip_rsa_key_validation=checked)
         else:
-            key = serialization.load_der_private_key(data, secret)
+            key = serialization.load_der_private_key(data, secret, unsafe_skip_rsa_key_validation=checked)
     except TypeError:  # encrypted without a password, or a password for a plain key
         raise _refuse("wrong_password", "The key's password is missing or not needed.") from None
     except ValueError:
@@ -264,7 +266,7 @@ def find_settings(session: Session, merchant_id: int) -> WalletSettings | None:
 def opened(row: WalletSettings, keys: WalletKeys) -> AppleCredentials:
     """The stored credentials, ready to sign; NotFound when they were sealed under another key."""
     try:
-        key = _private_key(keys.seal.open(row.private_key).encode(), "", "malformed_key")
+        key = _private_key(keys.seal.open(row.private_key).encode(), "", "malformed_key", checked=True)
         apns_key = keys.seal.open(row.apns_key).encode() if row.apns_key else None
     except UnreadableMail:
         raise NotFound(

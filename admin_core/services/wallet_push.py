@@ -111,29 +111,38 @@ def _settle(db: Database, outcomes: _Outcomes, now: datetime) -> None:
             session.execute(delete(WalletRegistration).where(WalletRegistration.id.in_(outcomes.gone)))
 
 
+def _attempt(send: Callable[[DuePush], None], push: DuePush) -> Exception | None:
+    try:
+        send(push)
+    except Exception as error:  # sorted out by deliver_due
+        return error
+    return None
+
+
 def deliver_due(
     db: Database, send: Callable[[DuePush], None], now: datetime | None = None, limit: int = BATCH
 ) -> PushReport:
-    """One batch of what is due now through `send`; DeviceGone removes the registration,
-    PushRefused gives the push up, any other exception retries it later. A full batch
-    (`handled == limit`) means more may be due."""
+    """One batch of what is due now through `send`, one push after the other (httpx's HTTP/2
+    connection is not safe to share between threads: run more workers for more pushes a second);
+    DeviceGone removes the registration, PushRefused gives the push up, any other exception
+    retries it later. A full batch (`handled == limit`) means more may be due."""
     now = now or utcnow()
     outcomes, report = _Outcomes(), PushReport()
-    for push in claim_due(db, now, limit):
-        try:
-            send(push)
-        except DeviceGone:
-            outcomes.gone.append(push.registration_id)
-            report.gone += 1
-        except PushRefused as error:
-            outcomes.failed[push.id] = str(error)[:2000]
-            report.failed += 1
-        except Exception as error:  # any transport trouble: keep the push, try again later
-            outcomes.retry[push.id] = f"{type(error).__name__}: {error}"[:2000]
-            report.retrying += 1
-        else:
+    due = claim_due(db, now, limit)
+    errors = [_attempt(send, push) for push in due]
+    for push, error in zip(due, errors, strict=True):
+        if error is None:
             outcomes.sent.append(push.id)
             report.sent += 1
+        elif isinstance(error, DeviceGone):
+            outcomes.gone.append(push.registration_id)
+            report.gone += 1
+        elif isinstance(error, PushRefused):
+            outcomes.failed[push.id] = str(error)[:2000]
+            report.failed += 1
+        else:  # any transport trouble: keep the push, try again later
+            outcomes.retry[push.id] = f"{type(error).__name__}: {error}"[:2000]
+            report.retrying += 1
     if report.handled:
         _settle(db, outcomes, now)
     return report

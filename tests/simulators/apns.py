@@ -62,6 +62,7 @@ class ApnsStandIn:
 
     def serve_connection(self, sock: socket.socket) -> None:
         sock.settimeout(SOCKET_TIMEOUT)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         connection = H2Connection(H2Configuration(client_side=False, header_encoding="utf-8"))
         connection.initiate_connection()
         streams: dict[int, tuple[dict[str, str], bytearray]] = {}
@@ -120,3 +121,12 @@ def apns_stand_in() -> Iterator[ApnsStandIn]:
         stopping.set()
         thread.join(timeout=5)
         server.close()
+
+
+if __name__ == "__main__":  # for bench/wallet_pass.py: the stand-in in a process of its own
+    import sys
+
+    with apns_stand_in() as running:
+        print(running.url, flush=True)
+        sys.stdin.read()  # until the bench closes it
+        print(len(running.pushes), flush=True)
