@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .account import AccountCalls
     from .imports import ImportCalls
     from .settings import SettingsCalls
+    from .wallet import PassKitCalls, WalletCalls
     from .wifi import WifiCalls
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -107,6 +108,20 @@ class CoreClient:
         from .settings import SettingsCalls
 
         return SettingsCalls(self)
+
+    @property
+    def wallet(self) -> WalletCalls:
+        """The card in Apple Wallet: whether it is offered, the pass."""
+        from .wallet import WalletCalls
+
+        return WalletCalls(self)
+
+    @property
+    def passkit(self) -> PassKitCalls:
+        """Apple's PassKit web service: device registrations, updated serials, the latest pass."""
+        from .wallet import PassKitCalls
+
+        return PassKitCalls(self)
 
     @property
     def imports(self) -> ImportCalls:

@@ -21,8 +21,10 @@ from .body_limits import DEFAULT_LIMIT, init_body_limits
 from .context import EXTENSION, TRUSTED_SITE_ENVIRON, Core
 from .database import Database
 from .headers import init_headers
+from .services import wallet_updates  # noqa: F401  (passes follow their cards: a flush listener)
 from .services.mail_seal import MailSeal
 from .services.portal_auth import password_context
+from .services.wallet_keys import WalletKeys
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -43,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
         MAIL_DEFAULT_SENDER="loyalty-portal <no-reply@localhost>",
         MAIL_TIMEOUT=30,  # seconds for each exchange with the SMTP server
         MAIL_SUPPRESS_SEND=False,  # Flask-Mail would drop mail silently under TESTING
+        WALLET_APNS_URL="https://api.push.apple.com",
         # Forms and JSON; the views that take a customers file allow it (body_limits).
         MAX_CONTENT_LENGTH=DEFAULT_LIMIT,
         # The staff UI's session: a cookie of its own beside the site's.
@@ -76,9 +79,12 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
         activation_max_age=timedelta(seconds=int(app.config["ACTIVATION_MAX_AGE"])),
         mail=mail,
         mail_seal=MailSeal(app.config["SECRET_KEY"]),
+        # The wallet's own key when set, so that rotating SECRET_KEY leaves the passes working.
+        wallet_keys=WalletKeys(app.config.get("WALLET_KEY") or app.config["SECRET_KEY"]),
         reset_max_age=timedelta(seconds=int(app.config["RESET_MAX_AGE"])),
         email_change_max_age=timedelta(seconds=int(app.config["EMAIL_CHANGE_MAX_AGE"])),
         controller_networks=parse_networks(app.config.get("WIFI_CONTROLLER_NETWORKS")),
+        apns_url=str(app.config["WALLET_APNS_URL"]).rstrip("/"),
     )
 
     from .api import init_api

@@ -23,6 +23,7 @@ from .services.housekeeping import Retention, purge_records
 from .services.mail_queue import BATCH, deliver_due
 from .services.merchants import create_api_key, create_merchant, get_merchant
 from .services.wifi import purge_wifi_guests
+from .wallet_cli import send_pushes_command
 
 core_cli = AppGroup("core", help="The admin core: database, demo data, e-mail delivery, merchants, hotspots.")
 
@@ -237,3 +238,4 @@ def send_mail(once: bool, interval: float) -> None:
 
 core_cli.add_command(import_customers_command)
 core_cli.add_command(run_imports_command)
+core_cli.add_command(send_pushes_command)

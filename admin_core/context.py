@@ -13,6 +13,7 @@ from loyalty_common.controller_addresses import Networks
 
 from .database import Database
 from .services.mail_seal import MailSeal
+from .services.wallet_keys import WalletKeys
 
 EXTENSION = "loyalty_core"
 # Set by the in-process transport only: no HTTP request can put a non-header key in the environ.
@@ -26,10 +27,13 @@ class Core:
     activation_max_age: timedelta
     mail: Mail
     mail_seal: MailSeal
+    wallet_keys: WalletKeys
     reset_max_age: timedelta = timedelta(hours=1)
     email_change_max_age: timedelta = timedelta(hours=24)
     # Non-public networks where hotspot controllers may be (WIFI_CONTROLLER_NETWORKS).
     controller_networks: Networks = ()
+    # Where APNs is (WALLET_APNS_URL): Apple's production host, or a test's stand-in.
+    apns_url: str = "https://api.push.apple.com"
 
 
 def current_core() -> Core:

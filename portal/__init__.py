@@ -84,6 +84,9 @@ def create_app(
 
     init_customer_portal(app)
     app.register_blueprint(brand_bp)
+    from .wallet_service import bp as wallet_service_bp
+
+    app.register_blueprint(wallet_service_bp)
     _register_error_pages(app)
     return app
 

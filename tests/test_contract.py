@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 
 import admin_api_client
-from admin_api_client import imports, models, program, settings, wifi
+from admin_api_client import imports, models, program, settings, wallet, wifi
 from admin_api_client import wifi_grants as grants
 from loyalty_common import tickets
 
@@ -87,6 +87,7 @@ CONTRACT: list[tuple[type, str, dict[str, str | None]]] = [
     (wifi.Splash, "Splash", {"store_code": "store.code", "store_name": "store.name"}),
     (wifi.Visit, "Visit", {"card_number": "card", "replayed": None}),  # the header
     (wifi.Wordings, "Wordings", {}),
+    (wallet.UpdatedSerials, "Serials", {}),
     (grants.HeldGrant, "Held", {"replayed": None}),  # the header
     (grants.GrantState, "GrantState", {"card_number": "card", "emailed": "emailed?"}),
     (grants.GatewayGrant, "Grant", {}),
@@ -99,7 +100,7 @@ CONTRACT: list[tuple[type, str, dict[str, str | None]]] = [
     (imports.Rejection, "RejectedRow", {"problems": "problems?"}),  # the same
 ]
 # Client dataclasses that are not read from JSON.
-NOT_FROM_JSON = {settings.Logo}  # the logo's bytes and headers
+NOT_FROM_JSON = {settings.Logo, wallet.PassFile}  # bytes and headers: a logo, a pass
 
 
 @pytest.fixture

@@ -321,6 +321,10 @@ MERCHANT_OWN = [
     "passes.create_pass_kind",
     "passes.sell_pass",
     "stores.create_store",
+    # One's own wallet credentials (tests/test_wallet_credentials.py): no id to reach another's.
+    "wallet_admin.read_apple",
+    "wallet_admin.upload_apple",
+    "wallet_admin.delete_apple",
 ]
 # The site's endpoints: a merchant's key is refused; the site reaches a card only under its merchant.
 SITE_ONLY = [
@@ -335,6 +339,8 @@ SITE_ONLY = [
     "wifi_grants.",
     "merchant_logo.",
     "reward_picture.",
+    "wallet_passes.",
+    "wallet_service.",
 ]
 PUBLIC = ["api-docs.openapi_json"]
 
@@ -819,6 +825,10 @@ STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
     (ADMIN, "POST", "/rates/MAIN", {"rate": "2"}, 302),
     (MANAGER, "POST", "/rates/MAIN", {"rate": "2"}, 403),
     (OTHER_ADMIN, "POST", "/rates/MAIN", {"rate": "2"}, 404),
+    (ADMIN, "GET", "/wallet", None, 200),
+    (MANAGER, "GET", "/wallet", None, 403),
+    (ADMIN, "POST", "/wallet/remove", None, 302),
+    (MANAGER, "POST", "/wallet/remove", None, 403),
 ]
 # Staff pages whose rows are elsewhere (logging in and out, the language) or that no data is behind.
 STAFF_OPEN = {

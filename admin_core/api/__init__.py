@@ -77,6 +77,9 @@ def init_api(app: Flask) -> None:
         signup,
         stores,
         team,
+        wallet_admin,
+        wallet_passes,
+        wallet_service,
         wifi,
         wifi_grants,
     )
@@ -98,6 +101,7 @@ def init_api(app: Flask) -> None:
     api.register_blueprint(history.blp, url_prefix=f"{PREFIX}/portal/cards")
     api.register_blueprint(offers.blp, url_prefix=f"{PREFIX}/portal/cards")
     api.register_blueprint(portal_cards.blp, url_prefix=f"{PREFIX}/portal/cards")
+    api.register_blueprint(wallet_passes.blp, url_prefix=f"{PREFIX}/portal/cards")
     api.register_blueprint(rewards.rewards_blp, url_prefix=f"{PREFIX}/rewards")
     api.register_blueprint(reward_admin.blp, url_prefix=f"{PREFIX}/rewards")
     api.register_blueprint(reward_admin.site_blp, url_prefix=f"{PREFIX}/portal/rewards")
@@ -115,6 +119,8 @@ def init_api(app: Flask) -> None:
     api.register_blueprint(passes.blp, url_prefix=PREFIX)
     api.register_blueprint(coupon_uses.blp, url_prefix=PREFIX)
     api.register_blueprint(stores.blp, url_prefix=PREFIX)
+    api.register_blueprint(wallet_admin.blp, url_prefix=f"{PREFIX}/merchant/wallet")
+    api.register_blueprint(wallet_service.blp, url_prefix=f"{PREFIX}/wallet/apple")
 
     @app.errorhandler(CoreError)
     def core_error(error: CoreError) -> Response:

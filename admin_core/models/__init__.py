@@ -28,6 +28,7 @@ from .program import (
 )
 from .staff import CustomerImport, ImportStatus, MerchantLogo, Staff, StaffLevel
 from .store_groups import StoreGroup
+from .wallet import WalletPass, WalletPush, WalletRegistration, WalletSettings
 from .wifi import ContactRequired, Hotspot, HotspotKind, WifiVisit
 from .wifi_grants import WifiGateway, WifiGatewayGrant
 
@@ -66,6 +67,10 @@ __all__ = [
     "TokenPurpose",
     "Voucher",
     "VoucherStatus",
+    "WalletPass",
+    "WalletPush",
+    "WalletRegistration",
+    "WalletSettings",
     "WifiGateway",
     "WifiGatewayGrant",
     "WifiVisit",

@@ -19,9 +19,11 @@ class UnreadableMail(Exception):
 
 
 class MailSeal:
-    def __init__(self, secret_key: str | bytes) -> None:
+    """`purpose`: what is sealed; each purpose has a key of its own (the wallet's credentials too)."""
+
+    def __init__(self, secret_key: str | bytes, purpose: bytes = PURPOSE) -> None:
         secret = secret_key.encode() if isinstance(secret_key, str) else secret_key
-        key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=PURPOSE).derive(secret)
+        key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(secret)
         self._fernet = Fernet(base64.urlsafe_b64encode(key))
 
     def seal(self, body: str) -> str:

@@ -18,6 +18,7 @@ def init_customer_portal(app: Flask) -> None:
         reward_views,
         rules_views,
         views,
+        wallet_views,
     )
     from .blueprint import bp
 

@@ -1,0 +1,58 @@
+"""A logged-in customer's card as an Apple Wallet pass (site key only): whether the merchant
+offers one, and the signed .pkpass."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Response
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from ..context import current_core
+from ..services.wallet_pass import CONTENT_TYPE
+from ..services.wallet_passes import SiteLinks, card_pass, wallet_enabled
+from ..wallet_labels import pass_labels
+from .auth import authenticate, portal_merchant, require_site
+
+blp = Blueprint("wallet_passes", __name__, description="A customer's card in Apple Wallet (site key only)")
+blp.before_request(authenticate)
+blp.before_request(require_site)
+
+SITE_ROOT = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~-]+)*/?$")
+
+
+class WalletOffersSchema(Schema):
+    apple = fields.Boolean(required=True, metadata={"description": "An Apple Wallet pass is offered"})
+
+
+class PassQuerySchema(Schema):
+    site_url = fields.String(
+        required=True,
+        validate=[validate.Length(max=300), validate.Regexp(SITE_ROOT)],
+        metadata={"description": "The site's public root: the pass's web service and links are on it"},
+    )
+
+
+@blp.route("/<number>/wallet", methods=["GET"])
+@blp.response(200, WalletOffersSchema)
+def read_offers(number: str) -> dict[str, bool]:
+    merchant = portal_merchant()
+    with current_core().db.read() as session:
+        return {"apple": wallet_enabled(session, merchant.id)}
+
+
+@blp.route("/<number>/wallet/apple", methods=["GET"])
+@blp.arguments(PassQuerySchema, location="query")
+@blp.response(200, description="The signed pass (application/vnd.apple.pkpass)")
+def read_apple_pass(query: dict[str, Any], number: str) -> Response:
+    """404 wallet_not_offered when the merchant has no Apple credentials."""
+    merchant, core = portal_merchant(), current_core()
+    with core.db.write() as session:
+        served = card_pass(
+            session, merchant, number, core.wallet_keys, SiteLinks(query["site_url"].rstrip("/")), pass_labels
+        )
+    response = Response(served.data, mimetype=CONTENT_TYPE)
+    response.last_modified = served.updated_at
+    return response
