@@ -20,6 +20,13 @@ def violations(page: Any, name: str) -> list[str]:
     ]
 
 
+def admin_logs_in(page: Any, base: str) -> None:
+    page.goto(f"{base}/core/login?merchant=demo")
+    page.get_by_label("E-mail").fill("admin@demo.example")
+    page.get_by_label("Password").fill("demo-staff-password")
+    page.get_by_role("button", name="Log in").click()
+
+
 def fits(page: Any) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
@@ -32,10 +39,7 @@ def test_the_admin_defines_a_reward_on_a_phone_and_a_desktop(
     page, expect = phone
     page.set_viewport_size({"width": width, "height": 844})
     heading = page.get_by_role("heading", level=1)
-    page.goto(f"{base}/core/login?merchant=demo")
-    page.get_by_label("E-mail").fill("admin@demo.example")
-    page.get_by_label("Password").fill("demo-staff-password")
-    page.get_by_role("button", name="Log in").click()
+    admin_logs_in(page, base)
     page.get_by_role("navigation", name="Staff menu").get_by_role("link", name="Rewards").click()
     expect(heading).to_have_text("Rewards")
     issues = violations(page, "list")

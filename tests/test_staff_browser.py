@@ -84,10 +84,7 @@ def test_a_manager_works_the_till_and_every_page_is_accessible(live: tuple[str, 
 def test_the_till_finds_a_customer_on_a_phone(live: tuple[str, Any], phone: Any) -> None:
     base, _ = live
     page, expect = phone
-    page.goto(f"{base}/core/login?merchant=demo")
-    page.get_by_label("E-mail").fill("till@demo.example")
-    page.get_by_label("Password").fill("demo-staff-password")
-    page.get_by_role("button", name="Log in").tap()
+    log_in(page, base, "till@demo.example")
     page.get_by_role("navigation", name="Staff menu").get_by_role("link", name="Customers").tap()
     expect(page.get_by_role("heading", level=1)).to_have_text("Customers")
     page.get_by_label("Name, e-mail, phone or card number").fill("ROSSI ann")
@@ -104,10 +101,7 @@ def test_the_till_finds_a_customer_on_a_phone(live: tuple[str, Any], phone: Any)
 def test_the_admin_s_settings_page_is_accessible(live: tuple[str, Any], phone: Any) -> None:
     base, _ = live
     page, expect = phone
-    page.goto(f"{base}/core/login?merchant=demo")
-    page.get_by_label("E-mail").fill("admin@demo.example")
-    page.get_by_label("Password").fill("demo-staff-password")
-    page.get_by_role("button", name="Log in").tap()
+    log_in(page, base, "admin@demo.example")
     page.get_by_role("navigation", name="Staff menu").get_by_role("link", name="Portal settings").tap()
     expect(page.get_by_role("heading", level=1)).to_have_text("Portal settings")
     assert blocking_issues(page, "settings") == []
@@ -123,10 +117,7 @@ def test_the_admin_sets_up_the_program_on_a_phone(live: tuple[str, Any], phone: 
     base, _ = live
     page, expect = phone
     heading = page.get_by_role("heading", level=1)
-    page.goto(f"{base}/core/login?merchant=demo")
-    page.get_by_label("E-mail").fill("admin@demo.example")
-    page.get_by_label("Password").fill("demo-staff-password")
-    page.get_by_role("button", name="Log in").tap()
+    log_in(page, base, "admin@demo.example")
     menu = page.get_by_role("navigation", name="Staff menu")
     issues: list[str] = []
     menu.get_by_role("link", name="Tiers").tap()

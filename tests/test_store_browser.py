@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from .test_reward_browser import fits, violations
+from .test_reward_browser import admin_logs_in, fits, violations
 
 pytestmark = pytest.mark.browser
 
@@ -20,10 +20,7 @@ def test_the_admin_sets_up_a_store_a_group_and_a_hotspot(
     page, expect = phone
     page.set_viewport_size({"width": width, "height": 844})
     heading = page.get_by_role("heading", level=1)
-    page.goto(f"{base}/core/login?merchant=demo")
-    page.get_by_label("E-mail").fill("admin@demo.example")
-    page.get_by_label("Password").fill("demo-staff-password")
-    page.get_by_role("button", name="Log in").click()
+    admin_logs_in(page, base)
     menu = page.get_by_role("navigation", name="Staff menu")
     menu.get_by_role("link", name="Stores").click()
     expect(heading).to_have_text("Stores")

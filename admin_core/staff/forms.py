@@ -112,7 +112,7 @@ class CardLookupForm(FlaskForm):
 
 
 class OperationForm(FlaskForm):
-    attempt = HiddenField()  # one per page view: a double tap records once
+    attempt = HiddenField(validators=[Length(max=64)])  # one per page view: a double tap records once
     kind = SelectField(
         _l("Operation"),
         choices=[

@@ -42,11 +42,11 @@ class PassKindForm(FlaskForm):
 
 
 class PassSaleForm(FlaskForm):
-    attempt = HiddenField()  # one per page view: a double tap sells once
+    attempt = HiddenField(validators=[Length(max=64)])  # one per page view: a double tap sells once
     kind = SelectField(_l("Pass"), coerce=int, validate_choice=False)
     store = SelectField(_l("Store"))
 
 
 class AttemptForm(FlaskForm):
-    attempt = HiddenField()  # one per page view: a double tap does it once
+    attempt = HiddenField(validators=[Length(max=64)])  # one per page view: a double tap does it once
     store = SelectField(_l("Store"))
