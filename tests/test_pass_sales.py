@@ -282,3 +282,13 @@ def test_a_blocked_card_buys_no_pass_and_uses_no_coupon(core: Core, merchant_id:
         assert refused.value.code == "card_blocked"
     with core.db.read() as session:
         assert session.get_one(Pass, held).entries_left == 10
+
+
+def test_a_key_too_long_once_prefixed_is_refused_not_a_database_error(
+    staff: FlaskClient, core: Core, merchant_id: int, demo: dict[str, Any]
+) -> None:
+    kind = ten_swims(core, merchant_id)
+    key = {"Authorization": f"Bearer {demo['api_key']}", "Idempotency-Key": "k" * 255}
+    sold = staff.post(f"/api/v1/cards/{CARD}/passes", json={"kind": kind.id, "store": "MAIN"}, headers=key)
+    assert (sold.status_code, sold.json["error"]["code"]) == (422, "idempotency_key_too_long")
+    assert count(core, Pass, Pass.kind_id == kind.id) == 0

@@ -24,6 +24,8 @@ from ..errors import Invalid
 from ..models import IdempotencyRecord
 from . import utcnow
 
+MAX_STORED_KEY = 255  # the column's width
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -61,6 +63,8 @@ def run_once(
     fingerprint: str,
     work: Callable[[Session], tuple[int, dict[str, Any]]],
 ) -> Outcome:
+    if len(key) > MAX_STORED_KEY:  # a caller's prefix ("till:") on top of a client's key
+        raise Invalid("idempotency_key_too_long", f"An attempt's key is at most {MAX_STORED_KEY} characters.")
     try:
         with db.write() as session:
             stored = _stored(session, merchant_id, key, fingerprint)
