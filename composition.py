@@ -19,6 +19,7 @@ from admin_api_client import CoreClient
 from admin_core.cli import core_cli
 from admin_core.cli_context import CORE_APP_EXTENSION
 from loyalty_common.request_log import current_request_id
+from portal.settings import site_settings
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -26,12 +27,12 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 def create_app(config: dict[str, Any] | None = None, core_app: Flask | None = None) -> Flask:
     site = portal.create_app(config, captive.limits.RULES, captive.limits.DEFAULTS)
     captive.init_captive(site)
-    url = site.config["ADMIN_CORE_URL"]
-    if url:
+    settings = site_settings(site)
+    if settings.core_url:
         client = CoreClient(
-            url,
-            site.config["ADMIN_CORE_API_KEY"],
-            timeout=float(site.config["ADMIN_CORE_TIMEOUT"]),
+            settings.core_url,
+            settings.core_api_key or "",
+            timeout=settings.core_timeout,
             request_id=current_request_id,
         )
         portal.connect_core(site, client)
@@ -48,7 +49,7 @@ def create_app(config: dict[str, Any] | None = None, core_app: Flask | None = No
         site.extensions[CORE_APP_EXTENSION] = core_app
         site.cli.add_command(core_cli)
         site.wsgi_app = DispatcherMiddleware(site.wsgi_app, {"/core": core_app.wsgi_app})  # type: ignore[method-assign]
-    proxies = int(site.config.get("PROXIES") or 0)
+    proxies = settings.proxies
     if proxies:
         # Behind that many reverse proxies (the core's pages too): their X-Forwarded-* headers give
         # the client's address (throttling, consent records), scheme and host (CoovaChilli's

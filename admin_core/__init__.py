@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,6 @@ from flask.cli import NoAppException
 from flask.sessions import SecureCookieSessionInterface
 from flask_mail import Mail
 
-from loyalty_common.controller_addresses import parse_networks
 from loyalty_common.deployment import MissingSetting, require_public_address
 from loyalty_common.request_log import init_request_log
 
@@ -25,6 +23,7 @@ from .services import wallet_updates  # noqa: F401  (passes follow their cards: 
 from .services.mail_seal import MailSeal
 from .services.portal_auth import password_context
 from .services.wallet_keys import WalletKeys
+from .settings import DEFAULTS, CoreSettings
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -35,30 +34,15 @@ def default_database_url(instance_path: str) -> str:
 
 def create_app(config: dict[str, Any] | None = None, database: Database | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
-    app.config.from_mapping(
-        ACTIVATION_MAX_AGE=24 * 3600,
-        RESET_MAX_AGE=3600,
-        EMAIL_CHANGE_MAX_AGE=24 * 3600,
-        PASSWORD_HASH_FAST=False,
-        MAIL_SERVER="127.0.0.1",
-        MAIL_PORT=25,
-        MAIL_DEFAULT_SENDER="loyalty-portal <no-reply@localhost>",
-        MAIL_TIMEOUT=30,  # seconds for each exchange with the SMTP server
-        MAIL_SUPPRESS_SEND=False,  # Flask-Mail would drop mail silently under TESTING
-        WALLET_APNS_URL="https://api.push.apple.com",
-        # Forms and JSON; the views that take a customers file allow it (body_limits).
-        MAX_CONTENT_LENGTH=DEFAULT_LIMIT,
-        # The staff UI's session: a cookie of its own beside the site's.
-        SESSION_COOKIE_NAME="loyalty_staff",
-        # A staff session ends this many seconds after the login, however it is used: a shift.
-        STAFF_SESSION_LIFETIME=12 * 3600,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=None,  # decided below: Secure outside debug
-    )
+    app.config.from_mapping(DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env()
     app.config.from_mapping(config or {})
     app.config.setdefault("DATABASE_URL", default_database_url(app.instance_path))
+    # The site's own keys, were they set for it in the same environment, are not the staff UI's.
+    app.config["SESSION_COOKIE_NAME"] = app.config["STAFF_SESSION_COOKIE_NAME"]
+    # Forms and JSON; the views that take a customers file allow more (body_limits).
+    app.config["MAX_CONTENT_LENGTH"] = DEFAULT_LIMIT
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = not app.debug
     if not app.config.get("SECRET_KEY"):
@@ -68,6 +52,7 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
             )
         app.config["SECRET_KEY"] = os.urandom(32)
     require_public_address(app, ("SITE_URL", "STAFF_URL"))
+    settings = CoreSettings.read(app.config)
     app.session_interface = StaffSessionInterface()
     init_headers(app)
     init_request_log(app)
@@ -75,16 +60,12 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
     mail = Mail(app)
     app.extensions[EXTENSION] = Core(
         db=database or Database.from_url(app.config["DATABASE_URL"]),
-        passwords=password_context(fast=app.config["PASSWORD_HASH_FAST"]),
-        activation_max_age=timedelta(seconds=int(app.config["ACTIVATION_MAX_AGE"])),
+        settings=settings,
+        passwords=password_context(fast=settings.password_hash_fast),
         mail=mail,
         mail_seal=MailSeal(app.config["SECRET_KEY"]),
         # The wallet's own key when set, so that rotating SECRET_KEY leaves the passes working.
         wallet_keys=WalletKeys(app.config.get("WALLET_KEY") or app.config["SECRET_KEY"]),
-        reset_max_age=timedelta(seconds=int(app.config["RESET_MAX_AGE"])),
-        email_change_max_age=timedelta(seconds=int(app.config["EMAIL_CHANGE_MAX_AGE"])),
-        controller_networks=parse_networks(app.config.get("WIFI_CONTROLLER_NETWORKS")),
-        apns_url=str(app.config["WALLET_APNS_URL"]).rstrip("/"),
     )
 
     from .api import init_api

@@ -101,7 +101,7 @@ class ApnsSender:
         transport = httpx.HTTPTransport(
             http1=False, http2=True, verify=tls, socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
         )  # a push is small frames written one after the other: Nagle would hold each back
-        client = httpx.Client(base_url=self._core.apns_url, timeout=TIMEOUT, transport=transport)
+        client = httpx.Client(base_url=self._core.settings.apns_url, timeout=TIMEOUT, transport=transport)
         return _Merchant(credentials.pass_type_id, client, credentials.apns)
 
     def __call__(self, push: DuePush) -> None:

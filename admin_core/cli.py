@@ -134,7 +134,7 @@ def create_hotspot_command(
                 landing_url=landing_url,
             ),
             public_id,
-            networks=core.controller_networks,
+            networks=core.settings.controller_networks,
         )
     except json.JSONDecodeError as error:
         raise click.BadParameter(f"not JSON: {error}", param_hint="--settings") from None
@@ -223,7 +223,7 @@ def send_mail(once: bool, interval: float) -> None:
     stopping = (lambda: False) if once else stop_requested()
     with app.app_context():
         while not stopping():
-            with smtp_sender(core.mail, float(app.config["MAIL_TIMEOUT"])) as send:
+            with smtp_sender(core.mail, core.settings.mail_timeout) as send:
                 report = deliver_due(core.db, core.mail_seal, send, limit=BATCH)
             if report.handled:
                 click.echo(

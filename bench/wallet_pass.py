@@ -155,7 +155,7 @@ def bench_pushes(core: Core, devices: int) -> None:
         stdout=subprocess.PIPE,
     )
     assert stand_in.stdout is not None and stand_in.stdin is not None
-    core.apns_url = stand_in.stdout.readline().decode().strip()
+    core.settings = replace(core.settings, apns_url=stand_in.stdout.readline().decode().strip())
     start, sent = time.perf_counter(), 0
     while True:
         with apns_sender(core) as send:

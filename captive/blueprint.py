@@ -9,11 +9,11 @@ import hmac
 from flask import Blueprint, current_app, g, render_template, request
 
 from admin_api_client import NotFound, Splash
-from loyalty_common.controller_addresses import parse_networks
 from portal.core import core_client
 from portal.links import site_url
 
 from .adapters import Adapter, Incoming, SiteSettings, adapter_for
+from .settings import wifi_settings
 
 bp = Blueprint("captive", __name__, template_folder="templates")
 
@@ -31,13 +31,8 @@ def load_splash(hotspot: str) -> Splash | None:
 
 
 def adapter(splash: Splash) -> Adapter:
-    config = current_app.config
-    domains = tuple(str(config["WIFI_MERAKI_DOMAINS"]).replace(",", " ").split())
-    site = SiteSettings(
-        domains,
-        float(config["WIFI_CONTROLLER_TIMEOUT"]),
-        parse_networks(config["WIFI_CONTROLLER_NETWORKS"]),
-    )
+    settings = wifi_settings(current_app)
+    site = SiteSettings(settings.meraki_domains, settings.controller_timeout, settings.controller_networks)
     return adapter_for(splash.kind, site)
 
 

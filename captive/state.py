@@ -14,6 +14,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from .adapters import Arrival
+from .settings import wifi_settings
 
 SALT = "loyalty-portal.wifi-splash-state"
 
@@ -63,7 +64,9 @@ def read_state(token: str, hotspot: str) -> SplashState:
     """The state of a form sent to `hotspot`'s splash; StateRefused when it was altered, made for
     another hotspot, or is older than WIFI_STATE_MAX_AGE."""
     try:
-        body: Any = _serializer().loads(token, max_age=int(current_app.config["WIFI_STATE_MAX_AGE"]))
+        body: Any = _serializer().loads(
+            token, max_age=int(wifi_settings(current_app).state_max_age.total_seconds())
+        )
     except SignatureExpired:
         raise StateRefused(expired=True) from None
     except BadSignature:

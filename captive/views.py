@@ -5,7 +5,7 @@ controller lets the device online, the guest sees "you are online" and goes on t
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -39,6 +39,7 @@ from .blueprint import (
 from .forms import SplashForm, WelcomeBackForm
 from .gateway_polls import answer_gateway
 from .limits import limit_wifi
+from .settings import wifi_settings
 from .state import SplashState, StateRefused, new_state, read_state
 
 log = logging.getLogger(__name__)
@@ -174,8 +175,7 @@ def _connect(splash: Splash, state: SplashState, token: str) -> Response | str |
 
 
 def _past_grace(first: datetime) -> bool:
-    grace = timedelta(seconds=int(current_app.config["WIFI_REPLAY_GRACE"]))
-    return datetime.now(UTC) - first > grace
+    return datetime.now(UTC) - first > wifi_settings(current_app).replay_grace
 
 
 def _hold(splash: Splash, state: SplashState, fields: dict[str, Any]) -> Response | tuple[str, int]:
@@ -244,7 +244,7 @@ def online(hotspot: str) -> str | tuple[str, int]:
         splash=splash,
         visit=visit,
         landing=landing_url(splash),
-        delay=int(current_app.config["WIFI_ONLINE_DELAY"]),
+        delay=wifi_settings(current_app).online_delay,
     )
 
 

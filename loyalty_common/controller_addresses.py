@@ -44,12 +44,9 @@ def parse_networks(value: object) -> Networks:
     """WIFI_CONTROLLER_NETWORKS: networks or single addresses, as a JSON list or a string separated
     by commas or spaces. A value that is not one stops the app from starting."""
     items = value.replace(",", " ").split() if isinstance(value, str) else value or []
-    try:
-        if not isinstance(items, list | tuple):
-            raise ValueError(f"{value!r} is not a list of networks")
-        return tuple(ip_network(str(item).strip(), strict=False) for item in items)
-    except ValueError as error:
-        raise ValueError(f"WIFI_CONTROLLER_NETWORKS: {error}") from None
+    if not isinstance(items, list | tuple):
+        raise ValueError(f"{value!r} is not a list of networks")
+    return tuple(ip_network(str(item).strip(), strict=False) for item in items)
 
 
 def _as_reached(address: IPAddress) -> list[IPAddress]:

@@ -24,6 +24,7 @@ from .headers import init_headers
 from .i18n import init_i18n
 from .inputs import init_inputs
 from .limits import Rule, init_limits, retry_after
+from .settings import init_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,6 +73,7 @@ def create_app(
             )
         app.config["SECRET_KEY"] = os.urandom(32)
     require_public_address(app, ("SITE_URL",))
+    init_settings(app)
 
     init_request_log(app)
     init_inputs(app)

@@ -26,9 +26,9 @@ from flask import Flask, current_app, g, request
 from flask.wrappers import Response
 from flask_limiter import Limit, Limiter
 from flask_login import current_user
-from limits import parse_many
 
 from loyalty_common.rules import normalize_card_number
+from loyalty_common.settings import rate_limit
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -149,11 +149,7 @@ SHARED = frozenset({"login-card"})
 
 def _limit(app: Flask, name: str, rule: Rule) -> Limit:
     setting, key_func, deduct_when = rule
-    value = str(app.config[setting])
-    try:
-        parse_many(value)
-    except ValueError as error:
-        raise ValueError(f"{setting}: {error} (write it like '10 per hour')") from None
+    value = rate_limit(app.config, setting)
 
     def exempt() -> bool:
         """Not one of this view's limits, or nothing to count by (the form is refused anyway)."""

@@ -7,6 +7,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,6 +22,8 @@ from admin_core.context import Core
 from admin_core.models import Customer, HotspotKind, OutboundMail, WifiVisit
 from admin_core.services.hotspots import HotspotOptions, create_hotspot, update_hotspot
 from admin_core.services.merchants import get_merchant
+from captive.settings import EXTENSION as WIFI_SETTINGS
+from captive.settings import wifi_settings
 from loyalty_common.controller_addresses import parse_networks
 
 from .conftest import deliver_mail, make_config
@@ -200,8 +204,15 @@ def site(core_app: Flask, inbox: Inbox, **settings: Any) -> FlaskClient:
     return composition.create_app(make_config(inbox, **settings), core_app=core_app).test_client()
 
 
+def past(client: FlaskClient, **changes: timedelta) -> FlaskClient:
+    """The site as if a lifetime of its Wi-Fi settings had already passed (none can be negative)."""
+    app = client.application
+    app.extensions[WIFI_SETTINGS] = replace(wifi_settings(app), **changes)
+    return client
+
+
 def test_an_expired_state_is_refused(core_app: Flask, inbox: Inbox, cafe: str) -> None:
-    client = site(core_app, inbox, WIFI_STATE_MAX_AGE=-1)  # every state is too old
+    client = past(site(core_app, inbox), state_max_age=timedelta(seconds=-1))  # every state is too old
     page = client.get(f"/wifi/cafe?{arrival()[0]}").text
     answer = sign_up(client, page)
     assert answer.status_code == 400 and "This page has expired" in answer.text
@@ -215,7 +226,7 @@ def test_a_double_tap_gets_the_same_grant_but_a_state_replayed_later_is_refused(
     again = sign_up(client, page)
     assert first.status_code == again.status_code == 303
     assert first.headers["Location"] == again.headers["Location"]
-    later = site(core_app, inbox, WIFI_REPLAY_GRACE=-1)  # the grace has passed
+    later = past(site(core_app, inbox), replay_grace=timedelta(seconds=-1))  # the grace has passed
     later.set_cookie("loyalty_session", client.get_cookie("loyalty_session").value)  # type: ignore[union-attr]
     late = sign_up(later, page)
     assert late.status_code == 409 and "Location" not in late.headers

@@ -150,7 +150,7 @@ def test_a_new_address_ends_the_links_sent_to_the_old_one(
         "6400000001",
         "lea@example.com",
         "a-fine-password",
-        core.activation_max_age,
+        core.settings.activation_max_age,
     )
     api = core_app.test_client()
     assert (

@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -235,14 +236,17 @@ def test_smtp_dying_after_taking_a_message_in_delivers_that_one_twice_at_most(
     assert all(message.sent_at is not None for message in rows(core))
 
 
-def test_an_smtp_server_that_never_answers_is_given_up_on_for_the_batch(core_app: Flask, core: Core) -> None:
+def test_an_smtp_server_that_never_answers_is_given_up_on_for_the_batch(
+    core_app: Flask, core: Core, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A host that takes the connection and says nothing (hung, or a firewall's black hole): the
     worker waits MAIL_TIMEOUT once, not forever and not once per message, and retries later."""
     queue(core, 10)
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen(16)  # the kernel completes the handshakes; nobody ever greets
-        point_at(core_app, core, silent.getsockname()[1], MAIL_TIMEOUT=1)
+        point_at(core_app, core, silent.getsockname()[1])
+        monkeypatch.setattr(core, "settings", replace(core.settings, mail_timeout=1.0))
         started = time.monotonic()
         worker = threading.Thread(target=deliver_mail, args=(core_app,), daemon=True)
         worker.start()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -41,7 +42,7 @@ def phone(client: FlaskClient, core: Core, demo: dict[str, Any]) -> Device:
 @pytest.fixture
 def apns(core: Core, monkeypatch: pytest.MonkeyPatch) -> Iterator[ApnsStandIn]:
     with apns_stand_in() as stand_in:
-        monkeypatch.setattr(core, "apns_url", stand_in.url)
+        monkeypatch.setattr(core, "settings", replace(core.settings, apns_url=stand_in.url))
         yield stand_in
 
 

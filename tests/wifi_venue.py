@@ -41,7 +41,7 @@ class Venue:
             settings,
             HotspotOptions(**options),
             public_id,
-            networks=self.core.controller_networks,
+            networks=self.core.settings.controller_networks,
         )
 
 

@@ -116,7 +116,7 @@ def create_hotspot(payload: dict[str, Any]) -> dict[str, Any]:
         payload["settings"],
         options(payload),
         payload.get("id"),
-        networks=current_core().controller_networks,
+        networks=current_core().settings.controller_networks,
     )
     return hotspot_body(hotspot)
 
@@ -140,6 +140,6 @@ def update_hotspot(payload: dict[str, Any], public_id: str) -> dict[str, Any]:
         kind=payload.get("kind"),
         settings=payload.get("settings"),
         options=options(payload),
-        networks=current_core().controller_networks,
+        networks=current_core().settings.controller_networks,
     )
     return hotspot_body(hotspot)

@@ -95,7 +95,7 @@ def start_activation(payload: dict[str, Any]) -> dict[str, Any]:
         payload["card"],
         payload["email"],
         payload["password"],
-        core.activation_max_age,
+        core.settings.activation_max_age,
     )
     if ticket is None:
         return {

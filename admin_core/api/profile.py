@@ -193,7 +193,7 @@ def start_email_change(payload: dict[str, Any], number: str) -> dict[str, Any]:
         _card_version(),
         payload["password"],
         payload["new_email"],
-        core.email_change_max_age,
+        core.settings.email_change_max_age,
     )
     return vars(ticket)
 

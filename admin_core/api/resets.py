@@ -49,7 +49,7 @@ def start_reset(payload: dict[str, Any]) -> dict[str, Any]:
     customer nothing different)."""
     merchant = portal_merchant()
     core = current_core()
-    ticket = portal_auth.start_reset(core.db, merchant.id, payload["email"], core.reset_max_age)
+    ticket = portal_auth.start_reset(core.db, merchant.id, payload["email"], core.settings.reset_max_age)
     if ticket is None:
         return {"email": None, "locale": None, "cards": [], "expires_at": None}
     return {**vars(ticket), "cards": [vars(link) for link in ticket.cards]}

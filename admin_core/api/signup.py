@@ -76,7 +76,7 @@ def join(payload: dict[str, Any]) -> tuple[dict[str, Any], int]:
         merchant,
         signup.SignupRequest(**payload),
         ConsentContext(SOURCE, ip_address=str(ip_address) if ip_address else None),
-        core.activation_max_age,
+        core.settings.activation_max_age,
     )
     ticket = result.activation
     body = {

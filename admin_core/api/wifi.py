@@ -171,7 +171,7 @@ def post_visit(payload: dict[str, Any], public_id: str) -> Response:
             arrival,
             guest,
             accepted=accepted,
-            link_max_age=core.activation_max_age,
+            link_max_age=core.settings.activation_max_age,
         )
         body: dict[str, Any] = VisitSchema().dump(
             {

@@ -192,7 +192,7 @@ def post_acknowledged(payload: dict[str, Any], public_id: str, gateway_hash: str
     if gateway_id is None:
         return {"visits": []}
     confirmations = {each["rhid"]: each["confirmation"] for each in payload["grants"]}
-    visits = wifi_grants.acknowledge(core.db, gateway_id, confirmations, core.activation_max_age)
+    visits = wifi_grants.acknowledge(core.db, gateway_id, confirmations, core.settings.activation_max_age)
     return {"visits": visits}
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, current_app, redirect, session, url_for
+from flask import abort, redirect, session, url_for
 from flask_login import UserMixin, current_user, login_required
 from sqlalchemy import select
 
@@ -20,8 +20,7 @@ from ..services.staff import StaffScope
 View = TypeVar("View", bound=Callable[..., Any])
 SESSION_VERSION = "staff_version"  # the credentials version the session began with
 SESSION_ID = "staff_session"  # random: logging out ends this session, wherever its cookie is
-STARTED = "staff_started"  # seconds since the epoch: the session ends LIFETIME seconds later
-LIFETIME = "STAFF_SESSION_LIFETIME"
+STARTED = "staff_started"  # seconds since the epoch: the session ends STAFF_SESSION_LIFETIME later
 VERIFIED = "staff_verified"  # past two-factor, or not asked for it
 
 
@@ -41,7 +40,7 @@ def begin_session(staff: Staff) -> None:
 
 
 def _expires_at() -> float:
-    return int(session.get(STARTED, 0)) + int(current_app.config[LIFETIME])
+    return int(session.get(STARTED, 0)) + current_core().settings.staff_session_lifetime.total_seconds()
 
 
 def load_staff(staff_id: str) -> StaffUser | None:

@@ -120,7 +120,7 @@ def new_hotspot() -> Response | str | tuple[str, int]:
                 settings_of(form, kind),
                 _options(form),
                 (form.public_id.data or "").strip() or None,
-                networks=core.controller_networks,
+                networks=core.settings.controller_networks,
             )
         except CoreError as error:
             _refused(form, kind, error)
@@ -154,7 +154,7 @@ def hotspot(public_id: str) -> Response | str | tuple[str, int]:
                 settings=settings_of(form, found.kind, found.settings),
                 options=_options(form),
                 cleared=frozenset(name for name in CLEARABLE if form[name].data in (None, "")),
-                networks=core.controller_networks,
+                networks=core.settings.controller_networks,
             )
         except CoreError as error:
             _refused(form, found.kind, error)

@@ -16,6 +16,8 @@ from flask.wrappers import Response
 from flask_limiter import Limit, Limiter
 from flask_login import current_user
 
+from loyalty_common.settings import rate_limit
+
 EXTENSION = "loyalty_core.limiter"
 DEFAULTS = {
     "RATELIMIT_STORAGE_URI": "memory://",
@@ -72,7 +74,7 @@ def _limit(
     """One counter for all `endpoints` together, not one each."""
     not_here = _other_than(*endpoints)
     return Limit(
-        str(app.config[setting]),
+        rate_limit(app.config, setting),
         key_function=key,
         scope=setting.removeprefix("RATELIMIT_").lower(),
         shared=True,

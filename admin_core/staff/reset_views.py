@@ -22,11 +22,7 @@ def _send_link(staff: Staff) -> None:
     token = staff_reset.reset_token(current_app.secret_key or "", staff)
     context = {
         "staff": staff,
-        "link": external_url(
-            current_app.config.get("STAFF_URL") or current_app.config.get("SITE_URL"),
-            ".reset_password",
-            token=token,
-        ),
+        "link": external_url(current_core().settings.staff_url, ".reset_password", token=token),
         "hours": staff_reset.LINK_LIFETIME // 3600,
     }
     core = current_core()

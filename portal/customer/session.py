@@ -24,8 +24,7 @@ from loyalty_common.error_codes import Code
 
 from ..core import core_client, merchant_core
 from ..extensions import login_manager
-
-LIFETIME = "PORTAL_SESSION_LIFETIME"  # seconds a session lasts from its login, however it is used
+from ..settings import site_settings
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -43,7 +42,7 @@ class PortalUser(UserMixin):
 
     @property
     def expires_at(self) -> float:
-        return self.started_at + int(current_app.config[LIFETIME])
+        return self.started_at + site_settings(current_app).portal_session_lifetime.total_seconds()
 
 
 @login_manager.user_loader

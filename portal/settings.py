@@ -1,0 +1,46 @@
+"""The site's own settings, read once by its factory into their types: a bad value stops the site
+with one line naming it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+
+from loyalty_common.settings import duration, optional_text, seconds, web_address, whole
+
+EXTENSION = "loyalty_site.settings"
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    # A separately deployed core (ADMIN_CORE_URL) and the site's key there; None: embedded.
+    core_url: str | None
+    core_api_key: str | None
+    core_timeout: float
+    # A customer's session ends this long after the login, however it is used.
+    portal_session_lifetime: timedelta
+    # How many reverse proxies stand in front of the site (their X-Forwarded-* headers count).
+    proxies: int
+
+    @classmethod
+    def read(cls, config: Mapping[str, Any]) -> SiteSettings:
+        return cls(
+            core_url=web_address(config, "ADMIN_CORE_URL") if config.get("ADMIN_CORE_URL") else None,
+            core_api_key=optional_text(config, "ADMIN_CORE_API_KEY"),
+            core_timeout=duration(config, "ADMIN_CORE_TIMEOUT"),
+            portal_session_lifetime=seconds(config, "PORTAL_SESSION_LIFETIME"),
+            proxies=whole({"PROXIES": config.get("PROXIES") or 0}, "PROXIES"),
+        )
+
+
+def init_settings(app: Flask) -> None:
+    app.extensions[EXTENSION] = SiteSettings.read(app.config)
+
+
+def site_settings(app: Flask) -> SiteSettings:
+    found: SiteSettings = app.extensions[EXTENSION]
+    return found
