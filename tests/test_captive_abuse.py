@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 import composition
 from admin_core.context import Core
 from admin_core.models import Customer, OutboundMail, WifiVisit
+from loyalty_common.deployment import MissingSetting
 
 from .conftest import deliver_mail, make_config
 from .smtp import Inbox
@@ -109,7 +110,7 @@ def test_the_sign_up_limits_come_from_the_settings(
     )
     client = client_at(app, "203.0.113.8")
     assert [sign_up(client, index).status_code for index in range(3)] == [303, 303, 429]
-    with pytest.raises(ValueError, match="RATELIMIT_WIFI_SIGNUPS_PER_EMAIL"):
+    with pytest.raises(MissingSetting, match="FLASK_RATELIMIT_WIFI_SIGNUPS_PER_EMAIL"):
         composition.create_app(
             make_config(inbox, RATELIMIT_WIFI_SIGNUPS_PER_EMAIL="often"), core_app=core_app
         )

@@ -18,6 +18,7 @@ from admin_core.database import Database
 from admin_core.models import HotspotKind
 from captive.adapters.controller_http import controller_client
 from loyalty_common import controller_addresses
+from loyalty_common.deployment import MissingSetting
 
 from .conftest import make_config, served, served_venue
 from .simulators import MikroTik, UniFi
@@ -157,7 +158,7 @@ def test_the_operator_s_networks_are_allowed_but_never_a_metadata_service(
 
 
 def test_networks_that_are_not_networks_stop_the_core_from_starting(db: Database, inbox: Inbox) -> None:
-    with pytest.raises(ValueError, match="WIFI_CONTROLLER_NETWORKS"):
+    with pytest.raises(MissingSetting, match="FLASK_WIFI_CONTROLLER_NETWORKS"):
         admin_core.create_app(make_config(inbox, WIFI_CONTROLLER_NETWORKS="10.0.0.0/33"), database=db)
 
 

@@ -17,6 +17,7 @@ from flask_babel import force_locale, gettext
 from limits.storage import MemoryStorage, RedisStorage
 
 import composition
+from loyalty_common.deployment import MissingSetting
 from portal.limits import EXTENSION, limit_by_email_and_ip
 
 from .conftest import csrf_token, login, make_config, submit
@@ -179,7 +180,7 @@ def test_memory_counters_belong_to_one_process(core_app: Flask, inbox: Inbox, de
 
 
 def test_limits_are_checked_at_start(core_app: Flask, inbox: Inbox) -> None:
-    with pytest.raises(ValueError, match="RATELIMIT_LOGIN_PER_IP"):
+    with pytest.raises(MissingSetting, match="FLASK_RATELIMIT_LOGIN_PER_IP"):
         site(core_app, inbox, RATELIMIT_LOGIN_PER_IP="lots")
 
 
