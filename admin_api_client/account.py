@@ -9,8 +9,9 @@ from typing import Any
 
 from loyalty_common.tickets import EmailChangeTicket, ResetTicket
 
-from .client import CoreClient, _segment
+from .client import CoreClient
 from .models import Card, Profile
+from .transport import segment
 
 
 class AccountCalls:
@@ -21,7 +22,7 @@ class AccountCalls:
 
     def get_profile(self, number: str) -> Profile:
         return Profile.from_json(
-            self._client._request("GET", f"/portal/cards/{_segment(number)}/profile").json()
+            self._client._request("GET", f"/portal/cards/{segment(number)}/profile").json()
         )
 
     def update_profile(
@@ -51,7 +52,7 @@ class AccountCalls:
         }
         body = {name: value for name, value in given.items() if value is not None}
         return Profile.from_json(
-            self._client._write(f"/portal/cards/{_segment(number)}/profile", body, None).json()
+            self._client._write(f"/portal/cards/{segment(number)}/profile", body, None).json()
         )
 
     def change_password(self, number: str, current: str, new: str) -> Card:
@@ -59,13 +60,13 @@ class AccountCalls:
         credentials version: the session to continue with."""
         body = {"current_password": current, "new_password": new}
         return Card.from_json(
-            self._client._write(f"/portal/cards/{_segment(number)}/password", body, None).json()
+            self._client._write(f"/portal/cards/{segment(number)}/password", body, None).json()
         )
 
     def start_email_change(self, number: str, password: str, new_email: str) -> EmailChangeTicket:
         body = {"password": password, "new_email": new_email}
         return EmailChangeTicket.from_json(
-            self._client._write(f"/portal/cards/{_segment(number)}/email", body, None).json()
+            self._client._write(f"/portal/cards/{segment(number)}/email", body, None).json()
         )
 
     def complete_email_change(self, token: str) -> Card:
@@ -75,18 +76,18 @@ class AccountCalls:
 
     def export_customer_data(self, number: str) -> dict[str, Any]:
         """Everything kept about the card's customer: the JSON document they download."""
-        data: dict[str, Any] = self._client._request("GET", f"/portal/cards/{_segment(number)}/export").json()
+        data: dict[str, Any] = self._client._request("GET", f"/portal/cards/{segment(number)}/export").json()
         return data
 
     def delete_account(self, number: str, password: str, ip_address: str | None = None) -> None:
         body = {"password": password, **({"ip_address": ip_address} if ip_address else {})}
-        self._client._write(f"/portal/cards/{_segment(number)}/deletion", body, None)
+        self._client._write(f"/portal/cards/{segment(number)}/deletion", body, None)
 
     def end_session(self, number: str, session_id: str, expires_at: datetime) -> None:
         """Logging out: the session is refused from now on, wherever its cookie was copied (the
         card's other sessions go on); `expires_at`: when its age would end it anyway."""
         body = {"session_id": session_id, "expires_at": expires_at.isoformat()}
-        self._client._write(f"/portal/cards/{_segment(number)}/sessions/end", body, None)
+        self._client._write(f"/portal/cards/{segment(number)}/sessions/end", body, None)
 
     def start_reset(self, email: str) -> ResetTicket | None:
         """Links to e-mail when cards have this address; None when none has."""

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import httpx
 
 from loyalty_common.tickets import ActivationTicket, ActiveCardNotice
 
-from .errors import BY_STATUS, CoreError, Unavailable
+from .errors import Unavailable
 from .models import (
     Card,
     HistoryPage,
@@ -22,15 +22,16 @@ from .models import (
     Signup,
 )
 from .program import Catalogue, Dashboard, Voucher, VoucherResult
+from .transport import WSGIApp, error_from, pep3333, segment
 
 if TYPE_CHECKING:
     from .account import AccountCalls
+    from .customers import CustomerCalls
     from .imports import ImportCalls
     from .settings import SettingsCalls
     from .wallet import PassKitCalls, WalletCalls
     from .wifi import WifiCalls
 
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 DEFAULT_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 
 
@@ -68,7 +69,7 @@ class CoreClient:
     @classmethod
     def in_process(cls, app: WSGIApp, **options: Any) -> CoreClient:
         """A client that calls a WSGI app in this process; no socket is opened."""
-        return cls("http://core.internal", transport=httpx.WSGITransport(app=_pep3333(app)), **options)
+        return cls("http://core.internal", transport=httpx.WSGITransport(app=pep3333(app)), **options)
 
     def for_merchant(
         self, slug: str, *, card_version: int | None = None, card_session: str | None = None
@@ -101,6 +102,13 @@ class CoreClient:
         from .account import AccountCalls
 
         return AccountCalls(self)
+
+    @property
+    def customers(self) -> CustomerCalls:
+        """The merchant's customers: search, the customer card, its changes, the export."""
+        from .customers import CustomerCalls
+
+        return CustomerCalls(self)
 
     @property
     def settings(self) -> SettingsCalls:
@@ -167,7 +175,7 @@ class CoreClient:
                 response.status_code,
             )
         if response.status_code >= 400:
-            raise _error(response)
+            raise error_from(response)
         return response
 
     def _write(self, path: str, json: Any, idempotency_key: str | None) -> httpx.Response:
@@ -186,7 +194,7 @@ class CoreClient:
     # Cards and the ledger
 
     def get_card(self, number: str) -> Card:
-        return Card.from_json(self._request("GET", f"/cards/{_segment(number)}").json())
+        return Card.from_json(self._request("GET", f"/cards/{segment(number)}").json())
 
     def record_operation(
         self,
@@ -200,7 +208,7 @@ class CoreClient:
     ) -> Operation:
         """Apply once per `idempotency_key` (a fresh one when not given)."""
         response = self._write(
-            f"/cards/{_segment(number)}/operations",
+            f"/cards/{segment(number)}/operations",
             {"kind": kind, "amount": amount, "store": store, "discount": discount},
             idempotency_key,
         )
@@ -211,33 +219,33 @@ class CoreClient:
     ) -> Operation:
         """The reversing operation (a `void`), once; `Conflict` `already_voided` for a second one."""
         response = self._write(
-            f"/cards/{_segment(number)}/operations/{operation_id}/void", {}, idempotency_key
+            f"/cards/{segment(number)}/operations/{operation_id}/void", {}, idempotency_key
         )
         return Operation.from_json(response.json(), response.headers.get("Idempotent-Replayed") == "true")
 
     # A customer's card in the portal
 
     def card_dashboard(self, number: str) -> Dashboard:
-        return Dashboard.from_json(self._request("GET", f"/portal/cards/{_segment(number)}/dashboard").json())
+        return Dashboard.from_json(self._request("GET", f"/portal/cards/{segment(number)}/dashboard").json())
 
     def card_rewards(self, number: str) -> Catalogue:
-        return Catalogue.from_json(self._request("GET", f"/portal/cards/{_segment(number)}/rewards").json())
+        return Catalogue.from_json(self._request("GET", f"/portal/cards/{segment(number)}/rewards").json())
 
     def redeem_reward(
         self, number: str, reward_id: int, *, idempotency_key: str | None = None
     ) -> VoucherResult:
         """Once per `idempotency_key`: send the same key for a repeated click."""
         response = self._write(
-            f"/portal/cards/{_segment(number)}/rewards/{reward_id}/redeem", None, idempotency_key
+            f"/portal/cards/{segment(number)}/rewards/{reward_id}/redeem", None, idempotency_key
         )
         return VoucherResult.from_json(response.json(), response.headers.get("Idempotent-Replayed") == "true")
 
     def card_vouchers(self, number: str) -> list[Voucher]:
-        body = self._request("GET", f"/portal/cards/{_segment(number)}/vouchers").json()
+        body = self._request("GET", f"/portal/cards/{segment(number)}/vouchers").json()
         return [Voucher.from_json(voucher) for voucher in body["vouchers"]]
 
     def cancel_card_voucher(self, number: str, code: str) -> VoucherResult:
-        path = f"/portal/cards/{_segment(number)}/vouchers/{_segment(code)}/cancel"
+        path = f"/portal/cards/{segment(number)}/vouchers/{segment(code)}/cancel"
         return VoucherResult.from_json(self._request("POST", path).json())
 
     # The portal's customers
@@ -295,11 +303,11 @@ class CoreClient:
             query["before"] = before
         if after is not None:
             query["after"] = after
-        path = f"/portal/cards/{_segment(number)}/history?{urlencode(query)}"
+        path = f"/portal/cards/{segment(number)}/history?{urlencode(query)}"
         return HistoryPage.from_json(self._request("GET", path).json())
 
     def card_offers(self, number: str) -> Offers:
-        return Offers.from_json(self._request("GET", f"/portal/cards/{_segment(number)}/offers").json())
+        return Offers.from_json(self._request("GET", f"/portal/cards/{segment(number)}/offers").json())
 
     # Web sign-up
 
@@ -338,28 +346,3 @@ class CoreClient:
             "ip_address": ip_address,
         }
         return Signup.from_json(self._write("/portal/join", payload, None).json())
-
-
-def _segment(value: str) -> str:
-    return quote(value, safe="")
-
-
-def _pep3333(app: WSGIApp) -> WSGIApp:
-    """httpx's WSGI transport puts the request's decoded path in PATH_INFO as it is, but WSGI
-    (PEP 3333) carries it as its UTF-8 bytes read as Latin-1, as servers do: else a character
-    beyond Latin-1 makes the app fail, and one within it is read as another."""
-
-    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        environ["PATH_INFO"] = environ["PATH_INFO"].encode("utf-8").decode("latin-1")
-        return app(environ, start_response)
-
-    return wsgi
-
-
-def _error(response: httpx.Response) -> CoreError:
-    try:
-        error = response.json()["error"]
-        code, message = str(error["code"]), str(error["message"])
-    except (ValueError, KeyError, TypeError):
-        code, message = "http_error", response.text[:200]
-    return BY_STATUS.get(response.status_code, CoreError)(code, message, response.status_code)

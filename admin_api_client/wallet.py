@@ -9,7 +9,8 @@ from urllib.parse import urlencode
 
 import httpx
 
-from .client import CoreClient, _segment
+from .client import CoreClient
+from .transport import segment
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class WalletCalls:
         self._client = client
 
     def offers_apple(self, number: str) -> bool:
-        body = self._client._request("GET", f"/portal/cards/{_segment(number)}/wallet").json()
+        body = self._client._request("GET", f"/portal/cards/{segment(number)}/wallet").json()
         return bool(body["apple"])
 
     def apple_pass(self, number: str, site_url: str) -> PassFile:
@@ -43,7 +44,7 @@ class WalletCalls:
         credentials. `site_url`: the site's public root, where the pass's web service is."""
         query = urlencode({"site_url": site_url})
         return pass_file(
-            self._client._request("GET", f"/portal/cards/{_segment(number)}/wallet/apple?{query}")
+            self._client._request("GET", f"/portal/cards/{segment(number)}/wallet/apple?{query}")
         )
 
 
@@ -62,9 +63,7 @@ class PassKitCalls:
 
     @staticmethod
     def _registration(device: str, pass_type: str, serial: str) -> str:
-        return (
-            f"/wallet/apple/devices/{_segment(device)}/registrations/{_segment(pass_type)}/{_segment(serial)}"
-        )
+        return f"/wallet/apple/devices/{segment(device)}/registrations/{segment(pass_type)}/{segment(serial)}"
 
     def register_device(self, device: str, pass_type: str, serial: str, token: str, push_token: str) -> bool:
         """True when new; False when the device had registered this pass already."""
@@ -84,7 +83,7 @@ class PassKitCalls:
     def updated_serials(self, device: str, pass_type: str, since: str | None) -> UpdatedSerials:
         query = f"?{urlencode({'since': since})}" if since else ""
         body = self._client._request(
-            "GET", f"/wallet/apple/devices/{_segment(device)}/registrations/{_segment(pass_type)}{query}"
+            "GET", f"/wallet/apple/devices/{segment(device)}/registrations/{segment(pass_type)}{query}"
         ).json()
         return UpdatedSerials(list(body["serials"]), body["last_updated"])
 
@@ -95,6 +94,6 @@ class PassKitCalls:
         headers = {"X-Pass-Token": token}
         if if_modified_since:
             headers["If-Modified-Since"] = if_modified_since
-        path = f"/wallet/apple/passes/{_segment(pass_type)}/{_segment(serial)}"
+        path = f"/wallet/apple/passes/{segment(pass_type)}/{segment(serial)}"
         answer = self._client._request("GET", f"{path}?{urlencode({'site_url': site_url})}", headers=headers)
         return None if answer.status_code == 304 else pass_file(answer)

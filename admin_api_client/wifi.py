@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from .client import CoreClient, _segment
+from .client import CoreClient
 from .errors import NotFound
 from .models import Merchant
+from .transport import segment
 from .wifi_grants import GrantCalls
 
 
@@ -128,11 +129,11 @@ class WifiCalls:
 
     def get_splash(self, hotspot: str) -> Splash:
         """NotFound when there is no such hotspot."""
-        return Splash.from_json(self._client._request("GET", f"/wifi/hotspots/{_segment(hotspot)}").json())
+        return Splash.from_json(self._client._request("GET", f"/wifi/hotspots/{segment(hotspot)}").json())
 
     def find_guest(self, hotspot: str, mac: str) -> Guest | None:
         """The guest of a device seen before at the hotspot's merchant."""
-        path = f"/wifi/hotspots/{_segment(hotspot)}/devices/{_segment(mac)}"
+        path = f"/wifi/hotspots/{segment(hotspot)}/devices/{segment(mac)}"
         try:
             body = self._client._request("GET", path).json()
         except NotFound:
@@ -140,7 +141,7 @@ class WifiCalls:
         return Guest(body["needs_consent"])
 
     def get_wordings(self, hotspot: str) -> Wordings:
-        body = self._client._request("GET", f"/wifi/hotspots/{_segment(hotspot)}/wordings").json()
+        body = self._client._request("GET", f"/wifi/hotspots/{segment(hotspot)}/wordings").json()
         return Wordings(
             body["terms_version"], body["terms_text"], body["privacy_version"], body["privacy_text"]
         )
@@ -179,7 +180,7 @@ class WifiCalls:
             "marketing": marketing,
             "confirmation": confirmation,
         }
-        response = self._client._write(f"/wifi/hotspots/{_segment(hotspot)}/visits", payload, f"wifi:{nonce}")
+        response = self._client._write(f"/wifi/hotspots/{segment(hotspot)}/visits", payload, f"wifi:{nonce}")
         body = response.json()
         return Visit(
             outcome=body["outcome"],
@@ -193,7 +194,7 @@ class WifiCalls:
 
     def confirm_address(self, hotspot: str, token: str) -> ConfirmedCard:
         """Follow a confirmation link (Gone when invalid, used or expired)."""
-        path = f"/wifi/hotspots/{_segment(hotspot)}/confirmations"
+        path = f"/wifi/hotspots/{segment(hotspot)}/confirmations"
         body = self._client._request("POST", path, {"token": token}).json()
         return ConfirmedCard(body["card"], body["email"], body["first_name"], body.get("locale"))
 
@@ -225,5 +226,5 @@ class WifiCalls:
         return Hotspot.from_json(self._client._request("POST", "/hotspots", payload).json())
 
     def update_hotspot(self, hotspot: str, **changes: Any) -> Hotspot:
-        path = f"/hotspots/{_segment(hotspot)}"
+        path = f"/hotspots/{segment(hotspot)}"
         return Hotspot.from_json(self._client._request("PATCH", path, changes).json())

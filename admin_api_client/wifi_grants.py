@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .client import CoreClient, _segment
+from .client import CoreClient
 from .errors import NotFound
+from .transport import segment
 
 
 @dataclass(frozen=True)
@@ -55,13 +56,13 @@ class GrantCalls:
         self._client = client
 
     def _gateway(self, hotspot: str, gateway_hash: str) -> str:
-        return f"/wifi/hotspots/{_segment(hotspot)}/gateways/{_segment(gateway_hash)}"
+        return f"/wifi/hotspots/{segment(hotspot)}/gateways/{segment(gateway_hash)}"
 
     def hold(self, hotspot: str, nonce: str, rhid: str, gateway_hash: str, **visit: Any) -> HeldGrant:
         """Hold the device's grant for its gateway with the sign-up (`visit`: record_visit's fields
         but `confirmation`), checked now: Invalid as record_visit would be."""
         payload = {"nonce": nonce, "rhid": rhid, "gateway_hash": gateway_hash, **visit}
-        response = self._client._write(f"/wifi/hotspots/{_segment(hotspot)}/grants", payload, f"wifi:{nonce}")
+        response = self._client._write(f"/wifi/hotspots/{segment(hotspot)}/grants", payload, f"wifi:{nonce}")
         body = response.json()
         return HeldGrant(
             held_at=datetime.fromisoformat(body["held_at"]),
@@ -70,7 +71,7 @@ class GrantCalls:
         )
 
     def state(self, hotspot: str, nonce: str) -> GrantState:
-        path = f"/wifi/hotspots/{_segment(hotspot)}/grants/{_segment(nonce)}"
+        path = f"/wifi/hotspots/{segment(hotspot)}/grants/{segment(nonce)}"
         body = self._client._request("GET", path).json()
         return GrantState(body["state"], body.get("outcome"), body.get("card"), bool(body.get("emailed")))
 

@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 
 import admin_api_client
-from admin_api_client import imports, models, program, settings, wallet, wifi
+from admin_api_client import customers, imports, models, program, settings, wallet, wifi
 from admin_api_client import wifi_grants as grants
 from loyalty_common import tickets
 
@@ -92,6 +92,10 @@ CONTRACT: list[tuple[type, str, dict[str, str | None]]] = [
     (grants.GrantState, "GrantState", {"card_number": "card", "emailed": "emailed?"}),
     (grants.GatewayGrant, "Grant", {}),
     (grants.AcknowledgedVisit, "AcknowledgedVisit", {}),
+    (customers.CustomerRow, "CustomerRow", {"store": "store.code"}),
+    (customers.CustomerPage, "CustomerPage", {}),
+    (customers.CustomerCard, "CustomerCard", {"customer": None}),  # the row's fields, at the top
+    (customers.Adjustment, "Adjustment", {}),
     (imports.CustomerImport, "CustomerImport", {}),
     (imports.ImportFailure, "ImportError", {}),
     (imports.ImportReport, "ImportReport", {"preview": "preview?"}),  # reports kept before it had one
