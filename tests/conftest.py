@@ -77,6 +77,7 @@ def migrated(database_url: str) -> Iterator[Database]:
 class LoadedDemo:
     snapshot: Snapshot
     contract: dict[str, Any]  # what load_demo answers
+    extra: Any = None  # what a module's builder added (see `loaded_demo`)
 
 
 @pytest.fixture(scope="session")
@@ -84,16 +85,34 @@ def demo_database(
     database_url: str, tmp_path_factory: pytest.TempPathFactory, smtp: Inbox
 ) -> Iterator[LoadedDemo]:
     """A second database per backend, migrated, where the demo is loaded (and committed) once."""
-    urls = new_database(make_url(database_url).get_backend_name(), tmp_path_factory.mktemp("demo"))
+    with loaded_demo(database_url, tmp_path_factory.mktemp("demo"), smtp) as loaded:
+        yield loaded
+
+
+@contextmanager
+def loaded_demo(
+    database_url: str,
+    folder: Any,
+    smtp: Inbox,
+    then: Callable[[Core, dict[str, Any]], Any] | None = None,
+) -> Iterator[LoadedDemo]:
+    """A database of its own with the demo, and what `then` adds to it, committed once: a module
+    whose every test needs more than the demo overrides `demo_database` with this, so that it
+    builds that once instead of in each test's transaction."""
+    urls = new_database(make_url(database_url).get_backend_name(), folder)
     database = Database.from_url(next(urls))
     upgrade(database)
     core_app = admin_core.create_app(make_config(smtp), database=database)
-    contract = load_demo(core_app.extensions[EXTENSION], SECRET)
+    core = core_app.extensions[EXTENSION]
+    contract = load_demo(core, SECRET)
+    extra = then(core, contract) if then else None
     snapshot = Snapshot(database)
     snapshot.take()
-    yield LoadedDemo(snapshot, contract)
-    database.dispose()
-    urls.close()
+    try:
+        yield LoadedDemo(snapshot, contract, extra)
+    finally:
+        database.dispose()
+        urls.close()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ that nothing changed. A test fails when an endpoint or a staff page has no row."
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -45,6 +46,9 @@ from admin_core.services.staff import NewStaff, StaffScope, create_staff
 from admin_core.services.store_groups import GroupDetails, new_group
 from admin_core.services.vouchers import redeem_reward
 
+from .conftest import LoadedDemo, loaded_demo
+from .smtp import Inbox
+
 OTHER_CARD = "8800000001"
 PICTURE = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><rect width="1" height="1"/></svg>'
 PASSWORD = "other-staff-password"
@@ -60,8 +64,22 @@ class World:
     ids: dict[str, Any]
 
 
+@pytest.fixture(scope="module")
+def demo_database(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory, smtp: Inbox
+) -> Iterator[LoadedDemo]:
+    """The demo and the other merchant's world, committed once for the module."""
+    with loaded_demo(database_url, tmp_path_factory.mktemp("world"), smtp, then=build_world) as loaded:
+        yield loaded
+
+
 @pytest.fixture
-def world(core: Core, demo: dict[str, Any]) -> World:
+def world(demo_database: LoadedDemo, demo: dict[str, Any]) -> World:
+    built: World = demo_database.extra
+    return built
+
+
+def build_world(core: Core, demo: dict[str, Any]) -> World:
     db = core.db
     other = create_merchant(db, "other", "Other shop", portal_enabled=True)
     create_store(db, other.id, "OTHER", "Other shop's store")
