@@ -39,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
         ACTIVATION_MAX_AGE=24 * 3600,
         RESET_MAX_AGE=3600,
         EMAIL_CHANGE_MAX_AGE=24 * 3600,
+        STAFF_INVITATION_MAX_AGE=7 * 24 * 3600,  # seconds an invited person's link works
         PASSWORD_HASH_FAST=False,
         MAIL_SERVER="127.0.0.1",
         MAIL_PORT=25,
@@ -83,6 +84,7 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
         wallet_keys=WalletKeys(app.config.get("WALLET_KEY") or app.config["SECRET_KEY"]),
         reset_max_age=timedelta(seconds=int(app.config["RESET_MAX_AGE"])),
         email_change_max_age=timedelta(seconds=int(app.config["EMAIL_CHANGE_MAX_AGE"])),
+        staff_invitation_max_age=timedelta(seconds=int(app.config["STAFF_INVITATION_MAX_AGE"])),
         controller_networks=parse_networks(app.config.get("WIFI_CONTROLLER_NETWORKS")),
         apns_url=str(app.config["WALLET_APNS_URL"]).rstrip("/"),
     )

@@ -30,6 +30,7 @@ class Core:
     wallet_keys: WalletKeys
     reset_max_age: timedelta = timedelta(hours=1)
     email_change_max_age: timedelta = timedelta(hours=24)
+    staff_invitation_max_age: timedelta = timedelta(days=7)
     # Non-public networks where hotspot controllers may be (WIFI_CONTROLLER_NETWORKS).
     controller_networks: Networks = ()
     # Where APNs is (WALLET_APNS_URL): Apple's production host, or a test's stand-in.
