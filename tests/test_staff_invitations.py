@@ -240,9 +240,16 @@ def test_the_admin_sends_an_active_member_a_reset_link(
     assert mailed(core_app, inbox) == []
 
 
-def test_the_link_is_built_on_the_host_the_core_trusts(committed_db: Database, inbox: Inbox) -> None:
+def test_the_link_is_built_on_the_host_the_core_trusts_and_lasts_as_configured(
+    committed_db: Database, inbox: Inbox
+) -> None:
     core_app = admin_core.create_app(
-        make_config(inbox, TRUSTED_HOSTS=["till.example"], SITE_URL="https://till.example"),
+        make_config(
+            inbox,
+            TRUSTED_HOSTS=["till.example"],
+            SITE_URL="https://till.example",
+            STAFF_INVITATION_MAX_AGE=2 * 24 * 3600,
+        ),
         database=committed_db,
     )
     load_demo(core_app.extensions[EXTENSION], SECRET)
@@ -253,6 +260,7 @@ def test_the_link_is_built_on_the_host_the_core_trusts(committed_db: Database, i
     deliver_mail(core_app)
     [message] = inbox.messages
     assert join_link(inbox.text(message), "https://till.example")
+    assert "The link works once, for 2 days." in inbox.text(message)  # FLASK_STAFF_INVITATION_MAX_AGE
 
 
 def post_to(client: FlaskClient, base: str, url: str, data: dict[str, str]) -> bool:
