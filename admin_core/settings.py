@@ -16,6 +16,7 @@ DEFAULTS: dict[str, Any] = {
     "ACTIVATION_MAX_AGE": 24 * 3600,
     "RESET_MAX_AGE": 3600,
     "EMAIL_CHANGE_MAX_AGE": 24 * 3600,
+    "STAFF_INVITATION_MAX_AGE": 7 * 24 * 3600,  # seconds an invited person's link works
     "PASSWORD_HASH_FAST": False,
     "MAIL_SERVER": "127.0.0.1",
     "MAIL_PORT": 25,
@@ -38,6 +39,7 @@ class CoreSettings:
     activation_max_age: timedelta
     reset_max_age: timedelta
     email_change_max_age: timedelta
+    staff_invitation_max_age: timedelta
     staff_session_lifetime: timedelta
     mail_timeout: float
     password_hash_fast: bool
@@ -54,6 +56,7 @@ class CoreSettings:
             activation_max_age=seconds(config, "ACTIVATION_MAX_AGE"),
             reset_max_age=seconds(config, "RESET_MAX_AGE"),
             email_change_max_age=seconds(config, "EMAIL_CHANGE_MAX_AGE"),
+            staff_invitation_max_age=seconds(config, "STAFF_INVITATION_MAX_AGE"),
             staff_session_lifetime=seconds(config, "STAFF_SESSION_LIFETIME"),
             mail_timeout=duration(config, "MAIL_TIMEOUT"),
             password_hash_fast=flag(config, "PASSWORD_HASH_FAST"),

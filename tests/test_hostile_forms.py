@@ -10,6 +10,7 @@ table names the pages, who looks at them, and the values that make the rest of a
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -26,9 +27,12 @@ import admin_core
 import composition
 from admin_core.context import EXTENSION
 from admin_core.database import Database
-from admin_core.models import Card, TokenPurpose
+from admin_core.models import Card, StaffLevel, TokenPurpose
 from admin_core.services import utcnow
 from admin_core.services.links import issue_link
+from admin_core.services.merchants import get_merchant
+from admin_core.services.staff import NewStaff, StaffScope, add_account
+from admin_core.services.staff_invitations import invitation_kind
 from admin_core.services.staff_reset import account_to_reset, reset_token
 
 from .conftest import make_config
@@ -209,6 +213,7 @@ PAGES = [
     Page("staff", None, "/login", {"email": ADMIN, "password": STAFF_PASSWORD}),
     Page("staff", None, "/login/forgot", {"email": ADMIN}),
     Page("staff", None, "staff-reset-link", {"new": "another-staff-password-1"}),
+    Page("staff", None, "staff-join-link", {"new": "a-newcomer-s-password-1"}),
     Page("staff", ADMIN, "/two-factor"),
     Page("staff", ADMIN, "/", {"number": ANNA}),
     Page("staff", ADMIN, f"/cards/{ANNA}", {"amount": "12.50"}),
@@ -266,6 +271,15 @@ def staff_reset_token(db: Database, secret_key: str) -> str:
     return reset_token(secret_key, staff)
 
 
+def staff_join_token(db: Database, secret_key: str, lifetime: timedelta) -> str:
+    """A newly invited account's link (a send that works makes the account join)."""
+    with db.write() as session:
+        demo = StaffScope.merchant(get_merchant(session, "demo").id)
+        email = f"newcomer-{secrets.token_hex(4)}@demo.example"
+        staff = add_account(session, demo, NewStaff("Nia", "New", email, None, StaffLevel.USER, "MAIN"), None)
+        return reset_token(secret_key, staff, invitation_kind(lifetime))
+
+
 def address(page: Page, client: FlaskClient, core_app: Flask, hotspot: str) -> Callable[[], str]:
     """The page's address; the splash gets a fresh redirect of its controller each time, the
     pages of e-mailed links a link that works."""
@@ -276,6 +290,9 @@ def address(page: Page, client: FlaskClient, core_app: Flask, hotspot: str) -> C
         return lambda: f"/p/demo/reset/{portal_reset_token(db)}"
     if page.url == "staff-reset-link":
         return lambda: f"/login/reset/{staff_reset_token(db, core_app.config['SECRET_KEY'])}"
+    if page.url == "staff-join-link":
+        lifetime = core_app.extensions[EXTENSION].settings.staff_invitation_max_age
+        return lambda: f"/join/{staff_join_token(db, core_app.config['SECRET_KEY'], lifetime)}"
     if page.url == "team-member":
         found = re.search(r'href="(/team/\d+)"', client.get("/team").text)
         assert found

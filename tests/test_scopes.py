@@ -24,6 +24,7 @@ from admin_core.models import (
     Merchant,
     Operation,
     OperationKind,
+    OutboundMail,
     Reward,
     Staff,
     StaffLevel,
@@ -43,6 +44,7 @@ from admin_core.services.portal_auth import set_password
 from admin_core.services.program_setup import CampaignDetails, create_campaign
 from admin_core.services.reward_admin import set_picture
 from admin_core.services.staff import NewStaff, StaffScope, create_staff
+from admin_core.services.staff_invitations import Letter, Mailer, invite_staff
 from admin_core.services.store_groups import GroupDetails, new_group
 from admin_core.services.vouchers import redeem_reward
 
@@ -52,6 +54,11 @@ from .smtp import Inbox
 OTHER_CARD = "8800000001"
 PICTURE = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><rect width="1" height="1"/></svg>'
 PASSWORD = "other-staff-password"
+INVITED = "ines@demo.example"
+
+
+def letter(staff: Staff, token: str) -> Letter:
+    return Letter("Invited", f"Your link: {token}", f"<p>Your link: {token}</p>")
 
 
 @dataclass
@@ -105,6 +112,13 @@ def build_world(core: Core, demo: dict[str, Any]) -> World:
     create_hotspot(
         db, other.id, "OTHER", HotspotKind.MERAKI, {"mode": "click-through"}, public_id="other-lobby"
     )
+    with db.write() as session:
+        invite_staff(
+            session,
+            Mailer("world", core.mail_seal, timedelta(days=1), letter, letter),
+            StaffScope.merchant(demo_id),
+            NewStaff("Ines", "Invited", INVITED, None, StaffLevel.USER, "MAIN"),
+        )
     with db.write() as session:
         demo_merchant = session.get_one(Merchant, demo_id)
         espresso = session.scalar(
@@ -164,7 +178,7 @@ def counts(core: Core) -> tuple[int, ...]:
     with core.db.read() as session:
         return tuple(
             session.scalar(select(func.count()).select_from(model)) or 0
-            for model in (Operation, Coupon, Staff, Reward)
+            for model in (Operation, Coupon, Staff, Reward, OutboundMail)
         )
 
 
@@ -235,6 +249,8 @@ MERCHANT_API = [
     ("hotspots.update_hotspot", "PATCH", "/api/v1/hotspots/demo-opennds", {"session_minutes": 30}),
     ("team.change_coupon", "PATCH", "/api/v1/coupons/{coupon_main}", {"published": False}),
     ("team.change_staff", "PATCH", "/api/v1/staff/{staff_till}", {"disabled": True}),
+    ("team.resend_staff_invitation", "POST", "/api/v1/staff/{staff_invited}/invitation", None),
+    ("team.send_staff_reset_link", "POST", "/api/v1/staff/{staff_till}/reset", None),
     ("team.read_figures", "GET", "/api/v1/stores/MAIN/figures", None),
     ("passes.change_pass_kind", "PATCH", "/api/v1/pass-kinds/{pass_kind_demo}", {"price": 4500}),
     ("passes.list_card_passes", "GET", "/api/v1/cards/7000100001/passes", None),
@@ -370,6 +386,7 @@ def expand(path: str, world: World) -> str:
         demo_voucher=ids["demo_voucher"],
         coupon_main=ids["coupons"]["main"],
         staff_till=ids["staff"]["till@demo.example"],
+        staff_invited=ids["staff"][INVITED],
         reward_demo=ids["reward_demo"],
         tier_demo=ids["tier_demo"],
         campaign_later=ids["campaign_later"],
@@ -561,6 +578,13 @@ HOTSPOT_FORM = {
     "guest_retention_days": "365",
     "setting_mode": "click-through",
 }
+NEW_MEMBER = {
+    "first_name": "Nia",
+    "last_name": "New",
+    "email": "nia@demo.example",
+    "level": "USER",
+    "store": "MAIN",
+}
 NEW_TIER = {"name": "Mine", "threshold": "7", "multiplier": "1"}
 NEW_CAMPAIGN = {"name": "Mine", "starts_at": "2026-01-01", "ends_at": "2026-01-31", "stores": "MAIN"}
 # (actor, method, path, form data, expected status). Each path is one that another actor opens
@@ -711,6 +735,18 @@ STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
         404,
     ),
     (ADMIN, "POST", "/team/{other_admin}/reset-two-factor", None, 404),
+    (ADMIN, "POST", "/team", {**NEW_MEMBER}, 302),
+    (USER, "POST", "/team", {**NEW_MEMBER}, 403),
+    (ADMIN, "POST", "/team/{staff_invited}/resend-invitation", None, 302),
+    (MANAGER, "POST", "/team/{staff_invited}/resend-invitation", None, 403),
+    (USER, "POST", "/team/{staff_invited}/resend-invitation", None, 403),
+    (OTHER_ADMIN, "POST", "/team/{staff_invited}/resend-invitation", None, 404),
+    (ADMIN, "POST", "/team/{other_admin}/resend-invitation", None, 404),
+    (ADMIN, "POST", "/team/{staff_till}/send-reset-link", None, 302),
+    (MANAGER, "POST", "/team/{staff_till}/send-reset-link", None, 403),
+    (USER, "POST", "/team/{staff_manager}/send-reset-link", None, 403),
+    (OTHER_ADMIN, "POST", "/team/{staff_till}/send-reset-link", None, 404),
+    (ADMIN, "POST", "/team/{other_admin}/send-reset-link", None, 404),
     (ADMIN, "GET", "/settings", None, 200),
     (ADMIN, "POST", "/settings/logo", {"remove": "1"}, 302),
     (ADMIN, "GET", f"/cards/{OTHER_CARD}", None, 404),
@@ -854,6 +890,7 @@ STAFF_OPEN = {
     "staff.login_code",
     "staff.forgot_password",  # tests/test_staff_reset.py
     "staff.reset_password",
+    "staff.join",  # tests/test_staff_invitations.py: the link names the account
     "staff.logout",
     "staff.language",
     "staff.two_factor",
@@ -869,6 +906,7 @@ def fill(text: str, world: World) -> str:
         coupon_other=ids["coupons"]["other"],
         staff_till=ids["staff"][USER],
         staff_manager=ids["staff"][MANAGER],
+        staff_invited=ids["staff"][INVITED],
         other_admin=ids["other_admin"],
         demo_voucher=ids["demo_voucher"],
         import_demo=ids["imports"]["demo"],

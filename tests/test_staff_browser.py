@@ -222,3 +222,38 @@ def test_the_till_s_card_page_fits_a_phone(live: tuple[str, Any], phone: Any) ->
     expect(page.get_by_text("No card has this number.")).to_be_visible()
     expect(page.get_by_label("Card number or scan")).to_have_value("7000/100001")
     assert blocking_issues(page, "no such card") == []
+
+
+def test_an_invited_person_joins_on_a_phone(live: tuple[str, Any], phone: Any, inbox: Inbox) -> None:
+    base, core_app = live
+    page, expect = phone
+    heading = page.get_by_role("heading", level=1)
+    log_in(page, base, "admin@demo.example")
+    page.get_by_role("navigation", name="Staff menu").get_by_role("link", name="Staff").tap()
+    expect(heading).to_have_text("Staff")
+    expect(page.get_by_label("Password")).to_have_count(0)
+    page.get_by_label("First name").fill("Pia")
+    page.get_by_label("Last name").fill("Sala")
+    page.get_by_label("E-mail (their login)").fill("pia@demo.example")
+    page.get_by_role("button", name="Send the invitation").tap()
+    expect(page.get_by_role("status")).to_contain_text("Pia Sala is invited")
+    expect(page.get_by_text("Pia Sala (invited, not yet joined)")).to_be_visible()
+    issues = blocking_issues(page, "team with an invitation")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    deliver_mail(core_app)
+    [message] = inbox.messages
+    link = re.search(r"http://\S+/core/join/\S+", inbox.text(message))
+    assert link, inbox.text(message)
+    page.context.clear_cookies()  # the newcomer's own phone
+    page.goto(link.group(0))
+    expect(heading).to_have_text("Join the staff of Demo Café & Market")
+    issues += blocking_issues(page, "join")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.get_by_label("New password").fill("pia-own-password-1")
+    page.get_by_role("button", name="Save the password and log in").tap()
+    expect(heading).to_have_text("Till")
+    page.goto(link.group(0))
+    expect(heading).to_have_text("This invitation does not work any more")
+    issues += blocking_issues(page, "join used")
+    assert issues == []

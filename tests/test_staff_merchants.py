@@ -37,7 +37,8 @@ def create_staff(core_app: Flask, key: str, email: str, password: str = OTHER_PA
         "level": "ADMIN",
         "store": None,
     }
-    return core_app.test_client().post("/api/v1/staff", json=body, headers={"Authorization": f"Bearer {key}"})
+    headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": f"staff-{email}-{password}"}
+    return core_app.test_client().post("/api/v1/staff", json=body, headers=headers)
 
 
 def test_another_merchant_may_use_an_address_the_demo_uses_without_learning_it(

@@ -4,11 +4,13 @@ their own store."""
 
 from __future__ import annotations
 
+import hmac
+from collections.abc import Callable
 from dataclasses import fields as fields_of
 from dataclasses import replace
 from typing import Any
 
-from flask import Response
+from flask import Response, current_app, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import Session, joinedload
@@ -18,8 +20,12 @@ from ..models import Coupon, Staff, StaffLevel
 from ..services import staff as staff_service
 from ..services.figures import MAX_DAYS, SOURCES, Figures, as_csv, store_figures
 from ..services.offers import MAX_USES
+from ..services.staff import StaffScope
+from ..services.staff_invitations import Mailer, invite_staff, resend_invitation, send_reset_link
 from ..services.store_coupons import coupons_in_scope, create_coupon, set_coupon_published
+from ..staff.mails import staff_mailer
 from .auth import authenticate, scope
+from .idempotent import IDEMPOTENCY_DOC, run_once
 
 blp = Blueprint("team", __name__, description="Stores, staff, coupons and store figures (merchant key)")
 blp.before_request(authenticate)
@@ -78,7 +84,14 @@ class StaffInSchema(Schema):
     first_name = fields.String(required=True, validate=validate.Length(max=1000))
     last_name = fields.String(required=True, validate=validate.Length(max=1000))
     email = fields.String(required=True, validate=validate.Length(max=1000))
-    password = fields.String(required=True, validate=validate.Length(max=1000))
+    password = fields.String(
+        load_default=None,
+        validate=validate.Length(max=1000),
+        metadata={
+            "description": "Omitted: the person is invited by e-mail and chooses their own; sent: the"
+            " account logs in with it at once"
+        },
+    )
     level = fields.Enum(StaffLevel, by_value=True, required=True)
     store = fields.String(load_default=None, allow_none=True, metadata={"description": "None for an ADMIN"})
     phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
@@ -106,6 +119,9 @@ class StaffSchema(Schema):
     store = fields.Function(lambda staff: staff.store.code if staff.store else None, allow_none=True)
     two_factor = fields.Function(lambda staff: staff.totp_enabled_at is not None)
     disabled = fields.Function(lambda staff: staff.disabled_at is not None)
+    invited = fields.Boolean(
+        required=True, metadata={"description": "Invited by e-mail and not yet joined: no password yet"}
+    )
 
 
 class StaffListSchema(Schema):
@@ -189,13 +205,61 @@ def list_staff() -> dict[str, list[Staff]]:
 @blp.route("/staff", methods=["POST"])
 @blp.arguments(StaffInSchema)
 @blp.response(201, StaffSchema)
-def create_staff(payload: dict[str, Any]) -> Staff:
-    """A staff account. Errors: 422 store_required (a MANAGER or USER works at one store, an ADMIN
-    at none), unknown_store, invalid_email, password_too_short…; 409 staff_exists."""
-    core = current_core()
-    return staff_service.create_staff(
-        core.db, core.passwords, merchant_scope(), staff_service.NewStaff(**payload)
-    )
+@blp.doc(**IDEMPOTENCY_DOC)
+def create_staff(payload: dict[str, Any]) -> Response:
+    """A staff account, once per Idempotency-Key. Without a password the person is invited: an
+    e-mail (in the merchant's language) with a link to choose their own, working once for
+    STAFF_INVITATION_MAX_AGE. Errors: 422 store_required (a MANAGER or USER works at one store, an
+    ADMIN at none), unknown_store, invalid_email, password_too_short…; 409 staff_exists."""
+    core, reach = current_core(), merchant_scope()
+    new = staff_service.NewStaff(**payload)
+    password_hash = None if new.password is None else staff_service.password_hash_of(core.passwords, new)
+    mailer = staff_mailer()
+
+    def work(session: Session) -> tuple[int, dict[str, Any]]:
+        if password_hash is None:
+            return 201, StaffSchema().dump(invite_staff(session, mailer, reach, new))
+        return 201, StaffSchema().dump(staff_service.add_account(session, reach, new, password_hash))
+
+    # The attempt's fingerprint is stored: it holds a keyed digest of the password, never the password.
+    sent = request.get_json() | {"password": _digest(new.password)}
+    return run_once(reach.merchant_id, "staff", sent, work)
+
+
+def _digest(password: str | None) -> str | None:
+    if password is None:
+        return None
+    key = current_app.secret_key or b""
+    key = key.encode() if isinstance(key, str) else key
+    return hmac.new(key, password.encode(), "sha256").hexdigest()
+
+
+@blp.route("/staff/<int:staff_id>/invitation", methods=["POST"])
+@blp.response(202, StaffSchema)
+@blp.doc(**IDEMPOTENCY_DOC)
+def resend_staff_invitation(staff_id: int) -> Response:
+    """The invitation again, once per Idempotency-Key; the links sent before stop working. Errors:
+    409 already_joined, member_switched_off; 404 staff_not_found."""
+    return _send(staff_id, "invitation", resend_invitation)
+
+
+@blp.route("/staff/<int:staff_id>/reset", methods=["POST"])
+@blp.response(202, StaffSchema)
+@blp.doc(**IDEMPOTENCY_DOC)
+def send_staff_reset_link(staff_id: int) -> Response:
+    """A link to choose a new password, e-mailed to the member, once per Idempotency-Key; their
+    password works until they use it. Errors: 409 not_joined (send the invitation instead),
+    member_switched_off; 404 staff_not_found."""
+    return _send(staff_id, "reset", send_reset_link)
+
+
+def _send(staff_id: int, what: str, send: Callable[[Session, Mailer, StaffScope, int], Staff]) -> Response:
+    reach, mailer = merchant_scope(), staff_mailer()
+
+    def work(session: Session) -> tuple[int, dict[str, Any]]:
+        return 202, StaffSchema().dump(send(session, mailer, reach, staff_id))
+
+    return run_once(reach.merchant_id, f"staff/{staff_id}/{what}", {}, work)
 
 
 DETAILS = {field.name for field in fields_of(staff_service.StaffDetails)}

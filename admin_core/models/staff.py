@@ -39,7 +39,8 @@ class Staff(Base):
     last_name: Mapped[str] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(32))
     email: Mapped[str] = mapped_column(String(254))
-    password_hash: Mapped[str] = mapped_column(String(255))
+    # None: invited, not yet joined (no password logs in; the mailed link sets the first one).
+    password_hash: Mapped[str | None] = mapped_column(String(255))
     credentials_version: Mapped[int] = mapped_column(Integer, default=0)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -50,6 +51,11 @@ class Staff(Base):
 
     merchant: Mapped[Merchant] = relationship(lazy="joined", innerjoin=True)
     store: Mapped[Store | None] = relationship(lazy="joined")
+
+    @property
+    def invited(self) -> bool:
+        """Invited by e-mail and not yet joined: the account has no password."""
+        return self.password_hash is None
 
 
 class MerchantLogo(Base):

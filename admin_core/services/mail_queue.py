@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from ..database import Database
 from ..errors import Invalid
@@ -58,6 +59,20 @@ def enqueue(
     body_html: str | None = None,
     now: datetime | None = None,
 ) -> int:
+    with db.write() as session:
+        return enqueue_in(session, seal, recipient, subject, body_text, body_html, now)
+
+
+def enqueue_in(
+    session: Session,
+    seal: MailSeal,
+    recipient: str,
+    subject: str,
+    body_text: str,
+    body_html: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Queued in the caller's transaction: the message goes if, and only if, what it tells of does."""
     if not recipient or "@" not in recipient or not subject.strip() or not body_text.strip():
         raise Invalid("invalid_mail", "A message needs a recipient address, a subject and a body.")
     now = now or utcnow()
@@ -69,10 +84,9 @@ def enqueue(
         created_at=now,
         next_attempt_at=now,
     )
-    with db.write() as session:
-        session.add(message)
-        session.flush()
-        return message.id
+    session.add(message)
+    session.flush()
+    return message.id
 
 
 def backoff(attempts: int) -> timedelta:

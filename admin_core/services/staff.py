@@ -12,6 +12,7 @@ from datetime import datetime
 import pyotp
 from passlib.context import CryptContext
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from loyalty_common.error_codes import Code
@@ -19,7 +20,7 @@ from loyalty_common.error_codes import Code
 from ..database import Database
 from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from ..models import Merchant, Staff, StaffLevel, Store
-from . import add_unique, utcnow
+from . import utcnow
 from .merchants import find_store, require_active
 from .portal_auth import check_password_rules, email_address
 from .signup import customer_name, phone_number
@@ -86,24 +87,23 @@ class NewStaff:
     first_name: str
     last_name: str
     email: str
-    password: str
+    password: str | None  # None: invited, to choose their own (services/staff_invitations)
     level: StaffLevel
     store: str | None  # a store code; None only for an admin
     phone: str | None = None
 
 
-def create_staff(db: Database, hasher: CryptContext, scope: StaffScope, new: NewStaff) -> Staff:
-    """Only a merchant's admin creates accounts: a manager or user for one store, or another admin."""
+def add_account(session: Session, scope: StaffScope, new: NewStaff, password_hash: str | None) -> Staff:
+    """The account `new` describes, checked and added in the caller's transaction. Only a
+    merchant's admin creates accounts: a manager or user for one store, or another admin."""
     scope.require(StaffLevel.ADMIN)
     first = customer_name(new.first_name, "invalid_first_name", "first name")
     last = customer_name(new.last_name, "invalid_last_name", "last name")
     email = email_address(new.email)
     phone = phone_number(new.phone)
-    check_password_rules(new.password)
     if (new.level is StaffLevel.ADMIN) != (new.store is None):
         raise Invalid("store_required", "A manager or user works at one store; an admin at none.")
-    with db.read() as session:
-        store = scope.store(session, new.store) if new.store is not None else None
+    store = scope.store(session, new.store) if new.store is not None else None
     staff = Staff(
         merchant_id=scope.merchant_id,
         store_id=store.id if store else None,
@@ -112,13 +112,31 @@ def create_staff(db: Database, hasher: CryptContext, scope: StaffScope, new: New
         last_name=last,
         phone=phone,
         email=email,
-        password_hash=hasher.hash(new.password),
+        password_hash=password_hash,
         created_at=utcnow(),
     )
     # Unique per merchant only: another merchant's staff with this address stay unknown here.
-    add_unique(db, staff, Conflict("staff_exists", "An account with this e-mail address exists already."))
+    try:
+        with session.begin_nested():
+            session.add(staff)
+    except IntegrityError:
+        raise Conflict("staff_exists", "An account with this e-mail address exists already.") from None
+    return staff
+
+
+def password_hash_of(hasher: CryptContext, new: NewStaff) -> str:
+    """The hash of the password the account's creator chose (the API's, when it sends one)."""
+    check_password_rules(new.password or "")
+    return hasher.hash(new.password or "")
+
+
+def create_staff(db: Database, hasher: CryptContext, scope: StaffScope, new: NewStaff) -> Staff:
+    scope.require(StaffLevel.ADMIN)
+    password_hash = password_hash_of(hasher, new)
+    with db.write() as session:
+        staff_id = add_account(session, scope, new, password_hash).id
     with db.read() as session:
-        return get_staff(session, scope, staff.id)
+        return get_staff(session, scope, staff_id)
 
 
 @dataclass(frozen=True)
@@ -223,9 +241,9 @@ def authenticate_staff(db: Database, hasher: CryptContext, merchant: str, email:
     to whoever knows its password, so that a guess learns nothing of the account."""
     with db.read() as session:
         staff = find_staff_by_login(session, merchant, email)
-    if staff is None:
-        hasher.dummy_verify()  # an unknown address costs what a known one does
-    if staff is None or not hasher.verify(password, staff.password_hash):
+    if staff is None or staff.password_hash is None:
+        hasher.dummy_verify()  # an unknown (or not yet joined) address costs what a known one does
+    if staff is None or staff.password_hash is None or not hasher.verify(password, staff.password_hash):
         raise Unauthorized("wrong_credentials", "The merchant, the e-mail address or the password is wrong.")
     _refuse_switched_off(staff)
     return staff
@@ -241,7 +259,7 @@ def change_staff_password(db: Database, hasher: CryptContext, staff_id: int, cur
     check_password_rules(new)
     with db.write() as session:
         staff = session.get_one(Staff, staff_id, with_for_update={"of": Staff})
-        if not hasher.verify(current, staff.password_hash):
+        if staff.password_hash is None or not hasher.verify(current, staff.password_hash):
             raise Unauthorized(Code.WRONG_PASSWORD, "The password is wrong.")
         staff.password_hash = hasher.hash(new)
         staff.credentials_version += 1

@@ -65,6 +65,7 @@ def init_staff(app: Flask) -> None:
         figures_views,
         hotspot_views,
         import_views,
+        join_views,
         pass_views,
         program_views,
         reset_views,

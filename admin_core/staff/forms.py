@@ -199,7 +199,6 @@ class StaffForm(StaffDetailsForm):
         ],
         filters=[strip],
     )
-    password = new_password(_l("Password"))
 
 
 class PasswordChangeForm(NewPasswordForm):

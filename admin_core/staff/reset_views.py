@@ -7,33 +7,20 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from loyalty_common.deployment import external_url
-
 from ..context import current_core
 from ..errors import Gone, Invalid
 from ..models import Staff
 from ..services import mail_queue, staff_reset
 from .blueprint import bp
 from .forms import ForgotPasswordForm, NewPasswordForm
+from .mails import reset_letter
 from .views import security_log
 
 
 def _send_link(staff: Staff) -> None:
-    token = staff_reset.reset_token(current_app.secret_key or "", staff)
-    context = {
-        "staff": staff,
-        "link": external_url(current_core().settings.staff_url, ".reset_password", token=token),
-        "hours": staff_reset.LINK_LIFETIME // 3600,
-    }
+    letter = reset_letter(staff, staff_reset.reset_token(current_app.secret_key or "", staff))
     core = current_core()
-    mail_queue.enqueue(
-        core.db,
-        core.mail_seal,
-        staff.email,
-        _("A new password for your staff account at %(merchant)s", merchant=staff.merchant.name),
-        render_template("staff/email/reset.txt", **context),
-        render_template("staff/email/reset.html", **context),
-    )
+    mail_queue.enqueue(core.db, core.mail_seal, staff.email, letter.subject, letter.text, letter.html)
 
 
 @bp.route("/login/forgot", methods=["GET", "POST"])

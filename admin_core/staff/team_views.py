@@ -3,31 +3,40 @@ and the admin (every store) publish coupons."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from ..context import current_core
 from ..errors import CoreError, NotFound
-from ..models import StaffLevel
+from ..models import Staff, StaffLevel
 from ..services import staff as staff_service
+from ..services.staff import StaffScope
+from ..services.staff_invitations import Mailer, invite_staff, resend_invitation, send_reset_link
 from ..services.store_coupons import MANAGING, coupons_in_scope, create_coupon, set_coupon_published
 from .auth import current_scope, current_staff, staff_required
 from .blueprint import bp
 from .forms import CouponForm, StaffDetailsForm, StaffForm, say_refusal
+from .mails import staff_mailer
 from .messages import refusal
 
 STORE_REFUSALS = ("store_required", "unknown_store")
 
 
 def _refuse(form: StaffDetailsForm, error: CoreError) -> None:
-    """A refusal about the store at the store field (a store switched off meanwhile), others above."""
-    say_refusal(form, form.store if error.code in STORE_REFUSALS else None, refusal(error))
+    """A refusal about the store at the store field (a store switched off meanwhile), the address
+    taken at the e-mail field, others above."""
+    field = form.store if error.code in STORE_REFUSALS else None
+    if error.code == "staff_exists" and isinstance(form, StaffForm):
+        field = form.email
+    say_refusal(form, field, refusal(error))
 
 
 def _stores(every: str | None) -> list[SelectChoice]:
@@ -54,18 +63,26 @@ def team() -> Response | str | tuple[str, int]:
             first_name=form.first_name.data or "",
             last_name=form.last_name.data or "",
             email=form.email.data or "",
-            password=form.password.data or "",
+            password=None,
             level=level,
             store=form.store.data or None,
             phone=form.phone.data or None,
         )
         try:
-            made = staff_service.create_staff(core.db, core.passwords, scope, new)
+            with core.db.write() as session:
+                made = invite_staff(session, staff_mailer(), scope, new)
         except CoreError as error:
             _refuse(form, error)
             status = 422
         else:
-            flash(_("Account created for %(name)s.", name=f"{made.first_name} {made.last_name}"), "success")
+            flash(
+                _(
+                    "%(name)s is invited: a link to choose their password is on its way to %(email)s.",
+                    name=f"{made.first_name} {made.last_name}",
+                    email=made.email,
+                ),
+                "success",
+            )
             return redirect(url_for(".team"))
     elif form.errors:
         status = 422
@@ -106,15 +123,30 @@ def team_member(staff_id: int) -> Response | str | tuple[str, int]:
     return render_template("staff/team_member.html", member=member, form=form), status
 
 
+def _send(send: Callable[[Session, Mailer, StaffScope, int], Staff], staff_id: int) -> str:
+    """Sends a member a link; their address."""
+    with current_core().db.write() as session:
+        return send(session, staff_mailer(), current_scope(), staff_id).email
+
+
 @bp.route("/team/<int:staff_id>/<action>", methods=["POST"])
 @staff_required(StaffLevel.ADMIN)
 def team_action(staff_id: int, action: str) -> Response:
     core, scope = current_core(), current_scope()
+    done = _("Done.")
     try:
         if action in ("disable", "enable"):
             staff_service.set_staff_disabled(core.db, scope, staff_id, action == "disable")
         elif action == "reset-two-factor":
             staff_service.reset_two_factor(core.db, scope, staff_id)
+        elif action == "resend-invitation":
+            email = _send(resend_invitation, staff_id)
+            done = _(
+                "A new invitation is on its way to %(email)s; the earlier link no longer works.", email=email
+            )
+        elif action == "send-reset-link":
+            email = _send(send_reset_link, staff_id)
+            done = _("A link to choose a new password is on its way to %(email)s.", email=email)
         else:
             abort(404)
     except NotFound:
@@ -122,7 +154,7 @@ def team_action(staff_id: int, action: str) -> Response:
     except CoreError as error:
         flash(refusal(error), "error")
     else:
-        flash(_("Done."), "success")
+        flash(done, "success")
     return redirect(url_for(".team"))
 
 

@@ -35,7 +35,7 @@ PENDING = "staff_pending"  # passed the password, waiting for the code
 SETUP_SECRET = "staff_totp_setup"
 
 
-def _start(staff: Staff, verified: bool) -> Response:
+def start_session(staff: Staff, verified: bool) -> Response:
     session.clear()
     begin_session(staff)
     session[VERIFIED] = verified
@@ -74,7 +74,7 @@ def login() -> Response | str | tuple[str, int]:
             session.clear()
             session[PENDING] = (staff.id, staff.credentials_version)
             return redirect(url_for(".login_code"))
-        return _start(staff, verified=not staff.merchant.staff_2fa_required)
+        return start_session(staff, verified=not staff.merchant.staff_2fa_required)
     return render_template("staff/login.html", form=form)
 
 
@@ -97,7 +97,7 @@ def login_code() -> Response | str | tuple[str, int]:
             security_log.warning("Two-factor login refused for staff %s: %s", pending[0], error.code)
             form.form_errors.append(refusal(error))
             return render_template("staff/code.html", form=form), 403
-        return _start(staff, verified=True)
+        return start_session(staff, verified=True)
     return render_template("staff/code.html", form=form)
 
 
