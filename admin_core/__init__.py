@@ -46,6 +46,8 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
         MAIL_TIMEOUT=30,  # seconds for each exchange with the SMTP server
         MAIL_SUPPRESS_SEND=False,  # Flask-Mail would drop mail silently under TESTING
         WALLET_APNS_URL="https://api.push.apple.com",
+        WALLET_GOOGLE_API_URL="https://walletobjects.googleapis.com",
+        WALLET_GOOGLE_TOKEN_URL="https://oauth2.googleapis.com/token",
         # Forms and JSON; the views that take a customers file allow it (body_limits).
         MAX_CONTENT_LENGTH=DEFAULT_LIMIT,
         # The staff UI's session: a cookie of its own beside the site's.
@@ -85,6 +87,9 @@ def create_app(config: dict[str, Any] | None = None, database: Database | None =
         email_change_max_age=timedelta(seconds=int(app.config["EMAIL_CHANGE_MAX_AGE"])),
         controller_networks=parse_networks(app.config.get("WIFI_CONTROLLER_NETWORKS")),
         apns_url=str(app.config["WALLET_APNS_URL"]).rstrip("/"),
+        google_api_url=str(app.config["WALLET_GOOGLE_API_URL"]).rstrip("/"),
+        google_token_url=str(app.config["WALLET_GOOGLE_TOKEN_URL"]),
+        site_url=str(app.config.get("SITE_URL") or "http://localhost").rstrip("/"),
     )
 
     from .api import init_api

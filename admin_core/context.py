@@ -34,6 +34,12 @@ class Core:
     controller_networks: Networks = ()
     # Where APNs is (WALLET_APNS_URL): Apple's production host, or a test's stand-in.
     apns_url: str = "https://api.push.apple.com"
+    # Where the Google Wallet REST API and the OAuth2 token endpoint are (WALLET_GOOGLE_API_URL,
+    # WALLET_GOOGLE_TOKEN_URL): Google's, or a test's stand-in.
+    google_api_url: str = "https://walletobjects.googleapis.com"
+    google_token_url: str = "https://oauth2.googleapis.com/token"
+    # The site's public root (SITE_URL): the Google class's logo and links, written by send-pushes.
+    site_url: str = "http://localhost"
 
 
 def current_core() -> Core:
