@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from admin_core.context import Core
 from admin_core.google_wallet import TokenCache
@@ -25,8 +26,10 @@ from admin_core.services.wallet_push import PushReport, deliver_due
 from admin_core.wallet_cli import wallet_sender
 
 from .conftest import login
+from .simulators.apns import apns_stand_in
 from .simulators.google_wallet import GoogleStandIn, google_stand_in
 from .test_wallet_apple import ANNA, queued, send_pushes, till_operation
+from .wallet_device import wallet_phone
 from .wallet_fixtures import ISSUER, SERVICE_ACCOUNT, google_account, set_up_google_wallet
 
 PASSWORD = "demo-password"
@@ -178,3 +181,36 @@ def test_removed_credentials_give_the_patch_up(
     with core.db.read() as session:
         assert session.scalars(select(WalletPush)).one().failed_at is not None
     assert deliver(core, minutes=60).handled == 0  # given up: not tried again
+
+
+def test_one_change_reaches_both_wallets_through_one_queue(
+    client: FlaskClient,
+    core: Core,
+    core_app: Flask,
+    demo: dict[str, Any],
+    google: GoogleStandIn,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    phone = wallet_phone(client, core)  # Anna's card in Apple Wallet, on her iPhone
+    assert phone.register() == 201
+    set_up_google_wallet(core)
+    assert client.get("/p/demo/card/wallet/google").status_code == 302  # and in Google Wallet
+    till_operation(client, demo, "both-wallets")
+    assert queued(core) == 2
+    with apns_stand_in() as apns:
+        monkeypatch.setattr(core, "apns_url", apns.url)
+        assert "sent 2" in send_pushes(core_app)
+        assert len(apns.wait_for(1)) == 1
+    assert google.objects_written()[-1].body["loyaltyPoints"]["balance"] == {"int": 1275}
+
+
+@pytest.mark.both_backends  # the database refuses a push with no target, or with two
+def test_a_push_names_one_target(
+    saved: FlaskClient, core: Core, demo: dict[str, Any], google: GoogleStandIn
+) -> None:
+    with core.db.read() as session:
+        google_object = session.scalars(select(GoogleWalletObject.id)).one()
+    for targets in ({}, {"google_object_id": google_object, "registration_id": google_object}):
+        with pytest.raises(IntegrityError), core.db.write() as session:
+            now = utcnow()
+            session.add(WalletPush(created_at=now, next_attempt_at=now, attempts=0, **targets))
