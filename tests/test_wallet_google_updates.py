@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from admin_core.context import Core
 from admin_core.google_wallet import TokenCache
-from admin_core.models import GoogleWalletObject, WalletPush
+from admin_core.models import GoogleWalletObject, Merchant, WalletPush
 from admin_core.services import utcnow
 from admin_core.services.merchants import get_merchant
 from admin_core.services.wallet_google_credentials import remove_credentials
@@ -214,3 +214,27 @@ def test_a_push_names_one_target(
         with pytest.raises(IntegrityError), core.db.write() as session:
             now = utcnow()
             session.add(WalletPush(created_at=now, next_attempt_at=now, attempts=0, **targets))
+
+
+def test_an_account_google_refuses_gives_the_patch_up(
+    saved: FlaskClient, core: Core, demo: dict[str, Any], google: GoogleStandIn
+) -> None:
+    google.accounts.clear()  # the key was deleted in Google's console
+    till_operation(saved, demo, "google-refused-account")
+    assert deliver(core).failed == 1 and google.writes == []
+    with core.db.read() as session:
+        assert "token: Google answered 400" in (session.scalars(select(WalletPush)).one().last_error or "")
+
+
+def test_a_new_accent_rewrites_the_class_with_the_next_patch(
+    saved: FlaskClient, core: Core, demo: dict[str, Any], google: GoogleStandIn
+) -> None:
+    till_operation(saved, demo, "google-accent-1")
+    assert deliver(core).sent == 1
+    with core.db.write() as session:
+        session.execute(update(Merchant).where(Merchant.slug == "demo").values(accent_color="#123456"))
+    till_operation(saved, demo, "google-accent-2")
+    assert deliver(core).sent == 1
+    classes = [each for each in google.writes if each.kind == "loyaltyClass"]
+    assert [each.method for each in classes] == ["POST", "PATCH"]
+    assert google.resources["loyaltyClass"][classes[0].resource_id]["hexBackgroundColor"] == "#123456"
