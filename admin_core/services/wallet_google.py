@@ -21,7 +21,7 @@ from ..errors import NotFound
 from ..models import Card, GoogleWalletObject, Merchant
 from . import utcnow
 from .cards import get_card
-from .program import dashboard
+from .program import tier_progress
 from .wallet_google_credentials import GoogleCredentials, find_settings, opened
 from .wallet_keys import WalletKeys
 
@@ -91,8 +91,8 @@ def loyalty_object(
 ) -> dict[str, object]:
     """What the object shows now: the card's number (its barcode too), holder, points, credit and
     tier. A blocked card's object is inactive."""
-    summary = dashboard(session, merchant, google_object.card.number, now or utcnow())
-    card, tier = summary.card, summary.tier
+    card = google_object.card
+    tier = tier_progress(session, merchant, card, now or utcnow())
     texts = labels(merchant.name)
     customer = card.customer
     credit = Decimal(card.credit).scaleb(-get_currency_precision(merchant.currency))
