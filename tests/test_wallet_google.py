@@ -4,15 +4,21 @@ merchant's class and the card's object as they are now."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
 import jwt
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
-from admin_core.context import Core
+from admin_core.context import EXTENSION, Core
 from admin_core.models import Card, GoogleWalletObject, Merchant
+from admin_core.services.merchants import get_merchant
+from admin_core.services.wallet_google import save_url
+from admin_core.wallet_labels import pass_labels
 
 from .conftest import login
 from .wallet_fixtures import ISSUER, SERVICE_ACCOUNT, google_account, set_up_google_wallet, set_up_wallet
@@ -106,3 +112,29 @@ def test_both_buttons_show_where_both_wallets_are_offered(
     page = client.get("/p/demo/card").text
     assert "Add to Apple Wallet" in page and "Save to Google Wallet" in page
     assert urlsplit(client.get("/p/demo/card/wallet/google").headers["Location"]).netloc == "pay.google.com"
+
+
+@pytest.mark.both_backends  # the unique card_id decides which first save makes the object
+def test_two_first_saves_at_once_make_one_object(live: tuple[str, Any]) -> None:
+    _base, core_app = live
+    core = core_app.extensions[EXTENSION]
+    set_up_google_wallet(core)
+    with core.db.read() as session:
+        merchant = get_merchant(session, "demo")
+    start = threading.Barrier(2)
+
+    def first_save() -> str:
+        start.wait(timeout=10)
+        with core_app.app_context(), core.db.write() as session:
+            url = save_url(session, merchant, ANNA, core.wallet_keys, "http://localhost", pass_labels)
+        return str(
+            jwt.decode(url.removeprefix(SAVE), options={"verify_signature": False})["payload"][
+                "loyaltyObjects"
+            ][0]["id"]
+        )
+
+    with ThreadPoolExecutor(2) as pool:
+        ids = set(pool.map(lambda _: first_save(), range(2)))
+    with core.db.read() as session:
+        assert len(session.scalars(select(GoogleWalletObject)).all()) == 1
+    assert len(ids) == 1
