@@ -37,7 +37,7 @@ run: export FLASK_SITE_URL ?= http://127.0.0.1:5000
 run: export FLASK_TRUSTED_HOSTS ?= ["127.0.0.1", "localhost"]
 run: install
 	$(FLASK) core init-db
-	$(FLASK) core demo | tee instance/demo.json
+	$(FLASK) core demo --google-key-file instance/demo-google-service-account.json | tee instance/demo.json
 	@echo
 	@echo "  Customer portal:  http://127.0.0.1:5000/p/demo/"
 	@echo "  Staff (till, coupons, figures, settings, import): http://127.0.0.1:5000/core/login?merchant=demo"
@@ -45,6 +45,7 @@ run: install
 	@echo "    any page there leads through the splash sign-up, then online"
 	@echo "  Admin core API:   http://127.0.0.1:5000/core/api/v1/openapi.json"
 	@echo "  Demo cards, staff, passwords and the API key: above, and in instance/demo.json"
+	@echo "  Save to Google Wallet: its JWT verifies with the local key in instance/demo-google-service-account.json (Google does not know it)"
 	@echo
 	@set -e; trap 'kill 0' INT TERM EXIT; \
 	if [ -z "$$FLASK_MAIL_SERVER" ]; then \

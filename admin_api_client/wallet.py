@@ -1,4 +1,5 @@
-"""The card in Apple Wallet: whether the merchant offers it, and the signed pass (site key)."""
+"""The card in a wallet: which wallets the merchant offers, the signed Apple pass and the Google
+Wallet save link (site key)."""
 
 from __future__ import annotations
 
@@ -29,15 +30,21 @@ def pass_file(response: httpx.Response) -> PassFile:
     )
 
 
+@dataclass(frozen=True)
+class WalletOffers:
+    apple: bool
+    google: bool
+
+
 class WalletCalls:
     """`client.wallet`."""
 
     def __init__(self, client: CoreClient) -> None:
         self._client = client
 
-    def offers_apple(self, number: str) -> bool:
+    def offers(self, number: str) -> WalletOffers:
         body = self._client._request("GET", f"/portal/cards/{segment(number)}/wallet").json()
-        return bool(body["apple"])
+        return WalletOffers(bool(body["apple"]), bool(body["google"]))
 
     def apple_pass(self, number: str, site_url: str) -> PassFile:
         """The card's signed .pkpass; NotFound (`wallet_not_offered`) without the merchant's
@@ -46,6 +53,13 @@ class WalletCalls:
         return pass_file(
             self._client._request("GET", f"/portal/cards/{segment(number)}/wallet/apple?{query}")
         )
+
+    def google_save_url(self, number: str, site_url: str) -> str:
+        """Google's save page with the card's signed JWT; NotFound (`wallet_not_offered`) without
+        the merchant's Google credentials. `site_url`: the site's public root (the JWT's origin)."""
+        query = urlencode({"site_url": site_url})
+        body = self._client._request("GET", f"/portal/cards/{segment(number)}/wallet/google?{query}").json()
+        return str(body["save_url"])
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
@@ -36,13 +37,22 @@ def init_db() -> None:
 
 
 @core_cli.command("demo")
-def demo() -> None:
+@click.option(
+    "--google-key-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Offer Google Wallet with a local service account key kept in this file (made if missing).",
+)
+def demo(google_key_file: Path | None) -> None:
     """Load the demo merchant (idempotent); print its cards, keys and stores as JSON."""
-    from .demo import load_demo
+    from .demo import SLUG, load_demo
+    from .demo_wallet_google import ensure_demo_google_wallet
 
     app = command_core_app()
     with app.app_context():
-        click.echo(json.dumps(load_demo(command_core(), app.config["SECRET_KEY"]), indent=2))
+        loaded = load_demo(command_core(), app.config["SECRET_KEY"])
+        if google_key_file is not None:
+            loaded["google_wallet"] = ensure_demo_google_wallet(command_core(), SLUG, google_key_file)
+        click.echo(json.dumps(loaded, indent=2))
 
 
 @core_cli.command("create-merchant")

@@ -24,6 +24,8 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_TIMEOUT": 30,  # seconds for each exchange with the SMTP server
     "MAIL_SUPPRESS_SEND": False,  # Flask-Mail would drop mail silently under TESTING
     "WALLET_APNS_URL": "https://api.push.apple.com",
+    "WALLET_GOOGLE_API_URL": "https://walletobjects.googleapis.com",
+    "WALLET_GOOGLE_TOKEN_URL": "https://oauth2.googleapis.com/token",
     # The staff UI's session: a cookie of its own beside the site's.
     "STAFF_SESSION_COOKIE_NAME": "loyalty_staff",
     # A staff session ends this many seconds after the login, however it is used: a shift.
@@ -47,6 +49,12 @@ class CoreSettings:
     controller_networks: Networks
     # Where APNs is (WALLET_APNS_URL): Apple's production host, or a test's stand-in.
     apns_url: str
+    # Where the Google Wallet REST API and the OAuth2 token endpoint are (WALLET_GOOGLE_API_URL,
+    # WALLET_GOOGLE_TOKEN_URL): Google's, or a test's stand-in.
+    google_api_url: str
+    google_token_url: str
+    # The site's public root (SITE_URL): the Google class's logo and links, written by send-pushes.
+    site_url: str
     # The root e-mailed staff links are built on (STAFF_URL, else SITE_URL).
     staff_url: str | None
 
@@ -64,5 +72,8 @@ class CoreSettings:
                 "WIFI_CONTROLLER_NETWORKS", parse_networks, config["WIFI_CONTROLLER_NETWORKS"]
             ),
             apns_url=web_address(config, "WALLET_APNS_URL"),
+            google_api_url=web_address(config, "WALLET_GOOGLE_API_URL"),
+            google_token_url=str(config["WALLET_GOOGLE_TOKEN_URL"]),
+            site_url=str(config.get("SITE_URL") or "http://localhost").rstrip("/"),
             staff_url=optional_text(config, "STAFF_URL") or optional_text(config, "SITE_URL"),
         )

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import stat
+from pathlib import Path
 
+import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
 from flask import Flask
 from flask.testing import FlaskClient
 
 from admin_core.demo import PASSWORD
+
+from .conftest import login
 
 
 @pytest.mark.both_backends  # the demo loaded twice on each backend
@@ -62,3 +68,30 @@ def test_the_site_app_carries_the_core_commands(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["core", "--help"])
     for command in ["init-db", "demo", "send-mail", "create-merchant", "create-api-key"]:
         assert command in result.output
+
+
+def test_demo_offers_google_wallet_with_a_local_key_that_verifies_the_save_link(
+    core_app: Flask, client: FlaskClient, tmp_path: Path
+) -> None:
+    runner = core_app.test_cli_runner()
+    key_file = tmp_path / "google.json"
+    first = runner.invoke(args=["core", "demo", "--google-key-file", str(key_file)])
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout)["google_wallet"]["service_account_file"] == str(key_file)
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    made = key_file.read_bytes()
+    again = runner.invoke(args=["core", "demo", "--google-key-file", str(key_file)])
+    assert json.loads(again.stdout) == json.loads(first.stdout) and key_file.read_bytes() == made
+
+    login(client, "7000100001", PASSWORD)
+    location = client.get("/p/demo/card/wallet/google").headers["Location"]
+    account = json.loads(made)
+    key = serialization.load_pem_private_key(account["private_key"].encode(), None)
+    claims = jwt.decode(
+        location.rsplit("/", 1)[1],
+        key.public_key(),
+        algorithms=["RS256"],
+        audience="google",
+    )
+    assert claims["iss"] == account["client_email"]
+    assert claims["payload"]["loyaltyObjects"][0]["accountId"] == "7000100001"

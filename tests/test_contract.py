@@ -88,6 +88,7 @@ CONTRACT: list[tuple[type, str, dict[str, str | None]]] = [
     (wifi.Visit, "Visit", {"card_number": "card", "replayed": None}),  # the header
     (wifi.Wordings, "Wordings", {}),
     (wallet.UpdatedSerials, "Serials", {}),
+    (wallet.WalletOffers, "WalletOffers", {}),
     (grants.HeldGrant, "Held", {"replayed": None}),  # the header
     (grants.GrantState, "GrantState", {"card_number": "card", "emailed": "emailed?"}),
     (grants.GatewayGrant, "Grant", {}),

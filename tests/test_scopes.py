@@ -359,6 +359,9 @@ MERCHANT_OWN = [
     "wallet_admin.read_apple",
     "wallet_admin.upload_apple",
     "wallet_admin.delete_apple",
+    "wallet_admin.read_google",  # tests/test_wallet_google_credentials.py
+    "wallet_admin.upload_google",
+    "wallet_admin.delete_google",
 ]
 # The site's endpoints: a merchant's key is refused; the site reaches a card only under its merchant.
 SITE_ONLY = [
@@ -883,6 +886,14 @@ STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
     (MANAGER, "GET", "/wallet", None, 403),
     (ADMIN, "POST", "/wallet/remove", None, 302),
     (MANAGER, "POST", "/wallet/remove", None, 403),
+    (ADMIN, "GET", "/wallet/google", None, 200),
+    (MANAGER, "GET", "/wallet/google", None, 403),
+    (USER, "GET", "/wallet/google", None, 403),
+    (ADMIN, "POST", "/wallet/google", {"issuer_id": "12"}, 422),
+    (MANAGER, "POST", "/wallet/google", {"issuer_id": "3388000000012345678"}, 403),
+    (ADMIN, "POST", "/wallet/google/remove", None, 302),
+    (MANAGER, "POST", "/wallet/google/remove", None, 403),
+    (USER, "POST", "/wallet/google/remove", None, 403),
 ]
 # Staff pages whose rows are elsewhere (logging in and out, the language) or that no data is behind.
 STAFF_OPEN = {

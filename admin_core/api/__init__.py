@@ -78,6 +78,7 @@ def init_api(app: Flask) -> None:
         stores,
         team,
         wallet_admin,
+        wallet_google_admin,  # noqa: F401  (its routes are on wallet_admin's blueprint)
         wallet_passes,
         wallet_service,
         wifi,

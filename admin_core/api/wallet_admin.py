@@ -1,5 +1,6 @@
 """The merchant's Apple Wallet credentials (merchant key): checked on upload, never shown again
-(the keys come back masked). The staff UI's /core/wallet calls the same services."""
+(the keys come back masked). The staff UI's /core/wallet calls the same services. The Google
+credentials' routes (wallet_google_admin) are on the same blueprint."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from ..services.wallet_credentials import (
 from .auth import authenticate, scope
 
 blp = Blueprint(
-    "wallet_admin", __name__, description="The merchant's Apple Wallet credentials (merchant key)"
+    "wallet_admin", __name__, description="The merchant's Apple and Google Wallet credentials (merchant key)"
 )
 blp.before_request(authenticate)
 
@@ -37,19 +38,19 @@ def _merchant_key_only() -> None:
         raise Forbidden("merchant_only", "Only the merchant's own key manages its wallet credentials.")
 
 
-def _file(description: str) -> fields.String:
+def file_field(description: str) -> fields.String:
     return fields.String(validate=FILE_SIZE, metadata={"description": f"{description}, base64"})
 
 
 class AppleUploadSchema(Schema):
     team_id = fields.String(required=True, validate=validate.Length(max=10))
     pass_type_id = fields.String(required=True, validate=validate.Length(max=255))
-    p12 = _file("The Pass Type ID certificate with its key, as a .p12 file")
+    p12 = file_field("The Pass Type ID certificate with its key, as a .p12 file")
     password = fields.String(load_default="", validate=validate.Length(max=200))
-    certificate = _file("Or: the Pass Type ID certificate (PEM or DER)")
-    private_key = _file("and its private key (PEM or DER; encrypted with `password`, or not)")
-    intermediate = _file("Apple's WWDR certificate that issued it, unless the .p12 holds it")
-    apns_key = _file("The APNs auth key (.p8); none: pushes use the pass certificate")
+    certificate = file_field("Or: the Pass Type ID certificate (PEM or DER)")
+    private_key = file_field("and its private key (PEM or DER; encrypted with `password`, or not)")
+    intermediate = file_field("Apple's WWDR certificate that issued it, unless the .p12 holds it")
+    apns_key = file_field("The APNs auth key (.p8); none: pushes use the pass certificate")
     apns_key_id = fields.String(load_default="", validate=validate.Length(max=10))
     apns_team_id = fields.String(load_default="", validate=validate.Length(max=10))
 
@@ -67,7 +68,7 @@ class AppleSettingsSchema(Schema):
     updated_at = fields.DateTime()
 
 
-def _decoded(payload: dict[str, Any], name: str) -> bytes | None:
+def decoded(payload: dict[str, Any], name: str) -> bytes | None:
     value = payload.get(name)
     if not value:
         return None
@@ -100,12 +101,12 @@ def upload_apple(payload: dict[str, Any]) -> dict[str, object]:
     upload = AppleUpload(
         team_id=payload["team_id"],
         pass_type_id=payload["pass_type_id"],
-        p12=_decoded(payload, "p12"),
+        p12=decoded(payload, "p12"),
         password=payload["password"],
-        certificate=_decoded(payload, "certificate"),
-        private_key=_decoded(payload, "private_key"),
-        intermediate=_decoded(payload, "intermediate"),
-        apns_key=_decoded(payload, "apns_key"),
+        certificate=decoded(payload, "certificate"),
+        private_key=decoded(payload, "private_key"),
+        intermediate=decoded(payload, "intermediate"),
+        apns_key=decoded(payload, "apns_key"),
         apns_key_id=payload["apns_key_id"],
         apns_team_id=payload["apns_team_id"],
     )

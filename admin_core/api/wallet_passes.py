@@ -1,5 +1,5 @@
-"""A logged-in customer's card as an Apple Wallet pass (site key only): whether the merchant
-offers one, and the signed .pkpass."""
+"""A logged-in customer's card in a wallet (site key only): which wallets the merchant offers, the
+signed Apple .pkpass, and the Google Wallet save link."""
 
 from __future__ import annotations
 
@@ -11,12 +11,16 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from ..context import current_core
+from ..services.wallet_google import save_url
+from ..services.wallet_google_credentials import find_settings as find_google
 from ..services.wallet_pass import CONTENT_TYPE
 from ..services.wallet_passes import SiteLinks, card_pass, wallet_enabled
 from ..wallet_labels import pass_labels
 from .auth import authenticate, portal_merchant, require_site
 
-blp = Blueprint("wallet_passes", __name__, description="A customer's card in Apple Wallet (site key only)")
+blp = Blueprint(
+    "wallet_passes", __name__, description="A customer's card in Apple or Google Wallet (site key only)"
+)
 blp.before_request(authenticate)
 blp.before_request(require_site)
 
@@ -25,6 +29,11 @@ SITE_ROOT = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~-]
 
 class WalletOffersSchema(Schema):
     apple = fields.Boolean(required=True, metadata={"description": "An Apple Wallet pass is offered"})
+    google = fields.Boolean(required=True, metadata={"description": "Saving to Google Wallet is offered"})
+
+
+class GoogleSaveSchema(Schema):
+    save_url = fields.String(required=True, metadata={"description": "Google's save page, with the JWT"})
 
 
 class PassQuerySchema(Schema):
@@ -40,7 +49,10 @@ class PassQuerySchema(Schema):
 def read_offers(number: str) -> dict[str, bool]:
     merchant = portal_merchant()
     with current_core().db.read() as session:
-        return {"apple": wallet_enabled(session, merchant.id)}
+        return {
+            "apple": wallet_enabled(session, merchant.id),
+            "google": find_google(session, merchant.id) is not None,
+        }
 
 
 @blp.route("/<number>/wallet/apple", methods=["GET"])
@@ -56,3 +68,17 @@ def read_apple_pass(query: dict[str, Any], number: str) -> Response:
     response = Response(served.data, mimetype=CONTENT_TYPE)
     response.last_modified = served.updated_at
     return response
+
+
+@blp.route("/<number>/wallet/google", methods=["GET"])
+@blp.arguments(PassQuerySchema, location="query")
+@blp.response(200, GoogleSaveSchema)
+def read_google_save(query: dict[str, Any], number: str) -> dict[str, str]:
+    """The link that saves the card to Google Wallet: Google's save page with a JWT signed by the
+    merchant's service account. 404 wallet_not_offered without the merchant's Google credentials."""
+    merchant, core = portal_merchant(), current_core()
+    with core.db.write() as session:
+        url = save_url(
+            session, merchant, number, core.wallet_keys, query["site_url"].rstrip("/"), pass_labels
+        )
+    return {"save_url": url}

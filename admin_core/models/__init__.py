@@ -29,6 +29,7 @@ from .program import (
 from .staff import CustomerImport, ImportStatus, MerchantLogo, Staff, StaffLevel
 from .store_groups import StoreGroup
 from .wallet import WalletPass, WalletPush, WalletRegistration, WalletSettings
+from .wallet_google import GoogleWalletObject, GoogleWalletSettings
 from .wifi import ContactRequired, Hotspot, HotspotKind, WifiVisit
 from .wifi_grants import WifiGateway, WifiGatewayGrant
 
@@ -45,6 +46,8 @@ __all__ = [
     "CustomerImport",
     "CustomerSource",
     "EndedSession",
+    "GoogleWalletObject",
+    "GoogleWalletSettings",
     "Hotspot",
     "HotspotKind",
     "IdempotencyRecord",

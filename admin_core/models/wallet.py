@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import Base, UTCDateTime
@@ -66,14 +66,19 @@ class WalletRegistration(Base):
 
 
 class WalletPush(Base):
-    """A push owed to one registration. Claimed with a lease and retried with back-off, like
-    outbound mail; removed with its registration."""
+    """A push owed to one Apple registration, or a patch owed to one Google loyalty object.
+    Claimed with a lease and retried with back-off, like outbound mail; removed with its
+    registration."""
 
     __tablename__ = "wallet_pushes"
-    __table_args__ = (Index("ix_wallet_pushes_due", "sent_at", "failed_at", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_wallet_pushes_due", "sent_at", "failed_at", "next_attempt_at"),
+        CheckConstraint("(registration_id IS NULL) <> (google_object_id IS NULL)", name="one_target"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    registration_id: Mapped[int] = mapped_column(ForeignKey("wallet_registrations.id"), index=True)
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("wallet_registrations.id"), index=True)
+    google_object_id: Mapped[int | None] = mapped_column(ForeignKey("wallet_google_objects.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())

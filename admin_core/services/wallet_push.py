@@ -1,7 +1,7 @@
-"""The durable queue of pushes to the devices that registered a pass. Workers (`core send-pushes`)
-claim due pushes with a lease (SKIP LOCKED on PostgreSQL), hand each to a sender, and settle the
-batch in one transaction: sent, retried with back-off, given up, or, when APNs says the device
-is gone, removed with its registration."""
+"""The durable queue of pushes to the devices that registered a pass, and of patches to the cards'
+Google Wallet objects. Workers (`core send-pushes`) claim due pushes with a lease (SKIP LOCKED on
+PostgreSQL), hand each to a sender, and settle the batch in one transaction: sent, retried with
+back-off, given up, or, when APNs says the device is gone, removed with its registration."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, select
 
 from ..database import Database
-from ..models import Card, WalletPass, WalletPush, WalletRegistration
+from ..models import Card, GoogleWalletObject, WalletPass, WalletPush, WalletRegistration
 from . import utcnow
 from .mail_queue import backoff
 
@@ -31,10 +31,13 @@ class PushRefused(Exception):
 
 @dataclass(frozen=True)
 class DuePush:
+    """An Apple push (a registration and its device's token) or a Google patch (the object)."""
+
     id: int
-    registration_id: int
-    push_token: str
     merchant_id: int
+    registration_id: int | None = None
+    push_token: str = ""
+    google_object_id: int | None = None
 
 
 @dataclass
@@ -75,20 +78,38 @@ def claim_due(db: Database, now: datetime, limit: int = BATCH) -> list[DuePush]:
             return []
         for push in pushes:
             push.locked_until = now + LEASE
-        targets = dict(
-            (row[0], (row[1], row[2]))
+        apple = {
+            row.id: (row.push_token, row.merchant_id)
             for row in session.execute(
                 select(WalletRegistration.id, WalletRegistration.push_token, Card.merchant_id)
                 .join(WalletPass, WalletPass.id == WalletRegistration.pass_id)
                 .join(Card, Card.id == WalletPass.card_id)
                 .where(WalletRegistration.id.in_({push.registration_id for push in pushes}))
             )
+        }
+        google_ids = {push.google_object_id for push in pushes if push.google_object_id is not None}
+        google = (
+            {
+                row.id: row.merchant_id
+                for row in session.execute(
+                    select(GoogleWalletObject.id, Card.merchant_id)
+                    .join(Card, Card.id == GoogleWalletObject.card_id)
+                    .where(GoogleWalletObject.id.in_(google_ids))
+                )
+            }
+            if google_ids
+            else {}
         )
-        return [
-            DuePush(push.id, push.registration_id, *targets[push.registration_id])
-            for push in pushes
-            if push.registration_id in targets
-        ]
+        due = []
+        for push in pushes:
+            if push.registration_id in apple:
+                token, merchant_id = apple[push.registration_id]
+                due.append(DuePush(push.id, merchant_id, push.registration_id, token))
+            elif push.google_object_id in google:
+                due.append(
+                    DuePush(push.id, google[push.google_object_id], google_object_id=push.google_object_id)
+                )
+        return due
 
 
 def _settle(db: Database, outcomes: _Outcomes, now: datetime) -> None:
@@ -134,7 +155,7 @@ def deliver_due(
         if error is None:
             outcomes.sent.append(push.id)
             report.sent += 1
-        elif isinstance(error, DeviceGone):
+        elif isinstance(error, DeviceGone) and push.registration_id is not None:
             outcomes.gone.append(push.registration_id)
             report.gone += 1
         elif isinstance(error, PushRefused):

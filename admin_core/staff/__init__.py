@@ -75,6 +75,7 @@ def init_staff(app: Flask) -> None:
         team_views,
         till_views,
         views,
+        wallet_google_views,
         wallet_views,
     )
     from .blueprint import bp

@@ -305,23 +305,3 @@ class StoreGroupForm(FlaskForm):
         validators=[DataRequired(_l("Give the group a name.")), Length(max=200)],
     )
     stores = SelectMultipleField(_l("Its stores"), validate_choice=True)
-
-
-class WalletForm(FlaskForm):
-    """The files are read by the view (request.files): the service checks what they hold."""
-
-    team_id = StringField(_l("Team ID"), filters=[strip], validators=[DataRequired(), Length(max=10)])
-    pass_type_id = StringField(
-        _l("Pass Type ID (like pass.com.example.loyalty)"),
-        filters=[strip],
-        validators=[DataRequired(), Length(max=255)],
-    )
-    password = PasswordField(
-        _l("Password of the .p12 file or of the key (if any)"), validators=[Length(max=200)]
-    )
-    apns_key_id = StringField(
-        _l("APNs key ID (with a .p8 key)"), filters=[strip], validators=[Length(max=10)]
-    )
-    apns_team_id = StringField(
-        _l("Team ID of the APNs key (empty: the same)"), filters=[strip], validators=[Length(max=10)]
-    )

@@ -198,6 +198,12 @@ REFUSALS = {
     "invalid_pass_type_id": _l("A Pass Type ID looks like pass.com.example.loyalty."),
     "invalid_apns_key_id": _l("An APNs key ID is 10 capital letters or digits."),
     "credentials_required": _l("Upload a .p12 file, or the certificate and its private key."),
+    # Google Wallet credentials.
+    "invalid_issuer_id": _l("An Issuer ID is the number the Google Pay & Wallet Console shows."),
+    "service_account_required": _l("Upload the service account's JSON key file."),
+    "malformed_service_account": _l("This file is not JSON: upload the key file as Google gave it."),
+    "not_service_account": _l("This JSON file is not a service account key."),
+    "service_account_key_unreadable": _l("The private key in this file cannot be read."),
 }
 IMPORT_STATUSES = {
     "queued_check": _l("checking…"),

@@ -21,8 +21,8 @@ from ..services.wallet_credentials import (
 )
 from .auth import current_scope, staff_required
 from .blueprint import bp
-from .forms import WalletForm
 from .messages import refusal
+from .wallet_forms import WalletForm
 
 FILES = ("p12", "certificate", "private_key", "intermediate", "apns_key")
 

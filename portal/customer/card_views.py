@@ -22,5 +22,5 @@ def card() -> str:
         card=card,
         barcode=Markup(code128_svg(card.number, _("Barcode of card %(number)s", number=card.number))),
         qr=Markup(qr_svg(card.number, _("QR code of card %(number)s", number=card.number))),
-        apple_wallet=merchant_core().wallet.offers_apple(card.number),
+        wallets=merchant_core().wallet.offers(card.number),
     )

@@ -1,9 +1,11 @@
-"""The card as an Apple Wallet pass, for the logged-in customer; the core builds and signs it."""
+"""The card in a wallet, for the logged-in customer: the Apple pass, or Google's save page; the core
+builds and signs both."""
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, request
+from flask import Response, abort, current_app, redirect, render_template, request
 from flask_login import current_user
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from admin_api_client import NotFound
 
@@ -29,3 +31,13 @@ def apple_wallet() -> Response:
     response.headers["Content-Disposition"] = 'attachment; filename="card.pkpass"'
     response.last_modified = served.last_modified
     return response
+
+
+@bp.route("/card/wallet/google")
+@customer_required
+def google_wallet() -> WerkzeugResponse | tuple[str, int]:
+    try:
+        url = merchant_core().wallet.google_save_url(current_user.number, site_root())
+    except NotFound:
+        return render_template("customer/wallet_unavailable.html"), 404
+    return redirect(url)
