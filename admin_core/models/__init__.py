@@ -12,6 +12,7 @@ from .accounts import (
     stored_enum,
 )
 from .coupon_uses import CouponUse
+from .customer_groups import CustomerGroup, GroupKind, customer_group_members
 from .infrastructure import ApiKey, EndedSession, IdempotencyRecord, OutboundMail, PortalToken
 from .pass_kinds import PassKind
 from .program import (
@@ -42,9 +43,11 @@ __all__ = [
     "Coupon",
     "CouponUse",
     "Customer",
+    "CustomerGroup",
     "CustomerImport",
     "CustomerSource",
     "EndedSession",
+    "GroupKind",
     "Hotspot",
     "HotspotKind",
     "IdempotencyRecord",
@@ -74,5 +77,6 @@ __all__ = [
     "WifiGateway",
     "WifiGatewayGrant",
     "WifiVisit",
+    "customer_group_members",
     "stored_enum",
 ]
