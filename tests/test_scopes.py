@@ -31,7 +31,7 @@ from admin_core.models import (
     Voucher,
     VoucherStatus,
 )
-from admin_core.services import utcnow
+from admin_core.services import customer_groups, utcnow
 from admin_core.services.cards import enroll_customer
 from admin_core.services.customer_import import dry_run
 from admin_core.services.hotspots import create_hotspot
@@ -103,6 +103,9 @@ def world(core: Core, demo: dict[str, Any]) -> World:
         kind = define_kind(session, StaffScope.merchant(demo_id), KindDetails("Ten swims", 10, 90, 5000))
     sold = sell_pass(db, StaffScope.merchant(demo_id), "7000100001", kind.id, "MAIN", "world-sale")
     group = new_group(db, StaffScope.merchant(demo_id), GroupDetails("Demo group", ("MAIN",)))
+    regulars = customer_groups.new_group(
+        db, StaffScope.merchant(demo_id), customer_groups.GroupDetails("Demo regulars")
+    )
     with db.read() as session:
         staff = {row.email: row.id for row in session.scalars(select(Staff))}
         tier = session.scalar(select(Tier.id).where(Tier.merchant_id == demo_id, Tier.name == "Gold"))
@@ -138,6 +141,7 @@ def world(core: Core, demo: dict[str, Any]) -> World:
             "pass_kind_demo": kind.id,
             "pass_demo": sold.body["pass"],
             "group_demo": group.id,
+            "cgroup_demo": regulars.id,
         },
     )
 
@@ -359,6 +363,7 @@ def expand(path: str, world: World) -> str:
         pass_kind_demo=ids["pass_kind_demo"],
         pass_demo=ids["pass_demo"],
         group_demo=ids["group_demo"],
+        cgroup_demo=ids["cgroup_demo"],
     )
 
 
@@ -764,6 +769,28 @@ STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
     (ADMIN, "POST", "/store-groups/{group_demo}/delete", None, 302),
     (MANAGER, "POST", "/store-groups/{group_demo}/delete", None, 403),
     (OTHER_ADMIN, "POST", "/store-groups/{group_demo}/delete", None, 404),
+    (ADMIN, "GET", "/groups", None, 200),
+    (MANAGER, "GET", "/groups", None, 403),
+    (USER, "GET", "/groups", None, 403),
+    (ADMIN, "POST", "/groups", {"name": "Mine"}, 302),
+    (MANAGER, "POST", "/groups", {"name": "Mine"}, 403),
+    (ADMIN, "POST", "/groups/from-search", {"name": "Mine", "q": "ros"}, 302),
+    (MANAGER, "POST", "/groups/from-search", {"name": "Mine", "q": "ros"}, 403),
+    (USER, "POST", "/groups/from-search", {"name": "Mine", "q": "ros"}, 403),
+    (ADMIN, "GET", "/groups/{cgroup_demo}", None, 200),
+    (MANAGER, "GET", "/groups/{cgroup_demo}", None, 403),
+    (OTHER_ADMIN, "GET", "/groups/{cgroup_demo}", None, 404),
+    (ADMIN, "POST", "/groups/{cgroup_demo}", {"name": "Renamed"}, 302),
+    (OTHER_ADMIN, "POST", "/groups/{cgroup_demo}", {"name": "Renamed"}, 404),
+    (ADMIN, "POST", "/groups/{cgroup_demo}/delete", None, 302),
+    (MANAGER, "POST", "/groups/{cgroup_demo}/delete", None, 403),
+    (OTHER_ADMIN, "POST", "/groups/{cgroup_demo}/delete", None, 404),
+    (ADMIN, "POST", "/customers/7000100001/groups", {"group": "{cgroup_demo}"}, 302),
+    (MANAGER, "POST", "/customers/7000100001/groups", {"group": "{cgroup_demo}"}, 403),
+    (OTHER_ADMIN, "POST", f"/customers/{OTHER_CARD}/groups", {"group": "{cgroup_demo}"}, 302),
+    (ADMIN, "POST", "/customers/7000100001/groups/{cgroup_demo}/remove", None, 302),
+    (USER, "POST", "/customers/7000100001/groups/{cgroup_demo}/remove", None, 403),
+    (OTHER_ADMIN, "POST", f"/customers/{OTHER_CARD}/groups/{{cgroup_demo}}/remove", None, 404),
     (ADMIN, "GET", "/hotspots", None, 200),
     (MANAGER, "GET", "/hotspots", None, 403),
     (USER, "GET", "/hotspots", None, 403),
@@ -863,6 +890,7 @@ def fill(text: str, world: World) -> str:
         pass_kind_demo=ids["pass_kind_demo"],
         pass_demo=ids["pass_demo"],
         group_demo=ids["group_demo"],
+        cgroup_demo=ids["cgroup_demo"],
     )
 
 
