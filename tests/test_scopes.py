@@ -285,6 +285,12 @@ MERCHANT_API = [
     ("stores.change_group", "PATCH", "/api/v1/store-groups/{group_demo}", {"name": "Renamed"}),
     ("stores.delete_group", "DELETE", "/api/v1/store-groups/{group_demo}", None),
     ("stores.create_group", "POST", "/api/v1/store-groups", {"name": "Mine", "stores": ["MAIN"]}),
+    ("customer_groups.read_group", "GET", "/api/v1/groups/{cgroup_demo}", None),
+    ("customer_groups.change_group", "PATCH", "/api/v1/groups/{cgroup_demo}", {"name": "Renamed"}),
+    ("customer_groups.delete_group", "DELETE", "/api/v1/groups/{cgroup_demo}", None),
+    ("customer_groups.list_members", "GET", "/api/v1/groups/{cgroup_demo}/members", None),
+    ("customer_groups.add_member", "POST", "/api/v1/groups/{cgroup_demo}/members", {"card": "7000100001"}),
+    ("customer_groups.remove_member", "DELETE", "/api/v1/groups/{cgroup_demo}/members/7000100001", None),
 ]
 # Listings and the merchant's own settings: nothing of the demo's may show in the other's answer.
 MERCHANT_LISTINGS = [
@@ -305,6 +311,7 @@ MERCHANT_LISTINGS = [
     ("customers.list_customers", "/api/v1/customers?q=7000", "7000100001"),
     ("customer_changes.export", "/api/v1/customers/export.csv", "7000100001"),
     ("stores.list_groups", "/api/v1/store-groups", "Demo group"),
+    ("customer_groups.list_groups", "/api/v1/groups", "Demo regulars"),
 ]
 # Uploads whose body is not JSON: (endpoint, path, body); the other's key must not reach the demo's.
 MERCHANT_UPLOADS = [
@@ -325,6 +332,7 @@ MERCHANT_OWN = [
     "passes.create_pass_kind",
     "passes.sell_pass",
     "stores.create_store",
+    "customer_groups.create_group",
     # One's own wallet credentials (tests/test_wallet_credentials.py): no id to reach another's.
     "wallet_admin.read_apple",
     "wallet_admin.upload_apple",

@@ -16,6 +16,7 @@ from ..services.customer_search import (
     MAX_LIMIT,
     MAX_QUERY,
     CustomerFilters,
+    CustomerPage,
     CustomerRow,
     search_customers,
 )
@@ -109,6 +110,10 @@ def list_customers(query: dict[str, Any]) -> dict[str, Any]:
             query["cursor"],
             query["limit"],
         )
+    return page_body(page)
+
+
+def page_body(page: CustomerPage) -> dict[str, Any]:
     return {
         "customers": [_row(row) for row in page.rows],
         "next_cursor": page.next_cursor,
