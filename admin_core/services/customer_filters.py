@@ -8,10 +8,11 @@ null, "store": a home store's code or null}; every key may be left out."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from loyalty_common.inputs import CONTROL
@@ -121,6 +122,18 @@ def in_group(session: Session, merchant_id: int, group_id: int) -> ColumnElement
         return Customer.id.in_(found_customers(session, merchant_id, search))
     except (Invalid, NotFound):  # what it names has gone: it finds no one, the lists still work
         return false()
+
+
+def groups_with(session: Session, merchant_id: int, customer_id: int, group_ids: Iterable[int]) -> set[int]:
+    """Which of these groups the customer belongs to (what a coupon or a campaign is for): one
+    question per group, none when no group is asked about."""
+    return {
+        group_id
+        for group_id in sorted(set(group_ids))
+        if session.scalar(
+            select(exists().where(Customer.id == customer_id, in_group(session, merchant_id, group_id)))
+        )
+    }
 
 
 def found_customers(session: Session, merchant_id: int, search: Search) -> Select[int]:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..database import Database
 from ..errors import Conflict, Invalid, InvalidAtFields
-from ..models import Customer, CustomerGroup, GroupKind, StaffLevel, customer_group_members
+from ..models import Campaign, Coupon, Customer, CustomerGroup, GroupKind, StaffLevel, customer_group_members
 from . import cursors, utcnow
 from .cards import get_card
 from .customer_filters import find_group, in_group, saved_search
@@ -107,8 +107,21 @@ def change_group(session: Session, scope: StaffScope, group_id: int, details: Gr
 
 
 def remove_group(session: Session, scope: StaffScope, group_id: int) -> None:
-    """The group and its list of members go; the customers stay."""
-    session.delete(get_group(session, scope, group_id))
+    """The group and its list of members go; the customers stay. A group a coupon or a campaign
+    is for is refused (Conflict `group_in_use`, naming them): deleting it would silently make
+    them everyone's."""
+    group = get_group(session, scope, group_id)
+    users = [
+        *session.scalars(select(Coupon.title).where(Coupon.group_id == group.id).order_by(Coupon.id)),
+        *session.scalars(select(Campaign.name).where(Campaign.group_id == group.id).order_by(Campaign.id)),
+    ]
+    if users:
+        raise Conflict(
+            "group_in_use",
+            f"Coupons or campaigns are for this group: {', '.join(users[:5])}. Choose another group for "
+            "them, or delete them, first.",
+        )
+    session.delete(group)
     session.flush()
 
 

@@ -1,4 +1,5 @@
-"""customer groups: a merchant's named sets of customers, listed by hand or a saved search
+"""customer groups: a merchant's named sets of customers, listed by hand or a saved search;
+coupons and campaigns for one group
 
 Revision ID: 0017
 Revises: 0014
@@ -37,9 +38,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('group_id', 'customer_id', name=op.f('pk_customer_group_members')),
     )
     op.create_index('ix_customer_group_members_customer', 'customer_group_members', ['customer_id'], unique=False)
+    for table in ('campaigns', 'coupons'):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column('group_id', sa.Integer(), nullable=True))
+            batch_op.create_foreign_key(
+                op.f(f'fk_{table}_group_id_customer_groups'), 'customer_groups', ['group_id'], ['id']
+            )
 
 
 def downgrade() -> None:
+    for table in ('coupons', 'campaigns'):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_constraint(op.f(f'fk_{table}_group_id_customer_groups'), type_='foreignkey')
+            batch_op.drop_column('group_id')
     op.drop_index('ix_customer_group_members_customer', table_name='customer_group_members')
     op.drop_table('customer_group_members')
     op.drop_table('customer_groups')
