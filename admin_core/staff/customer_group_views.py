@@ -130,6 +130,16 @@ def delete_group(group_id: int) -> Response:
     return redirect(url_for(".groups_page"))
 
 
+def audience_choices(scope_is_admin: bool) -> list[SelectChoice]:
+    """A coupon's or a campaign's choice of customers: everyone, or (the admin's) one group."""
+    everyone = [SelectChoice("", _("Every customer"))]
+    if not scope_is_admin:
+        return everyone
+    with current_core().db.read() as session:
+        groups = customer_groups.all_groups(session, current_scope().merchant_id)
+    return [*everyone, *(SelectChoice(str(group.id), group.name) for group in groups)]
+
+
 def group_choices(groups: list[CustomerGroup]) -> list[SelectChoice]:
     """The manual groups (a filter group's members are whoever its search finds)."""
     return [SelectChoice(str(group.id), group.name) for group in groups if group.kind is GroupKind.MANUAL]

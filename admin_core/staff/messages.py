@@ -114,6 +114,10 @@ REFUSALS = {
     "customer_group_exists": _l("A group with this name exists already."),
     "customer_group_not_found": _l("No such customer group."),
     "unknown_group": _l("No such customer group."),
+    "group_in_use": _l(
+        "Coupons or campaigns are for this group: choose another group for them, or delete them, first."
+    ),
+    "coupon_not_for_customer": _l("This coupon is for a customer group this customer is not in."),
     "group_not_manual": _l("This group holds whoever its search finds: change the search instead."),
     # Hotspots.
     "hotspot_exists": _l("A hotspot with this id exists already."),
