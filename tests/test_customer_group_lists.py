@@ -28,7 +28,7 @@ def demo_scope(core: Core) -> StaffScope:
 @pytest.fixture
 def regulars(core: Core, demo: dict[str, Any]) -> int:
     scope = demo_scope(core)
-    group = new_group(core.db, scope, GroupDetails("Regulars"))
+    group = new_group(core.db, scope, GroupDetails("Faithful"))
     with core.db.write() as session:
         for number in (ANNA, INGRID):
             add_member(session, scope, group.id, number)
@@ -44,7 +44,7 @@ def staff(core_app: Flask, email: str) -> FlaskClient:
 def test_the_admin_lists_and_exports_a_groups_customers(core_app: Flask, regulars: int) -> None:
     admin = staff(core_app, ADMIN)
     page = admin.get("/customers").text
-    assert f'<option value="{regulars}">Regulars</option>' in page
+    assert f'<option value="{regulars}">Faithful</option>' in page
     listed = admin.get(f"/customers?group={regulars}").text
     assert ANNA in listed and INGRID in listed and MARCO not in listed
     assert f'href="/customers/export.csv?group={regulars}"' in listed

@@ -143,7 +143,7 @@ def test_another_merchants_group_is_refused_for_a_coupon_or_campaign(db: Databas
 def test_the_api_targets_a_coupon_and_a_campaign(core_app: Flask, core: Core, demo: dict[str, Any]) -> None:
     with core.db.read() as session:
         scope = StaffScope.merchant(get_merchant(session, "demo").id)
-    group = new_group(core.db, scope, GroupDetails("Regulars"))
+    group = new_group(core.db, scope, GroupDetails("Faithful"))
     api, key = core_app.test_client(), {"Authorization": f"Bearer {demo['api_key']}"}
     now = utcnow()
     coupon = {

@@ -28,7 +28,7 @@ ANNA, INGRID = "7000100001", "7000100003"
 def regulars(core: Core, demo: dict[str, Any]) -> int:
     with core.db.read() as session:
         scope = StaffScope.merchant(get_merchant(session, "demo").id)
-    group = new_group(core.db, scope, GroupDetails("Regulars"))
+    group = new_group(core.db, scope, GroupDetails("Faithful"))
     with core.db.write() as session:
         add_member(session, scope, group.id, ANNA)
     return group.id
@@ -43,7 +43,7 @@ def staff(core_app: Flask, email: str) -> FlaskClient:
 def coupon_form(group: int | str) -> dict[str, str]:
     today = utcnow().date()
     return {
-        "title": "Regulars' cake",
+        "title": "Faithful' cake",
         "valid_from": str(today),
         "valid_until": str(today + timedelta(days=7)),
         "store": "",
@@ -57,18 +57,18 @@ def test_a_coupon_for_a_group_is_offered_to_its_members_and_refused_to_others(
 ) -> None:
     admin = staff(core_app, ADMIN)
     page = admin.get("/coupons").text
-    assert f'<option value="{regulars}">Regulars</option>' in page
+    assert f'<option value="{regulars}">Faithful</option>' in page
     assert post(admin, "/coupons", coupon_form(regulars), page).status_code == 302
     with core.db.read() as session:
-        made = session.scalars(select(Coupon).where(Coupon.title == "Regulars' cake")).one()
+        made = session.scalars(select(Coupon).where(Coupon.title == "Faithful' cake")).one()
     assert made.group_id == regulars
     for number, shown in ((ANNA, True), (INGRID, False)):
         customer = app.test_client()
         login(customer, number, "demo-password")
-        assert ("Regulars&#39; cake" in customer.get("/p/demo/offers").text) is shown, number
+        assert ("Faithful&#39; cake" in customer.get("/p/demo/offers").text) is shown, number
     till = staff(core_app, MANAGER)
     card = till.get(f"/cards/{INGRID}/coupons").text
-    assert "Regulars&#39; cake" not in card
+    assert "Faithful&#39; cake" not in card
     tap = {"csrf_token": token(card), "store": "MAIN", "attempt": "t1"}
     refused = till.post(f"/cards/{INGRID}/coupons/{made.id}/uses", data=tap, follow_redirects=True).text
     assert "This coupon is for a customer group this customer is not in." in refused
@@ -81,7 +81,7 @@ def test_a_manager_cannot_choose_a_group(core_app: Flask, core: Core, regulars: 
     form = {**coupon_form(regulars), "store": "MAIN"}
     assert post(manager, "/coupons", form, page).status_code == 422
     with core.db.read() as session:
-        assert session.scalars(select(Coupon).where(Coupon.title == "Regulars' cake")).first() is None
+        assert session.scalars(select(Coupon).where(Coupon.title == "Faithful' cake")).first() is None
 
 
 def test_a_campaign_for_a_group_is_chosen_and_kept_on_edit(
@@ -90,7 +90,7 @@ def test_a_campaign_for_a_group_is_chosen_and_kept_on_edit(
     admin = staff(core_app, ADMIN)
     today = utcnow().date()
     form = {
-        "name": "Regulars double",
+        "name": "Faithful double",
         "starts_at": str(today + timedelta(days=1)),
         "ends_at": str(today + timedelta(days=2)),
         "multiplier": "2",
@@ -98,7 +98,7 @@ def test_a_campaign_for_a_group_is_chosen_and_kept_on_edit(
     }
     assert post(admin, "/campaigns/new", form).status_code == 302
     with core.db.read() as session:
-        made = session.scalars(select(Campaign).where(Campaign.name == "Regulars double")).one()
+        made = session.scalars(select(Campaign).where(Campaign.name == "Faithful double")).one()
     assert made.group_id == regulars
     edit = admin.get(f"/campaigns/{made.id}").text
     assert f'<option selected value="{regulars}">' in edit or f'<option value="{regulars}" selected>' in edit
@@ -107,3 +107,13 @@ def test_a_campaign_for_a_group_is_chosen_and_kept_on_edit(
     assert "Coupons or campaigns are for this group" in shown
     bad = post(admin, "/campaigns/new", {**form, "name": "Bad", "group": "99999"})
     assert bad.status_code == 422
+
+
+def test_the_demos_regulars_are_offered_their_pastry(
+    core_app: Flask, app: Flask, demo: dict[str, Any]
+) -> None:
+    for number, shown in ((ANNA, True), (INGRID, False)):
+        customer = app.test_client()
+        login(customer, number, "demo-password")
+        assert ("A pastry on the house for our regulars" in customer.get("/p/demo/offers").text) is shown
+    assert "Regulars" in staff(core_app, ADMIN).get("/groups").text
