@@ -11,6 +11,7 @@ from passlib.context import CryptContext
 
 from .context import Core
 from .database import Database
+from .demo_groups import ensure_regulars
 from .demo_program import ensure_double_points, ensure_program, ensure_regular
 from .demo_staff import ensure_staff
 from .demo_stores import ensure_store_details
@@ -140,6 +141,7 @@ def load_demo(core: Core, secret: str) -> dict[str, Any]:
     for row in CARDS:
         _ensure_card(db, core.passwords, merchant.id, row)
     ensure_regular(db, merchant.id, CARDS[0][0])
+    ensure_regulars(db, merchant.id, CARDS[0][0])
     hotspots = ensure_hotspots(db, merchant.id)
     staff = ensure_staff(db, core.passwords, merchant.id)
     key = demo_api_key(secret)

@@ -33,7 +33,7 @@ from admin_core.models import (
     Voucher,
     VoucherStatus,
 )
-from admin_core.services import utcnow
+from admin_core.services import customer_groups, utcnow
 from admin_core.services.cards import enroll_customer
 from admin_core.services.customer_import import dry_run
 from admin_core.services.hotspots import create_hotspot
@@ -135,6 +135,9 @@ def build_world(core: Core, demo: dict[str, Any]) -> World:
         kind = define_kind(session, StaffScope.merchant(demo_id), KindDetails("Ten swims", 10, 90, 5000))
     sold = sell_pass(db, StaffScope.merchant(demo_id), "7000100001", kind.id, "MAIN", "world-sale")
     group = new_group(db, StaffScope.merchant(demo_id), GroupDetails("Demo group", ("MAIN",)))
+    regulars = customer_groups.new_group(
+        db, StaffScope.merchant(demo_id), customer_groups.GroupDetails("Demo regulars")
+    )
     with db.read() as session:
         staff = {row.email: row.id for row in session.scalars(select(Staff))}
         tier = session.scalar(select(Tier.id).where(Tier.merchant_id == demo_id, Tier.name == "Gold"))
@@ -170,6 +173,7 @@ def build_world(core: Core, demo: dict[str, Any]) -> World:
             "pass_kind_demo": kind.id,
             "pass_demo": sold.body["pass"],
             "group_demo": group.id,
+            "cgroup_demo": regulars.id,
         },
     )
 
@@ -315,6 +319,12 @@ MERCHANT_API = [
     ("stores.change_group", "PATCH", "/api/v1/store-groups/{group_demo}", {"name": "Renamed"}),
     ("stores.delete_group", "DELETE", "/api/v1/store-groups/{group_demo}", None),
     ("stores.create_group", "POST", "/api/v1/store-groups", {"name": "Mine", "stores": ["MAIN"]}),
+    ("customer_groups.read_group", "GET", "/api/v1/groups/{cgroup_demo}", None),
+    ("customer_groups.change_group", "PATCH", "/api/v1/groups/{cgroup_demo}", {"name": "Renamed"}),
+    ("customer_groups.delete_group", "DELETE", "/api/v1/groups/{cgroup_demo}", None),
+    ("customer_groups.list_members", "GET", "/api/v1/groups/{cgroup_demo}/members", None),
+    ("customer_groups.add_member", "POST", "/api/v1/groups/{cgroup_demo}/members", {"card": "7000100001"}),
+    ("customer_groups.remove_member", "DELETE", "/api/v1/groups/{cgroup_demo}/members/7000100001", None),
 ]
 # Listings and the merchant's own settings: nothing of the demo's may show in the other's answer.
 MERCHANT_LISTINGS = [
@@ -335,6 +345,7 @@ MERCHANT_LISTINGS = [
     ("customers.list_customers", "/api/v1/customers?q=7000", "7000100001"),
     ("customer_changes.export", "/api/v1/customers/export.csv", "7000100001"),
     ("stores.list_groups", "/api/v1/store-groups", "Demo group"),
+    ("customer_groups.list_groups", "/api/v1/groups", "Demo regulars"),
 ]
 # Uploads whose body is not JSON: (endpoint, path, body); the other's key must not reach the demo's.
 MERCHANT_UPLOADS = [
@@ -355,6 +366,7 @@ MERCHANT_OWN = [
     "passes.create_pass_kind",
     "passes.sell_pass",
     "stores.create_store",
+    "customer_groups.create_group",
     # One's own wallet credentials (tests/test_wallet_credentials.py): no id to reach another's.
     "wallet_admin.read_apple",
     "wallet_admin.upload_apple",
@@ -397,6 +409,7 @@ def expand(path: str, world: World) -> str:
         pass_kind_demo=ids["pass_kind_demo"],
         pass_demo=ids["pass_demo"],
         group_demo=ids["group_demo"],
+        cgroup_demo=ids["cgroup_demo"],
     )
 
 
@@ -821,6 +834,28 @@ STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
     (ADMIN, "POST", "/store-groups/{group_demo}/delete", None, 302),
     (MANAGER, "POST", "/store-groups/{group_demo}/delete", None, 403),
     (OTHER_ADMIN, "POST", "/store-groups/{group_demo}/delete", None, 404),
+    (ADMIN, "GET", "/groups", None, 200),
+    (MANAGER, "GET", "/groups", None, 403),
+    (USER, "GET", "/groups", None, 403),
+    (ADMIN, "POST", "/groups", {"name": "Mine"}, 302),
+    (MANAGER, "POST", "/groups", {"name": "Mine"}, 403),
+    (ADMIN, "POST", "/groups/from-search", {"name": "Mine", "q": "ros"}, 302),
+    (MANAGER, "POST", "/groups/from-search", {"name": "Mine", "q": "ros"}, 403),
+    (USER, "POST", "/groups/from-search", {"name": "Mine", "q": "ros"}, 403),
+    (ADMIN, "GET", "/groups/{cgroup_demo}", None, 200),
+    (MANAGER, "GET", "/groups/{cgroup_demo}", None, 403),
+    (OTHER_ADMIN, "GET", "/groups/{cgroup_demo}", None, 404),
+    (ADMIN, "POST", "/groups/{cgroup_demo}", {"name": "Renamed"}, 302),
+    (OTHER_ADMIN, "POST", "/groups/{cgroup_demo}", {"name": "Renamed"}, 404),
+    (ADMIN, "POST", "/groups/{cgroup_demo}/delete", None, 302),
+    (MANAGER, "POST", "/groups/{cgroup_demo}/delete", None, 403),
+    (OTHER_ADMIN, "POST", "/groups/{cgroup_demo}/delete", None, 404),
+    (ADMIN, "POST", "/customers/7000100001/groups", {"group": "{cgroup_demo}"}, 302),
+    (MANAGER, "POST", "/customers/7000100001/groups", {"group": "{cgroup_demo}"}, 403),
+    (OTHER_ADMIN, "POST", f"/customers/{OTHER_CARD}/groups", {"group": "{cgroup_demo}"}, 302),
+    (ADMIN, "POST", "/customers/7000100001/groups/{cgroup_demo}/remove", None, 302),
+    (USER, "POST", "/customers/7000100001/groups/{cgroup_demo}/remove", None, 403),
+    (OTHER_ADMIN, "POST", f"/customers/{OTHER_CARD}/groups/{{cgroup_demo}}/remove", None, 404),
     (ADMIN, "GET", "/hotspots", None, 200),
     (MANAGER, "GET", "/hotspots", None, 403),
     (USER, "GET", "/hotspots", None, 403),
@@ -930,6 +965,7 @@ def fill(text: str, world: World) -> str:
         pass_kind_demo=ids["pass_kind_demo"],
         pass_demo=ids["pass_demo"],
         group_demo=ids["group_demo"],
+        cgroup_demo=ids["cgroup_demo"],
     )
 
 

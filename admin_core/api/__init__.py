@@ -60,6 +60,7 @@ def init_api(app: Flask) -> None:
         cards,
         coupon_uses,
         customer_changes,
+        customer_groups,
         customers,
         history,
         hotspots,
@@ -111,6 +112,7 @@ def init_api(app: Flask) -> None:
     api.register_blueprint(imports.blp, url_prefix=f"{PREFIX}/customers/imports")
     api.register_blueprint(customers.blp, url_prefix=f"{PREFIX}/customers")
     api.register_blueprint(customer_changes.blp, url_prefix=f"{PREFIX}/customers")
+    api.register_blueprint(customer_groups.blp, url_prefix=PREFIX)
     api.register_blueprint(wifi.blp, url_prefix=f"{PREFIX}/wifi")
     api.register_blueprint(wifi_grants.blp, url_prefix=f"{PREFIX}/wifi")
     api.register_blueprint(merchant.blp, url_prefix=f"{PREFIX}/merchant")

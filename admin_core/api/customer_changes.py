@@ -162,7 +162,7 @@ def export(query: dict[str, Any]) -> Response:
     """Every customer the search finds, as CSV (UTF-8 with a BOM; cells that would start a
     formula begin with an apostrophe), streamed. The e-mail address and phone are given only for
     customers who consented to marketing (the columns `…_if_marketing_consent`)."""
-    filters = CustomerFilters(query["marketing"], query["source"], query["store"])
+    filters = CustomerFilters(query["marketing"], query["source"], query["store"], query["group"])
     chunks = export_customers(current_core().db, merchant_scope(), query["q"], filters)
     return Response(
         chunks,

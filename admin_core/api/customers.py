@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from ..context import current_core
+from ..database import MAX_ID
 from ..models import CustomerSource
 from ..services.customer_card import CustomerCard, customer_card
 from ..services.customer_search import (
@@ -15,6 +16,7 @@ from ..services.customer_search import (
     MAX_LIMIT,
     MAX_QUERY,
     CustomerFilters,
+    CustomerPage,
     CustomerRow,
     search_customers,
 )
@@ -44,6 +46,11 @@ class CustomerQuerySchema(Schema):
         CustomerSource, by_value=True, load_default=None, metadata={"description": "Where they signed up"}
     )
     store = fields.String(load_default=None, metadata={"description": "The code of their home store"})
+    group = fields.Integer(
+        load_default=None,
+        validate=validate.Range(1, MAX_ID),
+        metadata={"description": "The id of a customer group they belong to"},
+    )
 
 
 class HomeStoreSchema(Schema):
@@ -91,8 +98,9 @@ def _row(row: CustomerRow) -> dict[str, Any]:
 @blp.response(200, CustomerPageSchema)
 def list_customers(query: dict[str, Any]) -> dict[str, Any]:
     """The merchant's customers matching `q` and the filters, newest card first. A cursor that is
-    not one given for this search answers 422 `invalid_cursor`; an unknown store 422 `unknown_store`."""
-    filters = CustomerFilters(query["marketing"], query["source"], query["store"])
+    not one given for this search answers 422 `invalid_cursor`; an unknown store 422
+    `unknown_store`, an unknown group 422 `unknown_group`."""
+    filters = CustomerFilters(query["marketing"], query["source"], query["store"], query["group"])
     with current_core().db.read() as session:
         page = search_customers(
             session,
@@ -102,6 +110,10 @@ def list_customers(query: dict[str, Any]) -> dict[str, Any]:
             query["cursor"],
             query["limit"],
         )
+    return page_body(page)
+
+
+def page_body(page: CustomerPage) -> dict[str, Any]:
     return {
         "customers": [_row(row) for row in page.rows],
         "next_cursor": page.next_cursor,

@@ -13,6 +13,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy.orm import Session
 
 from ..context import current_core
+from ..database import MAX_ID
 from ..errors import Invalid
 from ..models import Campaign, Store, Tier
 from ..services import points_rates, program_setup
@@ -90,6 +91,13 @@ class CampaignChangesSchema(Schema):
         validate=validate.Length(max=100),
         metadata={"description": "Store codes where it runs; none: every store"},
     )
+    group_id = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(1, MAX_ID),
+        metadata={
+            "description": "A customer group: its multiplier for the group's members only; null: everyone"
+        },
+    )
 
 
 class CampaignInSchema(CampaignChangesSchema):
@@ -105,6 +113,7 @@ class ManagedCampaignSchema(Schema):
     ends_at = fields.DateTime(required=True)
     multiplier = Multiplier(attribute="multiplier_percent", allow_none=True, metadata={"type": "number"})
     stores = fields.Function(lambda campaign: [store.code for store in campaign.stores])
+    group_id = fields.Integer(allow_none=True, metadata={"description": "null: for everyone"})
 
 
 class CampaignPageSchema(Schema):
@@ -243,6 +252,7 @@ def change_campaign(payload: dict[str, Any], campaign_id: int) -> Campaign:
         found.ends_at,
         found.multiplier_percent,
         tuple(store.code for store in found.stores),
+        found.group_id,
     )
     db, reach = current_core().db, merchant_scope()
     program_setup.update_campaign(db, reach, campaign_id, _changed(payload, current))

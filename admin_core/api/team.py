@@ -16,6 +16,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import Session, joinedload
 
 from ..context import current_core
+from ..database import MAX_ID
 from ..models import Coupon, Staff, StaffLevel
 from ..services import staff as staff_service
 from ..services.figures import MAX_DAYS, SOURCES, Figures, as_csv, store_figures
@@ -141,6 +142,12 @@ class CouponInSchema(Schema):
         validate=validate.Range(1, MAX_USES),
         metadata={"description": "Uses each card has at a till; None: no limit"},
     )
+    group_id = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(1, MAX_ID),
+        metadata={"description": "A customer group: only its members see and use it; null: everyone"},
+    )
 
 
 class ManagedCouponSchema(Schema):
@@ -153,6 +160,7 @@ class ManagedCouponSchema(Schema):
     published = fields.Boolean(required=True)
     uses_per_card = fields.Integer(allow_none=True, metadata={"description": "None: no limit"})
     store = fields.Function(lambda coupon: coupon.store.code if coupon.store else None, allow_none=True)
+    group_id = fields.Integer(allow_none=True, metadata={"description": "null: for everyone"})
 
 
 class CouponListSchema(Schema):
@@ -306,6 +314,7 @@ def publish(payload: dict[str, Any]) -> Coupon:
         valid_until=payload["valid_until"],
         store_code=payload["store"],
         uses_per_card=payload["uses_per_card"],
+        group_id=payload["group_id"],
     )
     return _coupon(made.id)
 

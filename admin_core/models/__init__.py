@@ -12,6 +12,7 @@ from .accounts import (
     stored_enum,
 )
 from .coupon_uses import CouponUse
+from .customer_groups import CustomerGroup, GroupKind, customer_group_members
 from .infrastructure import ApiKey, EndedSession, IdempotencyRecord, OutboundMail, PortalToken
 from .pass_kinds import PassKind
 from .program import (
@@ -43,11 +44,13 @@ __all__ = [
     "Coupon",
     "CouponUse",
     "Customer",
+    "CustomerGroup",
     "CustomerImport",
     "CustomerSource",
     "EndedSession",
     "GoogleWalletObject",
     "GoogleWalletSettings",
+    "GroupKind",
     "Hotspot",
     "HotspotKind",
     "IdempotencyRecord",
@@ -77,5 +80,6 @@ __all__ = [
     "WifiGateway",
     "WifiGatewayGrant",
     "WifiVisit",
+    "customer_group_members",
     "stored_enum",
 ]

@@ -60,6 +60,8 @@ class Campaign(Base):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     multiplier_percent: Mapped[int | None] = mapped_column(Integer)  # None: points as usual
+    # Its multiplier applies only to this customer group's members; None: to every customer.
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("customer_groups.id"))
 
     stores: Mapped[list[Store]] = relationship(secondary=campaign_stores, order_by=Store.code)
 
@@ -143,7 +145,8 @@ class Voucher(Base):
 
 
 class Coupon(Base):
-    """An offer the merchant publishes for every customer, or for the customers of one store."""
+    """An offer the merchant publishes for every customer, or for the customers of one store, or
+    for the members of one customer group."""
 
     __tablename__ = "coupons"
     __table_args__ = (Index("ix_coupons_merchant_until", "merchant_id", "valid_until"),)
@@ -158,6 +161,7 @@ class Coupon(Base):
     valid_until: Mapped[datetime] = mapped_column(UTCDateTime())
     published: Mapped[bool] = mapped_column(Boolean, default=True)
     uses_per_card: Mapped[int | None] = mapped_column(Integer)  # None: no limit (see publish_coupon)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("customer_groups.id"))  # None: everyone
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     store: Mapped[Store | None] = relationship()

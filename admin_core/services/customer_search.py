@@ -15,37 +15,24 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, and_, select, union
+from sqlalchemy import ColumnElement, Select, select, union
 from sqlalchemy.orm import Session
-
-from loyalty_common.rules import normalize_card_number
 
 from ..database import MAX_ID
 from ..errors import Invalid
 from ..models import Card, Customer, CustomerSource, Store
-from ..models.search_keys import digits, fold, phone_key
+from ..models.search_keys import fold
 from .cards import CURRENT
-from .merchants import find_store
+from .customer_filters import MAX_QUERY, NO_FILTERS, CustomerFilters, matches
+from .customer_filters import conditions as filter_conditions
 from .staff import StaffScope
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
-MAX_QUERY = 100  # characters of what is typed
-PHONE_LIKE = re.compile(r"^\+?[0-9][0-9 ().-]*$")
-CARD_LIKE = re.compile(r"^[0-9A-Za-z -]+$")
-TOP = "\U0010ffff"  # the greatest character: every key starting with p lies in [p, p + TOP)
-
-
-@dataclass(frozen=True)
-class CustomerFilters:
-    marketing: bool | None = None  # consent to marketing given (True) or not (False)
-    source: CustomerSource | None = None  # where they signed up
-    store: str | None = None  # the code of their home store (where they signed up)
 
 
 @dataclass(frozen=True)
@@ -96,7 +83,7 @@ def search_customers(
     session: Session,
     scope: StaffScope,
     query: str = "",
-    filters: CustomerFilters = CustomerFilters(),
+    filters: CustomerFilters = NO_FILTERS,
     cursor: str | None = None,
     limit: int = DEFAULT_LIMIT,
 ) -> CustomerPage:
@@ -131,13 +118,13 @@ def customer_rows(
     """Up to `limit` rows just past `start` (newest card first), and whether more follow: the
     keyset walk under the search's pages and the export."""
     back = start is not None and start.back
-    conditions = _filters(session, scope.merchant_id, filters)
+    conditions = filter_conditions(session, scope.merchant_id, filters)
     if start is not None:
         conditions.append(Card.id > start.card_id if back else Card.id < start.card_id)
     order = Card.id.asc() if back else Card.id.desc()
     dialect = session.get_bind().dialect.name
     branches = [
-        _branch(scope.merchant_id, [*conditions, match], order, limit) for match in _matches(query, dialect)
+        _branch(scope.merchant_id, [*conditions, match], order, limit) for match in matches(query, dialect)
     ]
     if not branches:  # nothing to look for: every customer, newest card first
         branches = [_branch(scope.merchant_id, conditions, order, limit)]
@@ -167,53 +154,6 @@ def home_stores(session: Session, scope: StaffScope) -> list[Store]:
     )
 
 
-def _filters(session: Session, merchant_id: int, filters: CustomerFilters) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if filters.marketing is not None:
-        conditions.append(Customer.marketing_consent.is_(filters.marketing))
-    if filters.source is not None:
-        conditions.append(Customer.source == filters.source)
-    if filters.store is not None:
-        store = find_store(session, merchant_id, filters.store)
-        if store is None:
-            raise Invalid("unknown_store", "No such store.")
-        conditions.append(Customer.store_id == store.id)
-    return conditions
-
-
-def _matches(query: str, dialect: str) -> list[ColumnElement[bool]]:
-    """The key ranges that what is typed may start, by its shape."""
-    text = fold(query)
-
-    def starts(column: Any, prefix: str) -> ColumnElement[bool]:
-        return _starts(column, prefix, dialect)
-
-    if not text:
-        return []
-    if "@" in text:
-        return [starts(Customer.search_email, text)]
-    if PHONE_LIKE.match(text):
-        return [starts(Customer.search_phone, phone_key(text)), starts(Card.number, digits(text))]
-    matches = [
-        starts(Customer.search_name, text),
-        starts(Customer.search_name_reversed, text),
-        starts(Customer.search_email, text),
-    ]
-    if CARD_LIKE.match(query.strip()):
-        matches.append(starts(Card.number, normalize_card_number(query)))
-    return matches
-
-
-def _starts(column: Any, prefix: str, dialect: str) -> ColumnElement[bool]:
-    """`column` starts with `prefix`, in the form each backend serves from its index: on PostgreSQL
-    `LIKE 'p%'` (the text_pattern_ops indexes compare bytes, whatever the collation); on SQLite,
-    which compares bytes but turns LIKE case-insensitive (and then skips the index), the range."""
-    if dialect == "postgresql":
-        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return column.like(f"{escaped}%", escape="\\")
-    return and_(column >= prefix, column < prefix + TOP)
-
-
 def _branch(merchant_id: int, conditions: list[ColumnElement[bool]], order: Any, limit: int) -> Select[int]:
     """The first cards of one key range in the page's order, no more than a page: the union's
     pages stay small."""
@@ -234,7 +174,7 @@ def _branch(merchant_id: int, conditions: list[ColumnElement[bool]], order: Any,
 
 def _fingerprint(text: str, filters: CustomerFilters) -> str:
     source = filters.source.value if filters.source else ""
-    described = f"{text}\0{filters.marketing}\0{source}\0{filters.store or ''}"
+    described = f"{text}\0{filters.marketing}\0{source}\0{filters.store or ''}\0{filters.group or ''}"
     return hashlib.sha256(described.encode()).hexdigest()[:16]
 
 

@@ -1,7 +1,8 @@
 """Points for a purchase: the receipt's amount in currency units, times the store's rate (else the
 merchant's), the card's tier multiplier and the highest multiplier among the campaigns running at
-that store, rounded down to whole points. The till and the API both call `record_purchase`; the
-till shows the same terms before a purchase and the calculation after it."""
+that store (a campaign for a customer group: for its members only), rounded down to whole points.
+The till and the API both call `record_purchase`; the till shows the same terms before a purchase
+and the calculation after it."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from ..errors import Invalid
 from ..models import Campaign, Card, Merchant, Operation, OperationKind, Store, Tier
 from . import utcnow
 from .cards import get_card, usable
+from .customer_filters import groups_with
 from .ledger import MAX_MONEY, MAX_POINTS, Change, apply_change, store_named
 from .program import earned_in_period
 
@@ -116,6 +118,15 @@ def running_campaigns(session: Session, merchant_id: int, now: datetime) -> list
     )
 
 
+def for_customer(session: Session, card: Card, campaigns: list[Campaign]) -> list[Campaign]:
+    """The campaigns whose multiplier applies to the card's holder: those for everyone, and those
+    for a customer group the holder is in."""
+    member = groups_with(
+        session, card.merchant_id, card.customer_id, (each.group_id for each in campaigns if each.group_id)
+    )
+    return [each for each in campaigns if each.group_id is None or each.group_id in member]
+
+
 def runs_at(campaign: Campaign, store: Store) -> bool:
     return not campaign.stores or any(each.id == store.id for each in campaign.stores)
 
@@ -128,7 +139,7 @@ def terms_at(
     tier_factor = (
         Factor(tier.name, tier.multiplier_percent) if tier and tier.multiplier_percent != PLAIN else None
     )
-    campaigns = running_campaigns(session, merchant.id, now)
+    campaigns = for_customer(session, card, running_campaigns(session, merchant.id, now))
     terms = []
     for store in stores:
         best = next((each for each in campaigns if runs_at(each, store)), None)

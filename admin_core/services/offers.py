@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session, joinedload
 
 from ..database import Database
 from ..errors import Conflict, Invalid, NotFound
-from ..models import Card, Coupon, CouponUse, Pass
+from ..models import Card, Coupon, CouponUse, CustomerGroup, GroupKind, Pass, customer_group_members
 from . import utcnow
 from .cards import get_card
+from .customer_filters import find_group, groups_with
 from .merchants import find_store
 
 COUPON_CODE = re.compile(r"^[0-9A-Z-]{1,32}$")
@@ -55,10 +56,21 @@ class CustomerOffers:
 
 def coupons_for(card: Card, now: datetime) -> Select[Coupon]:
     """The coupons the card's holder may use now: published, valid, for every customer or for the
-    customers of their store; newest first."""
+    customers of their store, and for everyone or a manual customer group they are in, or for a
+    filter group (which `coupons_with_uses` asks about); newest first."""
     audience: ColumnElement[bool] = Coupon.store_id.is_(None)
     if card.customer.store_id is not None:
         audience = or_(audience, Coupon.store_id == card.customer.store_id)
+    members = customer_group_members.c
+    groups = or_(
+        Coupon.group_id.is_(None),
+        Coupon.group_id.in_(select(members.group_id).where(members.customer_id == card.customer_id)),
+        Coupon.group_id.in_(
+            select(CustomerGroup.id).where(
+                CustomerGroup.merchant_id == card.merchant_id, CustomerGroup.kind == GroupKind.FILTER
+            )
+        ),
+    )
     return (
         select(Coupon)
         .options(joinedload(Coupon.store))
@@ -68,6 +80,7 @@ def coupons_for(card: Card, now: datetime) -> Select[Coupon]:
             Coupon.valid_from <= now,
             Coupon.published.is_(True),
             audience,
+            groups,
         )
         .order_by(Coupon.created_at.desc(), Coupon.id.desc())
     )
@@ -75,19 +88,32 @@ def coupons_for(card: Card, now: datetime) -> Select[Coupon]:
 
 def coupons_with_uses(session: Session, card: Card, now: datetime) -> list[tuple[Coupon, int]]:
     """The coupons the card's holder may use now, each with how many times the card used it: one
-    statement."""
+    statement, and one per filter group a coupon is for (is the holder among whom it finds?)."""
     used = (
         select(func.count())
         .where(CouponUse.coupon_id == Coupon.id, CouponUse.card_id == card.id)
         .scalar_subquery()
     )
-    return [(coupon, uses) for coupon, uses in session.execute(coupons_for(card, now).add_columns(used))]
+    query = (
+        coupons_for(card, now)
+        .outerjoin(CustomerGroup, CustomerGroup.id == Coupon.group_id)
+        .add_columns(used, CustomerGroup.kind)
+    )
+    found = session.execute(query).all()
+    searched = {coupon.group_id for coupon, _uses, kind in found if kind is GroupKind.FILTER}
+    member = groups_with(session, card.merchant_id, card.customer_id, (each for each in searched if each))
+    return [
+        (coupon, uses)
+        for coupon, uses, kind in found
+        if kind is not GroupKind.FILTER or coupon.group_id in member
+    ]
 
 
 def customer_offers(
     session: Session, merchant_id: int, number: str, now: datetime | None = None
 ) -> CustomerOffers:
-    """What the card's holder can use now. Three statements: card, coupons (with their uses), passes."""
+    """What the card's holder can use now. Three statements: card, coupons (with their uses),
+    passes; and one per filter group a coupon is for."""
     now = now or utcnow()
     card = get_card(session, merchant_id, number)
     found = coupons_with_uses(session, card, now)
@@ -108,6 +134,14 @@ def _period(valid_from: datetime, valid_until: datetime) -> None:
         raise Invalid("invalid_period", "The end of the period must come after its start.")
 
 
+def known_group(session: Session, merchant_id: int, group_id: int) -> None:
+    """A coupon or campaign is for one of the merchant's groups: else Invalid `unknown_group`."""
+    try:
+        find_group(session, merchant_id, group_id)
+    except NotFound:
+        raise Invalid("unknown_group", "No such customer group.") from None
+
+
 def publish_coupon(
     db: Database,
     merchant_id: int,
@@ -120,10 +154,12 @@ def publish_coupon(
     store_code: str | None = None,
     published: bool = True,
     uses_per_card: int | None = 1,
+    group_id: int | None = None,
     now: datetime | None = None,
 ) -> Coupon:
-    """A coupon for every customer, or for the customers of the store `store_code`; each card uses
-    it `uses_per_card` times at a till (None: no limit)."""
+    """A coupon for every customer, or for the customers of the store `store_code`, or (too) for
+    the members of the customer group `group_id`; each card uses it `uses_per_card` times at a
+    till (None: no limit)."""
     now = now or utcnow()
     valid_from = valid_from or now
     title = title.strip()
@@ -141,6 +177,8 @@ def publish_coupon(
             store = find_store(session, merchant_id, store_code)
             if store is None:
                 raise Invalid("unknown_store", f"No store '{store_code}' at this merchant.")
+        if group_id is not None:
+            known_group(session, merchant_id, group_id)
         coupon = Coupon(
             merchant_id=merchant_id,
             store=store,
@@ -151,6 +189,7 @@ def publish_coupon(
             valid_until=valid_until,
             published=published,
             uses_per_card=uses_per_card,
+            group_id=group_id,
             created_at=now,
         )
         session.add(coupon)

@@ -17,11 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from ..database import Database
-from ..errors import Conflict, InvalidFields, NotFound
+from ..errors import Conflict, Invalid, InvalidFields, NotFound
 from ..models import Campaign, StaffLevel, Store, Tier
 from . import utcnow
 from .earning import MAX_MULTIPLIER, PLAIN
 from .ledger import MAX_POINTS
+from .offers import known_group
 from .reward_admin import decode_cursor, encode_cursor
 from .staff import StaffScope
 
@@ -59,6 +60,7 @@ class CampaignDetails:
     ends_at: datetime
     multiplier_percent: int | None = None
     stores: tuple[str, ...] = ()
+    group_id: int | None = None  # its multiplier for this customer group's members only
 
 
 @dataclass(frozen=True)
@@ -174,10 +176,16 @@ def _apply_campaign(session: Session, campaign: Campaign, details: CampaignDetai
         problems["ends_at"] = ("invalid_period", "A campaign ends after it starts.")
     _multiplier(problems, details.multiplier_percent)
     stores = _stores(session, campaign.merchant_id, details.stores, problems)
+    if details.group_id is not None:
+        try:
+            known_group(session, campaign.merchant_id, details.group_id)
+        except Invalid as unknown:
+            problems["group_id"] = (unknown.code, unknown.message)
     if problems:
         raise InvalidDetails("invalid_campaign", problems)
     campaign.name, campaign.starts_at, campaign.ends_at = name, details.starts_at, details.ends_at
     campaign.multiplier_percent, campaign.stores = details.multiplier_percent, stores
+    campaign.group_id = details.group_id
     session.add(campaign)
     session.flush()
     return campaign

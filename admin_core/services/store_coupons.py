@@ -36,6 +36,7 @@ def create_coupon(
     code: str | None = None,
     store_code: str | None = None,
     uses_per_card: int | None = 1,
+    group_id: int | None = None,
 ) -> Coupon:
     """`store_code` None: for every customer (an admin), or the manager's own store."""
     scope.require(*MANAGING)
@@ -51,6 +52,7 @@ def create_coupon(
         valid_until=valid_until,
         store_code=store.code if store is not None else None,
         uses_per_card=uses_per_card,
+        group_id=group_id,
     )
 
 

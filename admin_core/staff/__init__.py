@@ -61,6 +61,7 @@ def init_staff(app: Flask) -> None:
         campaign_views,
         coupon_use_views,
         customer_card_views,
+        customer_group_views,
         customer_views,
         figures_views,
         hotspot_views,

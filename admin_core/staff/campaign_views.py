@@ -16,6 +16,7 @@ from ..models import Campaign, StaffLevel
 from ..services import program_setup, utcnow
 from .auth import current_scope, staff_required
 from .blueprint import bp
+from .customer_group_views import audience_choices
 from .messages import refusal
 from .program_forms import CampaignForm
 from .program_views import parsed_multiplier, refused
@@ -44,8 +45,10 @@ def _form(found: Campaign | None) -> CampaignForm:
                 "ends_at": (found.ends_at.astimezone(zone) - timedelta(days=1)).date(),
                 "multiplier": f"{found.multiplier_percent / 100:g}" if found.multiplier_percent else "",
                 "stores": [store.code for store in found.stores],
+                "group": str(found.group_id) if found.group_id else "",
             }
         )
+    form.group.choices = audience_choices(True)
     with current_core().db.read() as session:
         form.stores.choices = [
             SelectChoice(store.code, store.name) for store in current_scope().stores(session)
@@ -59,8 +62,9 @@ def _save(form: CampaignForm, campaign_id: int | None) -> Campaign | None:
         return None
     starts, ends = day_start(form.starts_at.data), day_start(form.ends_at.data + timedelta(days=1))
     assert starts is not None and ends is not None
+    group = int(form.group.data) if form.group.data else None
     details = program_setup.CampaignDetails(
-        form.name.data or "", starts, ends, percent, tuple(form.stores.data or ())
+        form.name.data or "", starts, ends, percent, tuple(form.stores.data or ()), group
     )
     db, scope = current_core().db, current_scope()
     try:

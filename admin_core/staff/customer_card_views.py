@@ -21,10 +21,12 @@ from ..services import card_changes
 from ..services.cards import CardReplaced
 from ..services.customer_card import CustomerCard, customer_card
 from ..services.customer_details import CustomerChanges, change_customer
+from ..services.customer_groups import all_groups, manual_groups_of
 from ..services.portal_settings import LOCALES
 from .auth import current_scope, current_staff, staff_required
 from .blueprint import bp
 from .customer_forms import AdjustmentForm, CustomerDetailsForm, ReplacementForm
+from .customer_group_views import membership_form
 from .messages import refusal
 
 MAX_ATTEMPT = 64
@@ -106,8 +108,13 @@ def card_page(number: str, status: int = 200, **forms: FlaskForm) -> Response | 
         }
         pages["adjustment"].adjustment_attempt.data = secrets.token_urlsafe(16)
         pages["replacement"].replacement_attempt.data = secrets.token_urlsafe(16)
+        groups = manual_groups_of(session, current_scope(), found.card.customer_id)
+        others = [group for group in all_groups(session, found.card.merchant_id) if group not in groups]
+        pages["membership"] = membership_form(others)
         merchant = current_staff().merchant
-        return render_template("staff/customer.html", found=found, merchant=merchant, **pages), status
+        return render_template(
+            "staff/customer.html", found=found, merchant=merchant, groups=groups, **pages
+        ), status
 
 
 def _attempt(sent: str | None) -> str:

@@ -67,3 +67,17 @@ class ReplacementForm(FlaskForm):
         filters=[strip],
         render_kw={"autocomplete": "off", "autocapitalize": "characters"},
     )
+
+
+class CustomerGroupForm(FlaskForm):
+    """A group's name; saving the customers list's search as a group also sends that search."""
+
+    name = StringField(
+        _l("Name (e.g. Regulars)"),
+        validators=[DataRequired(_l("Give the group a name.")), Length(max=200)],
+        filters=[strip],
+    )
+
+
+class MembershipForm(FlaskForm):
+    group = SelectField(_l("Add to the group"), validate_choice=True)

@@ -4,6 +4,8 @@ customer card."""
 
 from __future__ import annotations
 
+import re
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
@@ -12,6 +14,7 @@ from ..context import current_core
 from ..errors import Invalid
 from ..models import CustomerSource, StaffLevel
 from ..services.customer_export import export_customers
+from ..services.customer_groups import all_groups
 from ..services.customer_search import MAX_QUERY, CustomerFilters, CustomerPage, home_stores, search_customers
 from .auth import current_scope, current_staff, staff_required
 from .blueprint import bp
@@ -20,14 +23,19 @@ from .messages import refusal
 
 CONSENT = {"": None, "yes": True, "no": False}
 SOURCES = {"": None, **{source.value: source for source in CustomerSource}}
+GROUP_ID = re.compile(r"^[1-9][0-9]{0,9}$")
 
 
 def _filters() -> CustomerFilters:
-    """The page's filters from its address; a value the form never offers is refused."""
+    """The page's filters from its address; a value the form never offers is refused (a group
+    is offered to the admin only)."""
     marketing, source = request.args.get("marketing", ""), request.args.get("source", "")
-    if marketing not in CONSENT or source not in SOURCES:
+    group = request.args.get("group", "")
+    admin = current_scope().level is StaffLevel.ADMIN
+    if marketing not in CONSENT or source not in SOURCES or (group and not (admin and GROUP_ID.match(group))):
         raise Invalid("invalid_filter", "Choose the filters from the lists.")
-    return CustomerFilters(CONSENT[marketing], SOURCES[source], request.args.get("store") or None)
+    store = request.args.get("store") or None
+    return CustomerFilters(CONSENT[marketing], SOURCES[source], store, int(group) if group else None)
 
 
 @bp.route("/customers")
@@ -38,6 +46,8 @@ def customers() -> tuple[str, int]:
     page, problem = CustomerPage([], None, None), None
     with current_core().db.read() as session:
         stores = home_stores(session, current_scope())
+        admin = current_scope().level is StaffLevel.ADMIN
+        groups = all_groups(session, current_scope().merchant_id) if admin else []
         try:
             page = search_customers(session, current_scope(), query, _filters(), cursor)
         except Invalid as error:
@@ -48,6 +58,7 @@ def customers() -> tuple[str, int]:
         problem=problem,
         query=query,
         stores=stores,
+        groups=groups,
         sources=[source.value for source in CustomerSource],
         merchant=current_staff().merchant,
         max_query=MAX_QUERY,

@@ -155,6 +155,7 @@ class CouponForm(FlaskForm):
         _l("Valid until (included)"), validators=[DataRequired(_l("Choose the last day."))]
     )
     store = SelectField(_l("For the customers of"))
+    group = SelectField(_l("Only for the customer group"), validate_choice=True, default="")
     uses_per_card = IntegerField(
         _l("Uses per customer (empty: no limit)"),
         default=1,

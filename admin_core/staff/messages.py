@@ -113,6 +113,15 @@ REFUSALS = {
     "unknown_store_group": _l("No such store group."),
     "empty_store_group": _l("The groups chosen have no stores yet: choose stores, or add some to the group."),
     "too_many_stores": _l("A group holds at most 1000 stores."),
+    # Customer groups.
+    "customer_group_exists": _l("A group with this name exists already."),
+    "customer_group_not_found": _l("No such customer group."),
+    "unknown_group": _l("No such customer group."),
+    "group_in_use": _l(
+        "Coupons or campaigns are for this group: choose another group for them, or delete them, first."
+    ),
+    "coupon_not_for_customer": _l("This coupon is for a customer group this customer is not in."),
+    "group_not_manual": _l("This group holds whoever its search finds: change the search instead."),
     # Hotspots.
     "hotspot_exists": _l("A hotspot with this id exists already."),
     "hotspot_not_found": _l("No such hotspot."),
@@ -238,6 +247,7 @@ def refusal(error: CoreError) -> str:
 CONFLICT_FIELDS = {
     "store_exists": "code",
     "store_group_exists": "name",
+    "customer_group_exists": "name",
     "hotspot_exists": "public_id",
     "invalid_hotspot_id": "public_id",
     "unknown_store": "store",

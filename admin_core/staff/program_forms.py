@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectMultipleField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import DateField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -46,6 +46,7 @@ class CampaignForm(FlaskForm):
         render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )
     stores = SelectMultipleField(_l("At (none chosen: every store)"), validate_choice=True)
+    group = SelectField(_l("Multiplier only for the customer group"), validate_choice=True, default="")
 
 
 class RateForm(FlaskForm):

@@ -23,6 +23,7 @@ from ..services.staff_invitations import Mailer, invite_staff, resend_invitation
 from ..services.store_coupons import MANAGING, coupons_in_scope, create_coupon, set_coupon_published
 from .auth import current_scope, current_staff, staff_required
 from .blueprint import bp
+from .customer_group_views import audience_choices
 from .forms import CouponForm, StaffDetailsForm, StaffForm, say_refusal
 from .mails import staff_mailer
 from .messages import refusal
@@ -164,6 +165,7 @@ def coupons() -> Response | str | tuple[str, int]:
     scope = current_scope()
     form = CouponForm()
     form.store.choices = _stores(_("Every store") if scope.every_store else None)
+    form.group.choices = audience_choices(scope.level is StaffLevel.ADMIN)
     status = 200
     if form.validate_on_submit():
         zone = ZoneInfo(current_staff().merchant.timezone)
@@ -180,6 +182,7 @@ def coupons() -> Response | str | tuple[str, int]:
                 valid_until=datetime.combine(form.valid_until.data + timedelta(days=1), time(0), zone),
                 store_code=form.store.data or None,
                 uses_per_card=form.uses_per_card.data,
+                group_id=int(form.group.data) if form.group.data else None,
             )
         except CoreError as error:
             form.form_errors.append(refusal(error))
