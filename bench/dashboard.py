@@ -85,6 +85,7 @@ def statements_per_dashboard(env: dict[str, str]) -> int:
     core_app = app.extensions["loyalty_core.app"]
     engine = core_app.extensions["loyalty_core"].db.bind
     client = app.test_client()
+    client.environ_base["HTTP_HOST"] = "127.0.0.1"  # the one trusted host (FLASK_TRUSTED_HOSTS)
     page = client.get("/p/demo/login").text
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
     assert token
