@@ -25,7 +25,7 @@ CARD, PASSWORD = "7000100001", "demo-password"
 def get(
     port: int, path: str, headers: dict[str, str] | None = None
 ) -> tuple[int, bytes, http.client.HTTPResponse]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     connection.request("GET", path, headers=headers or {})
     response = connection.getresponse()
     body = response.read()
@@ -38,7 +38,7 @@ def log_in(port: int) -> str:
     cookie = response.getheader("Set-Cookie", "").split(";")[0]
     token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', body)
     assert token, "no CSRF token on the login page"
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     form = f"csrf_token={token.group(1).decode()}&card={CARD}&password={PASSWORD}"
     connection.request(
         "POST",
