@@ -96,22 +96,30 @@ def earned_in_period(merchant: Merchant, card_id: int, now: datetime) -> ScalarS
 
 def tier_progress(session: Session, merchant: Merchant, card: Card, now: datetime) -> TierProgress | None:
     """None when the merchant has no tiers."""
-    rows = session.execute(
-        select(Tier.name, Tier.threshold, earned_in_period(merchant, card.id, now))
-        .where(Tier.merchant_id == merchant.id)
-        .order_by(Tier.threshold)
-    ).all()
-    if not rows:
-        return None
-    earned = int(rows[0][2])
-    reached = [row for row in rows if row.threshold <= earned]
-    ahead = [row for row in rows if row.threshold > earned]
-    return TierProgress(
-        earned=earned,
-        current=reached[-1].name if reached else None,
-        next=ahead[0].name if ahead else None,
-        next_threshold=ahead[0].threshold if ahead else None,
+    earned = select(earned_in_period(merchant, card.id, now).label("earned")).cte("earned")
+    row = session.execute(select(*_tier_of(earned.c.earned, merchant.id)).select_from(earned)).one()
+    return _progress(*row)
+
+
+def _tier_of(earned: ColumnElement[int], merchant_id: int) -> tuple[ColumnElement[Any], ...]:
+    """`earned`, the tier reached with it, the next one and its threshold, whether there are any:
+    the columns `_progress` reads."""
+    tiers = Tier.merchant_id == merchant_id
+    reached = select(Tier.name).where(tiers, Tier.threshold <= earned).order_by(Tier.threshold.desc())
+    ahead = select(Tier.name).where(tiers, Tier.threshold > earned).order_by(Tier.threshold)
+    return (
+        earned,
+        reached.limit(1).scalar_subquery(),
+        ahead.limit(1).scalar_subquery(),
+        ahead.with_only_columns(Tier.threshold).limit(1).scalar_subquery(),
+        exists().where(tiers),
     )
+
+
+def _progress(
+    earned: int, current: str | None, following: str | None, threshold: int | None, any_tiers: bool
+) -> TierProgress | None:
+    return TierProgress(int(earned), current, following, threshold) if any_tiers else None
 
 
 def _listing(merchant_id: int, now: datetime) -> ColumnElement[bool]:
@@ -195,19 +203,6 @@ class Dashboard:
     open_vouchers: int
 
 
-def _tier_of(earned: ColumnElement[int], merchant_id: int) -> tuple[ColumnElement[Any], ...]:
-    """The tier reached with `earned` points, the next one and its threshold, whether there are any."""
-    tiers = Tier.merchant_id == merchant_id
-    reached = select(Tier.name).where(tiers, Tier.threshold <= earned).order_by(Tier.threshold.desc())
-    ahead = select(Tier.name).where(tiers, Tier.threshold > earned).order_by(Tier.threshold)
-    return (
-        reached.limit(1).scalar_subquery(),
-        ahead.limit(1).scalar_subquery(),
-        ahead.with_only_columns(Tier.threshold).limit(1).scalar_subquery(),
-        exists().where(tiers),
-    )
-
-
 def dashboard(session: Session, merchant: Merchant, card: Card, now: datetime) -> Dashboard:
     """One statement: the points earned in the tier period and the open vouchers (counted once, in a
     CTE), the tiers around them, the running campaign and the catalogue with the card's vouchers
@@ -233,7 +228,7 @@ def dashboard(session: Session, merchant: Merchant, card: Card, now: datetime) -
     )
     taken = _taken(card.id)
     rows = session.execute(
-        select(summary.c.earned, summary.c.open_vouchers, *_tier_of(summary.c.earned, merchant.id))
+        select(*_tier_of(summary.c.earned, merchant.id), summary.c.open_vouchers)
         .add_columns(Campaign, Reward, func.coalesce(taken.c.taken, 0))
         .select_from(summary)
         .outerjoin(Campaign, Campaign.id == running)
@@ -241,13 +236,13 @@ def dashboard(session: Session, merchant: Merchant, card: Card, now: datetime) -
         .outerjoin(taken, taken.c.reward_id == Reward.id)
         .order_by(Reward.points, Reward.id)
     ).all()
-    earned, open_vouchers, current, following, threshold, any_tiers, campaign = rows[0][:7]
+    open_vouchers, campaign = rows[0][5:7]
     rewards = offers(
         [(row[7], row[8]) for row in rows if row[7] is not None], card.points, campaign is not None, now
     )
     return Dashboard(
         card=card,
-        tier=TierProgress(int(earned), current, following, threshold) if any_tiers else None,
+        tier=_progress(*rows[0][:5]),
         campaign=campaign,
         next_reward=next((each for each in rewards if each.missing > 0 and not each.blocked), None),
         reward_waiting=any(each.redeemable for each in rewards),
