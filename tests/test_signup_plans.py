@@ -118,7 +118,7 @@ def _seed(database: Database, merchant_id: int, store_id: int, hotspot_id: int, 
 
 
 @pytest.fixture(scope="module")
-def venue(tmp_path_factory: pytest.TempPathFactory, smtp: Inbox) -> Iterator[Venue]:
+def unanalysed(tmp_path_factory: pytest.TempPathFactory, smtp: Inbox) -> Iterator[Venue]:
     if not postgres_answers():
         pytest.skip("the plans of PostgreSQL's planner")
     urls = new_database("postgresql", Path(tmp_path_factory.mktemp("plans")))
@@ -143,7 +143,7 @@ def venue(tmp_path_factory: pytest.TempPathFactory, smtp: Inbox) -> Iterator[Ven
     urls.close()
 
 
-def _plans_of_a_visit(venue: Venue, hotspot: str, nonce: str, body: dict[str, Any]) -> list[str]:
+def _plans_of_a_visit(unanalysed: Venue, hotspot: str, nonce: str, body: dict[str, Any]) -> list[str]:
     """The core's calls of one guest's splash and sign-up, each SELECT explained as it ran."""
     seen: list[tuple[str, Any]] = []
 
@@ -151,8 +151,8 @@ def _plans_of_a_visit(venue: Venue, hotspot: str, nonce: str, body: dict[str, An
         if statement.lstrip().upper().startswith(("SELECT", "WITH")):
             seen.append((statement, parameters))
 
-    api = venue.core.test_client()
-    event.listen(venue.engine, "before_cursor_execute", record)
+    api = unanalysed.core.test_client()
+    event.listen(unanalysed.engine, "before_cursor_execute", record)
     try:
         assert api.get(f"/api/v1/wifi/hotspots/{hotspot}", environ_base=SITE).status_code == 200
         api.get(f"/api/v1/wifi/hotspots/{hotspot}/devices/{body['device_mac']}", environ_base=SITE)
@@ -163,10 +163,10 @@ def _plans_of_a_visit(venue: Venue, hotspot: str, nonce: str, body: dict[str, An
             environ_base=SITE,
         )
     finally:
-        event.remove(venue.engine, "before_cursor_execute", record)
+        event.remove(unanalysed.engine, "before_cursor_execute", record)
     assert answer.status_code == 201, answer.json
     plans = []
-    with venue.engine.connect() as connection:
+    with unanalysed.engine.connect() as connection:
         transaction = connection.begin()  # EXPLAIN ANALYZE runs the statement: FOR UPDATE locks
         for statement, parameters in seen:
             rows = connection.exec_driver_sql(f"EXPLAIN (ANALYZE, COSTS OFF) {statement}", parameters)
@@ -195,14 +195,14 @@ def _assert_served_from_indexes(plans: list[str]) -> None:
     ],
 )
 def test_a_sign_up_reads_a_handful_of_rows_on_an_unanalysed_database(
-    venue: Venue, body: dict[str, Any], why: str
+    unanalysed: Venue, body: dict[str, Any], why: str
 ) -> None:
     nonce = why.replace(" ", "-").replace("'", "")
-    _assert_served_from_indexes(_plans_of_a_visit(venue, "south-cafe", nonce, body))
+    _assert_served_from_indexes(_plans_of_a_visit(unanalysed, "south-cafe", nonce, body))
 
 
-def test_a_phone_sign_up_reads_a_handful_of_rows_on_an_unanalysed_database(venue: Venue) -> None:
-    with venue.engine.begin() as connection:
+def test_a_phone_sign_up_reads_a_handful_of_rows_on_an_unanalysed_database(unanalysed: Venue) -> None:
+    with unanalysed.engine.begin() as connection:
         connection.exec_driver_sql("UPDATE hotspots SET contact = 'phone' WHERE public_id = 'north-cafe'")
     body = {"first_name": "Ada", "phone": "+39 3000000030", "device_mac": _mac(900_004)}
-    _assert_served_from_indexes(_plans_of_a_visit(venue, "north-cafe", "phone-1", body))
+    _assert_served_from_indexes(_plans_of_a_visit(unanalysed, "north-cafe", "phone-1", body))
