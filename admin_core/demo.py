@@ -146,6 +146,7 @@ def load_demo(core: Core, secret: str) -> dict[str, Any]:
     staff = ensure_staff(db, core.passwords, merchant.id)
     key = demo_api_key(secret)
     _ensure_key(db, merchant.id, key)
+    db.analyze()
     return {
         "merchant": SLUG,
         "api_key": key,

@@ -38,15 +38,17 @@ def seconds(config: Mapping[str, Any], key: str) -> timedelta:
         raise _refuse(key, "a whole number of seconds (at least 1)", config[key]) from None
 
 
-def duration(config: Mapping[str, Any], key: str) -> float:
-    """A wait such as a timeout: a number of seconds above zero, fractions allowed."""
+def duration(config: Mapping[str, Any], key: str, *, zero: bool = False) -> float:
+    """A wait such as a timeout: a number of seconds above zero (or zero itself, where it means
+    "not at all"), fractions allowed."""
     value = config[key]
+    wanted = "a number of seconds, at least 0" if zero else "a number of seconds above 0"
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise _refuse(key, "a number of seconds above 0", value) from None
-    if isinstance(value, bool) or not number > 0:
-        raise _refuse(key, "a number of seconds above 0", value)
+        raise _refuse(key, wanted, value) from None
+    if isinstance(value, bool) or not (number >= 0 if zero else number > 0):
+        raise _refuse(key, wanted, value)
     return number
 
 

@@ -24,6 +24,7 @@ from .headers import init_headers
 from .i18n import init_i18n
 from .inputs import init_inputs
 from .limits import Rule, init_limits, retry_after
+from .merchants import DEFAULT_SECONDS, init_merchants
 from .settings import init_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +54,9 @@ def create_app(
         ADMIN_CORE_TIMEOUT=5.0,
         # A customer's session ends this many seconds after the login, however it is used.
         PORTAL_SESSION_LIFETIME=7 * 24 * 3600,
+        # How long a worker keeps a merchant's settings (portal/merchants.py): a change made in
+        # the core, such as a portal switched off, shows on the site after that long at most.
+        PORTAL_MERCHANT_CACHE_SECONDS=DEFAULT_SECONDS,
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
         # The site takes forms only (and the wallets' small JSON): a larger body is refused with
         # 413 before it is read. The core, mounted at /core, has its own limits.
@@ -84,6 +88,7 @@ def create_app(
     init_framing(app)
     init_headers(app)
 
+    init_merchants(app)
     init_customer_portal(app)
     app.register_blueprint(brand_bp)
     from .wallet_service import bp as wallet_service_bp

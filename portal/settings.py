@@ -25,6 +25,8 @@ class SiteSettings:
     portal_session_lifetime: timedelta
     # How many reverse proxies stand in front of the site (their X-Forwarded-* headers count).
     proxies: int
+    # How long a worker keeps a merchant's settings (portal/merchants.py); 0: not at all.
+    merchant_cache_seconds: float
 
     @classmethod
     def read(cls, config: Mapping[str, Any]) -> SiteSettings:
@@ -34,6 +36,7 @@ class SiteSettings:
             core_timeout=duration(config, "ADMIN_CORE_TIMEOUT"),
             portal_session_lifetime=seconds(config, "PORTAL_SESSION_LIFETIME"),
             proxies=whole({"PROXIES": config.get("PROXIES") or 0}, "PROXIES"),
+            merchant_cache_seconds=duration(config, "PORTAL_MERCHANT_CACHE_SECONDS", zero=True),
         )
 
 

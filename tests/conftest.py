@@ -29,6 +29,7 @@ from admin_core.context import EXTENSION, Core
 from admin_core.database import Database
 from admin_core.demo import load_demo
 from admin_core.migrate import upgrade
+from portal.merchants import MERCHANTS_EXTENSION, MerchantCache
 
 from .databases import Snapshot, empty, new_database, postgres_answers
 from .smtp import Inbox, start_smtp
@@ -224,6 +225,14 @@ def lent(app: Flask) -> Iterator[Flask]:
         for extension in extensions.values():
             if isinstance(extension, Limiter):
                 extension.reset()
+            if isinstance(extension, MerchantCache):  # the next test's database is another one
+                extension.clear()
+
+
+def merchant_settings_expire(client: FlaskClient) -> None:
+    """As once `PORTAL_MERCHANT_CACHE_SECONDS` have passed: the site asks the core for its
+    merchants' settings again (portal/merchants.py)."""
+    client.application.extensions[MERCHANTS_EXTENSION].clear()
 
 
 def csrf_token(client: FlaskClient, url: str) -> str:

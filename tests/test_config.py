@@ -49,6 +49,7 @@ def test_debug_serves_cookies_without_secure() -> None:
         ("FLASK_WIFI_ONLINE_DELAY", "-1", "FLASK_WIFI_ONLINE_DELAY must be a whole number"),
         ("FLASK_WIFI_REPLAY_GRACE", "two minutes", "FLASK_WIFI_REPLAY_GRACE must be a whole number"),
         ("FLASK_PROXIES", "yes", "FLASK_PROXIES must be a whole number"),
+        ("FLASK_PORTAL_MERCHANT_CACHE_SECONDS", "-1", "FLASK_PORTAL_MERCHANT_CACHE_SECONDS must be a number"),
         ("FLASK_RATELIMIT_LOGIN_PER_IP", "lots", "FLASK_RATELIMIT_LOGIN_PER_IP"),
         ("FLASK_WIFI_CONTROLLER_NETWORKS", "10.0.0.0/33", "FLASK_WIFI_CONTROLLER_NETWORKS"),
     ],

@@ -17,6 +17,7 @@ from admin_core.context import Core
 from admin_core.services.cards import enroll_customer
 from admin_core.services.merchants import create_api_key, create_merchant
 
+from .conftest import merchant_settings_expire
 from .test_hostile_forms import filled, forms_on, send
 
 LOGO_SVG = (
@@ -155,6 +156,7 @@ def test_a_new_logo_is_a_new_address_and_removing_it_removes_it(
     assert first != second and f"v={second[:12]}" in client.get("/p/demo/login").text
     assert client.get("/logo/demo").mimetype == "image/png"
     api.delete("/api/v1/merchant/logo")
+    merchant_settings_expire(client)
     assert 'class="logo"' not in client.get("/p/demo/login").text
     assert client.get("/logo/demo").status_code == 404
     assert client.get("/logo/nowhere").status_code == 404
@@ -248,6 +250,7 @@ def test_the_portal_shows_the_program_s_rules(api: FlaskClient, client: FlaskCli
             "terms_url": "https://shop.example.com/rules",
         },
     )
+    merchant_settings_expire(client)
     page = client.get("/p/demo/rules").text
     assert "3 points for every €1.00 you spend." in page and "Your points do not expire." in page
     assert 'href="https://shop.example.com/rules"' in client.get("/p/demo/join").text

@@ -15,6 +15,7 @@ from loyalty_common.rules import normalize_card_number
 from ..context import TRUSTED_SITE_ENVIRON, current_core
 from ..errors import Forbidden, Invalid, NotFound, Unauthorized
 from ..models import Card, Merchant
+from ..services.cards import current, get_card
 from ..services.merchants import find_api_key, get_merchant
 from ..services.sessions import is_ended
 
@@ -79,14 +80,22 @@ def _check_card_session(session: Session, merchant: Merchant) -> None:
         return
     session_id = request.headers.get("X-Card-Session")
     found = session.execute(
-        select(Card.credentials_version, is_ended(session_id) if session_id else false()).where(
+        select(Card, is_ended(session_id) if session_id else false()).where(
             Card.merchant_id == merchant.id, Card.number == normalize_card_number(number)
         )
     ).first()
-    if found is None or str(found[0]) != version:
+    if found is None or str(found[0].credentials_version) != version:
         raise Unauthorized(Code.SESSION_EXPIRED, "The card's password changed since this session began.")
     if found[1]:
         raise Unauthorized(Code.SESSION_ENDED, "This session was logged out.")
+    g.checked_card = found[0]
+
+
+def named_card(session: Session, merchant: Merchant, number: str) -> Card:
+    """The card the path names, for reading: as the session's check loaded it (with its holder),
+    else looked up. Not for a change: that locks the card's row and reads it again."""
+    checked: Card | None = g.get("checked_card")
+    return current(session, checked) if checked is not None else get_card(session, merchant.id, number)
 
 
 def scope() -> Scope:

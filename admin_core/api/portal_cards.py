@@ -17,7 +17,7 @@ from ..services.cards import get_card
 from ..services.program import active_campaign, card_catalogue, dashboard, offers
 from ..services.sessions import end_session
 from ..services.vouchers import cancel_voucher, open_vouchers, redeem_reward
-from .auth import authenticate, portal_merchant, require_site
+from .auth import authenticate, named_card, portal_merchant, require_site
 from .idempotent import IDEMPOTENCY_DOC, run_once
 from .program_schemas import (
     CardCatalogueSchema,
@@ -44,7 +44,7 @@ def read_dashboard(number: str) -> dict[str, Any]:
     """Balances, tier, the next reward and what is waiting, in one call."""
     merchant = portal_merchant()
     with current_core().db.read() as session:
-        summary = dashboard(session, merchant, number, utcnow())
+        summary = dashboard(session, merchant, named_card(session, merchant, number), utcnow())
     return {
         "card": card_body(summary.card, merchant, summary.tier.current if summary.tier else None),
         "tier": tier_body(summary.tier),

@@ -92,6 +92,11 @@ def get_card(session: Session, merchant_id: int, number: str, *, for_update: boo
         # PostgreSQL: the row we waited for took a new number meanwhile (a replacement); this
         # second look sees the row that keeps the old number, committed since the first began.
         card = find_card(session, merchant_id, number, for_update=True)
+    return current(session, card)
+
+
+def current(session: Session, card: Card | None) -> Card:
+    """The card found by its number: NotFound for none, CardReplaced for a replaced one's."""
     if card is None:
         raise NotFound("card_not_found", "No such card.")
     if card.replaced_by_id is not None:

@@ -38,7 +38,7 @@ from .customer_files import (
     unpack_lines,
     within_limit,
 )
-from .customer_inserts import NewCards, existing_numbers
+from .customer_inserts import TABLES, NewCards, existing_numbers
 from .customer_rows import CONSENTS, CheckedRows, NewCard, RowRules, check
 from .customer_workbook import Line
 from .merchants import find_store, get_merchant_by_id
@@ -241,6 +241,8 @@ def apply_import(
         except IntegrityError:
             with db.write() as session:
                 created += creation.one_by_one(session, batch)
+    if created:
+        db.analyze(*TABLES)
     with db.write() as session:
         upload = get_import(session, merchant_id, import_id, for_update=True)
         if upload.applied_at is None:  # else a simultaneous apply finished first: its report stands

@@ -30,6 +30,10 @@ SOURCE = "import"
 UNASKED = {"marketing_consent": False, "notify_email": True, "notify_sms": False}
 
 
+# What an import writes: their planner statistics are brought up to date once it is applied.
+TABLES = tuple(model.__tablename__ for model in (Customer, Card, Operation, ConsentRecord))
+
+
 def _table(model: type[Base]) -> Table:
     """The model's table: inserting into it skips the ORM's per-row work."""
     return Base.metadata.tables[model.__tablename__]

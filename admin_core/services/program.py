@@ -1,13 +1,14 @@
 """What the program offers a card right now: its tier, the rewards it can take, points expiring.
-Reads only; each query is one statement, so a dashboard costs a fixed handful."""
+Reads only; each query is one statement, and a dashboard is one, whatever the card's history."""
 
 from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ScalarSelect, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, Subquery, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ..models import (
@@ -21,7 +22,6 @@ from ..models import (
     Voucher,
     VoucherStatus,
 )
-from .cards import get_card
 
 EXPIRY_NOTICE = timedelta(days=30)
 
@@ -96,33 +96,51 @@ def earned_in_period(merchant: Merchant, card_id: int, now: datetime) -> ScalarS
 
 def tier_progress(session: Session, merchant: Merchant, card: Card, now: datetime) -> TierProgress | None:
     """None when the merchant has no tiers."""
-    rows = session.execute(
-        select(Tier.name, Tier.threshold, earned_in_period(merchant, card.id, now))
-        .where(Tier.merchant_id == merchant.id)
-        .order_by(Tier.threshold)
-    ).all()
-    if not rows:
-        return None
-    earned = int(rows[0][2])
-    reached = [row for row in rows if row.threshold <= earned]
-    ahead = [row for row in rows if row.threshold > earned]
-    return TierProgress(
-        earned=earned,
-        current=reached[-1].name if reached else None,
-        next=ahead[0].name if ahead else None,
-        next_threshold=ahead[0].threshold if ahead else None,
+    earned = select(earned_in_period(merchant, card.id, now).label("earned")).cte("earned")
+    row = session.execute(select(*_tier_of(earned.c.earned, merchant.id)).select_from(earned)).one()
+    return _progress(*row)
+
+
+def _tier_of(earned: ColumnElement[int], merchant_id: int) -> tuple[ColumnElement[Any], ...]:
+    """`earned`, the tier reached with it, the next one and its threshold, whether there are any:
+    the columns `_progress` reads."""
+    tiers = Tier.merchant_id == merchant_id
+    reached = select(Tier.name).where(tiers, Tier.threshold <= earned).order_by(Tier.threshold.desc())
+    ahead = select(Tier.name).where(tiers, Tier.threshold > earned).order_by(Tier.threshold)
+    return (
+        earned,
+        reached.limit(1).scalar_subquery(),
+        ahead.limit(1).scalar_subquery(),
+        ahead.with_only_columns(Tier.threshold).limit(1).scalar_subquery(),
+        exists().where(tiers),
+    )
+
+
+def _progress(
+    earned: int, current: str | None, following: str | None, threshold: int | None, any_tiers: bool
+) -> TierProgress | None:
+    return TierProgress(int(earned), current, following, threshold) if any_tiers else None
+
+
+def _listing(merchant_id: int, now: datetime) -> ColumnElement[bool]:
+    return and_(
+        Reward.merchant_id == merchant_id,
+        Reward.active.is_(True),
+        or_(Reward.active_until.is_(None), Reward.active_until > now),
     )
 
 
 def _listed(merchant_id: int, now: datetime) -> Select[Reward]:
+    return select(Reward).where(_listing(merchant_id, now)).order_by(Reward.points, Reward.id)
+
+
+def _taken(card_id: int) -> Subquery:
+    """Per reward, the card's vouchers for it, cancelled ones aside."""
     return (
-        select(Reward)
-        .where(
-            Reward.merchant_id == merchant_id,
-            Reward.active.is_(True),
-            or_(Reward.active_until.is_(None), Reward.active_until > now),
-        )
-        .order_by(Reward.points, Reward.id)
+        select(Voucher.reward_id, func.count().label("taken"))
+        .where(Voucher.card_id == card_id, Voucher.status != VoucherStatus.CANCELLED)
+        .group_by(Voucher.reward_id)
+        .subquery()
     )
 
 
@@ -135,12 +153,7 @@ def card_catalogue(
     session: Session, merchant_id: int, card_id: int, now: datetime
 ) -> list[tuple[Reward, int]]:
     """The catalogue with, per reward, the card's vouchers for it (cancelled ones aside): one query."""
-    taken = (
-        select(Voucher.reward_id, func.count().label("taken"))
-        .where(Voucher.card_id == card_id, Voucher.status != VoucherStatus.CANCELLED)
-        .group_by(Voucher.reward_id)
-        .subquery()
-    )
+    taken = _taken(card_id)
     query = (
         _listed(merchant_id, now)
         .add_columns(func.coalesce(taken.c.taken, 0))
@@ -190,13 +203,12 @@ class Dashboard:
     open_vouchers: int
 
 
-def dashboard(session: Session, merchant: Merchant, number: str, now: datetime) -> Dashboard:
-    card = get_card(session, merchant.id, number)
-    campaign = active_campaign(session, merchant.id, now)
-    rewards = offers(
-        card_catalogue(session, merchant.id, card.id, now), card.points, campaign is not None, now
-    )
-    open_vouchers = session.scalar(
+def dashboard(session: Session, merchant: Merchant, card: Card, now: datetime) -> Dashboard:
+    """One statement: the points earned in the tier period and the open vouchers (counted once, in a
+    CTE), the tiers around them, the running campaign and the catalogue with the card's vouchers
+    of each reward (a row per reward, at least one)."""
+    summary = select(
+        earned_in_period(merchant, card.id, now).label("earned"),
         select(func.count())
         .select_from(Voucher)
         .where(
@@ -204,10 +216,33 @@ def dashboard(session: Session, merchant: Merchant, number: str, now: datetime) 
             Voucher.status == VoucherStatus.ISSUED,
             Voucher.expires_at > now,
         )
+        .scalar_subquery()
+        .label("open_vouchers"),
+    ).cte("summary")
+    running = (
+        select(Campaign.id)
+        .where(Campaign.merchant_id == merchant.id, Campaign.starts_at <= now, Campaign.ends_at > now)
+        .order_by(Campaign.ends_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    taken = _taken(card.id)
+    rows = session.execute(
+        select(*_tier_of(summary.c.earned, merchant.id), summary.c.open_vouchers)
+        .add_columns(Campaign, Reward, func.coalesce(taken.c.taken, 0))
+        .select_from(summary)
+        .outerjoin(Campaign, Campaign.id == running)
+        .outerjoin(Reward, _listing(merchant.id, now))
+        .outerjoin(taken, taken.c.reward_id == Reward.id)
+        .order_by(Reward.points, Reward.id)
+    ).all()
+    open_vouchers, campaign = rows[0][5:7]
+    rewards = offers(
+        [(row[7], row[8]) for row in rows if row[7] is not None], card.points, campaign is not None, now
     )
     return Dashboard(
         card=card,
-        tier=tier_progress(session, merchant, card, now),
+        tier=_progress(*rows[0][:5]),
         campaign=campaign,
         next_reward=next((each for each in rewards if each.missing > 0 and not each.blocked), None),
         reward_waiting=any(each.redeemable for each in rewards),

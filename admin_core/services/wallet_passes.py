@@ -84,7 +84,7 @@ def render_pass(
     labels: Labels,
     now: datetime,
 ) -> ServedPass:
-    summary = dashboard(session, merchant, wallet_pass.card.number, now)
+    summary = dashboard(session, merchant, get_card(session, merchant.id, wallet_pass.card.number), now)
     card, tier, reward = summary.card, summary.tier, summary.next_reward
     logo = find_logo(session, merchant.id) if merchant.logo_digest else None
     customer = card.customer

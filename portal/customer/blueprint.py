@@ -8,7 +8,7 @@ from flask import Blueprint, abort, g
 
 from admin_api_client import NotFound, Unauthorized
 
-from ..core import core_client
+from ..merchants import portal_merchant
 from .session import end_stale_session
 
 bp = Blueprint("customer", __name__, url_prefix="/p/<m>", template_folder="templates")
@@ -22,7 +22,7 @@ def load_merchant(_endpoint: str | None, values: dict[str, str] | None) -> None:
     if not SLUG.match(slug):
         abort(404)
     try:
-        merchant = core_client().for_merchant(slug).get_merchant()
+        merchant = portal_merchant(slug)
     except NotFound:
         abort(404)
     if not merchant.portal_enabled:
