@@ -10,7 +10,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import Table, delete, insert, select, text
+from sqlalchemy import Table, delete, func, insert, literal, select, text, union_all
 
 from admin_core.database import Base, Database
 
@@ -43,15 +43,41 @@ def new_database(backend: str, folder: Path) -> Iterator[str]:
         admin.close()
 
 
+# Above this many rows in a table, PostgreSQL empties every table with one TRUNCATE (no foreign
+# key check per row); below, a DELETE of the tables that have rows is much quicker than that.
+FEW_ROWS = 1000
+
+
 def empty(database: Database) -> None:
     """Every row of every table gone; ids go on from where they were, as after DELETE."""
     tables = list(reversed(Base.metadata.sorted_tables))
     with database.write() as session:
-        if database.dialect == "postgresql":  # after thousands of rows: no foreign key check per row
+        if database.dialect != "postgresql":
+            for table in tables:
+                session.execute(delete(table))
+            return
+        rows = {name: count for name, count in session.execute(_rows_up_to(tables, FEW_ROWS + 1))}
+        if any(count > FEW_ROWS for count in rows.values()):
             session.execute(text("TRUNCATE " + ", ".join(f'"{table.name}"' for table in tables)))
             return
         for table in tables:
-            session.execute(delete(table))
+            if rows.get(table.name):
+                session.execute(delete(table))
+
+
+def _rows_up_to(tables: list[Table], most: int) -> Any:
+    """One statement: each table's number of rows, counted up to `most`."""
+    return union_all(
+        *(
+            select(
+                literal(table.name),
+                select(func.count())
+                .select_from(select(literal(1)).select_from(table).limit(most).subquery())
+                .scalar_subquery(),
+            )
+            for table in tables
+        )
+    )
 
 
 @dataclass
