@@ -12,6 +12,17 @@ from loyalty_common.tickets import (
 
 
 @dataclass(frozen=True)
+class WalletOffers:
+    """The wallets a merchant's cards can go into: those it has credentials for."""
+
+    apple: bool
+    google: bool
+
+
+NO_WALLETS = WalletOffers(apple=False, google=False)
+
+
+@dataclass(frozen=True)
 class Merchant:
     slug: str
     name: str
@@ -32,6 +43,7 @@ class Merchant:
     privacy_url: str | None = None
     staff_2fa_required: bool = False
     logo_digest: str | None = None  # None: no logo
+    wallets: WalletOffers = NO_WALLETS  # the portal's merchant says which it offers
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Merchant:
@@ -39,6 +51,8 @@ class Merchant:
         for name in ("offered_locales", "embed_origins"):
             if name in values:
                 values[name] = tuple(values[name])
+        if "wallets" in values:
+            values["wallets"] = WalletOffers(**values["wallets"])
         return cls(**values)
 
 

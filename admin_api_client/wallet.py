@@ -30,21 +30,11 @@ def pass_file(response: httpx.Response) -> PassFile:
     )
 
 
-@dataclass(frozen=True)
-class WalletOffers:
-    apple: bool
-    google: bool
-
-
 class WalletCalls:
     """`client.wallet`."""
 
     def __init__(self, client: CoreClient) -> None:
         self._client = client
-
-    def offers(self, number: str) -> WalletOffers:
-        body = self._client._request("GET", f"/portal/cards/{segment(number)}/wallet").json()
-        return WalletOffers(bool(body["apple"]), bool(body["google"]))
 
     def apple_pass(self, number: str, site_url: str) -> PassFile:
         """The card's signed .pkpass; NotFound (`wallet_not_offered`) without the merchant's

@@ -38,7 +38,8 @@ CONTRACT: list[tuple[type, str, dict[str, str | None]]] = [
     (models.Coupon, "Coupon", {}),
     (models.HistoryEntry, "HistoryEntry", {"store_code": "store.code", "store_name": "store.name"}),
     (models.HistoryPage, "HistoryPage", {}),
-    (models.Merchant, "Merchant", {}),
+    # The portal's merchant is a Merchant and the wallets it offers (the settings' answer has none).
+    (models.Merchant, "PortalMerchant", {"wallets": "wallets?"}),
     (models.Offers, "Offers", {}),
     (
         models.Operation,
@@ -88,7 +89,7 @@ CONTRACT: list[tuple[type, str, dict[str, str | None]]] = [
     (wifi.Visit, "Visit", {"card_number": "card", "replayed": None}),  # the header
     (wifi.Wordings, "Wordings", {}),
     (wallet.UpdatedSerials, "Serials", {}),
-    (wallet.WalletOffers, "WalletOffers", {}),
+    (models.WalletOffers, "WalletOffers", {}),
     (grants.HeldGrant, "Held", {"replayed": None}),  # the header
     (grants.GrantState, "GrantState", {"card_number": "card", "emailed": "emailed?"}),
     (grants.GatewayGrant, "Grant", {}),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask_smorest import Blueprint
@@ -11,6 +12,7 @@ from ..context import current_core
 from ..models import Merchant
 from ..services import mail_queue, portal_auth
 from ..services.program import tiers
+from ..services.wallets import Wallets, wallets_offered
 from .auth import authenticate, portal_merchant, require_site, scope
 from .schemas import (
     ActivationStartSchema,
@@ -19,7 +21,7 @@ from .schemas import (
     LinkCheckSchema,
     LoginSchema,
     MailSchema,
-    MerchantSchema,
+    PortalMerchantSchema,
     QueuedSchema,
     TokenSchema,
     card_body,
@@ -30,10 +32,21 @@ blp.before_request(authenticate)
 blp.before_request(require_site)
 
 
+@dataclass(frozen=True)
+class PortalMerchant:
+    merchant: Merchant
+    wallets: Wallets
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.merchant, name)
+
+
 @blp.route("/merchant", methods=["GET"])
-@blp.response(200, MerchantSchema)
-def read_merchant() -> Merchant:
-    return scope().merchant
+@blp.response(200, PortalMerchantSchema)
+def read_merchant() -> PortalMerchant:
+    merchant = scope().merchant
+    with current_core().db.read() as session:
+        return PortalMerchant(merchant, wallets_offered(session, merchant.id))
 
 
 class LevelSchema(Schema):

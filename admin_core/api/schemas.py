@@ -166,6 +166,17 @@ class MerchantSchema(Schema):
     )
 
 
+class WalletOffersSchema(Schema):
+    apple = fields.Boolean(required=True, metadata={"description": "An Apple Wallet pass is offered"})
+    google = fields.Boolean(required=True, metadata={"description": "Saving to Google Wallet is offered"})
+
+
+class PortalMerchantSchema(MerchantSchema):
+    """The merchant as the portal's pages need it, with the wallets its cards can go into."""
+
+    wallets = fields.Nested(WalletOffersSchema, required=True)
+
+
 Password = fields.String(required=True, validate=validate.Length(1, MAX_PASSWORD))
 CardNumber = fields.String(required=True, validate=validate.Length(1, 64))
 

@@ -12,9 +12,8 @@ from marshmallow import Schema, fields, validate
 
 from ..context import current_core
 from ..services.wallet_google import save_url
-from ..services.wallet_google_credentials import find_settings as find_google
 from ..services.wallet_pass import CONTENT_TYPE
-from ..services.wallet_passes import SiteLinks, card_pass, wallet_enabled
+from ..services.wallet_passes import SiteLinks, card_pass
 from ..wallet_labels import pass_labels
 from .auth import authenticate, portal_merchant, require_site
 
@@ -27,11 +26,6 @@ blp.before_request(require_site)
 SITE_ROOT = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~-]+)*/?$")
 
 
-class WalletOffersSchema(Schema):
-    apple = fields.Boolean(required=True, metadata={"description": "An Apple Wallet pass is offered"})
-    google = fields.Boolean(required=True, metadata={"description": "Saving to Google Wallet is offered"})
-
-
 class GoogleSaveSchema(Schema):
     save_url = fields.String(required=True, metadata={"description": "Google's save page, with the JWT"})
 
@@ -42,17 +36,6 @@ class PassQuerySchema(Schema):
         validate=[validate.Length(max=300), validate.Regexp(SITE_ROOT)],
         metadata={"description": "The site's public root: the pass's web service and links are on it"},
     )
-
-
-@blp.route("/<number>/wallet", methods=["GET"])
-@blp.response(200, WalletOffersSchema)
-def read_offers(number: str) -> dict[str, bool]:
-    merchant = portal_merchant()
-    with current_core().db.read() as session:
-        return {
-            "apple": wallet_enabled(session, merchant.id),
-            "google": find_google(session, merchant.id) is not None,
-        }
 
 
 @blp.route("/<number>/wallet/apple", methods=["GET"])

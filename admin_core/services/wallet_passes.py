@@ -50,10 +50,6 @@ class ServedPass:
     updated_at: datetime
 
 
-def wallet_enabled(session: Session, merchant_id: int) -> bool:
-    return find_settings(session, merchant_id) is not None
-
-
 def _ensure_pass(session: Session, card: Card, now: datetime) -> WalletPass:
     found = session.scalar(select(WalletPass).where(WalletPass.card_id == card.id))
     if found is not None:

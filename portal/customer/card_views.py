@@ -7,7 +7,6 @@ from flask import render_template
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from ..core import merchant_core
 from .barcodes import code128_svg, qr_svg
 from .blueprint import bp
 from .session import current_card, customer_required
@@ -22,5 +21,4 @@ def card() -> str:
         card=card,
         barcode=Markup(code128_svg(card.number, _("Barcode of card %(number)s", number=card.number))),
         qr=Markup(qr_svg(card.number, _("QR code of card %(number)s", number=card.number))),
-        wallets=merchant_core().wallet.offers(card.number),
     )
