@@ -27,6 +27,7 @@ from .program import (
     VoucherStatus,
 )
 from .staff import CustomerImport, ImportStatus, MerchantLogo, Staff, StaffLevel
+from .stamp_cards import StampCard, StampProgress
 from .store_groups import StoreGroup
 from .wallet import WalletPass, WalletPush, WalletRegistration, WalletSettings
 from .wifi import ContactRequired, Hotspot, HotspotKind, WifiVisit
@@ -61,6 +62,8 @@ __all__ = [
     "RewardPicture",
     "Staff",
     "StaffLevel",
+    "StampCard",
+    "StampProgress",
     "Store",
     "StoreGroup",
     "Tier",

@@ -1,0 +1,105 @@
+"""Stamps given at a till: a `stamp` operation in the ledger (no balance changes), the card's
+progress on the stamp card, and a voucher for its reward each time the card fills. The loyalty
+card's row is locked first, so concurrent stamps on one card run one after another: exactly one
+of them fills it. Stamps past a fill carry into the next one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import Conflict, Invalid, NotFound
+from ..models import Card, Operation, OperationKind, StampCard, StampProgress, Voucher
+from . import utcnow
+from .cards import get_card, usable
+from .ledger import store_named
+from .vouchers import issue_voucher
+
+MAX_STAMPS = 100  # given at once
+
+
+@dataclass(frozen=True)
+class Stamped:
+    operation: Operation
+    card: Card
+    progress: StampProgress
+    stamp_card: StampCard
+    vouchers: list[Voucher]
+
+
+def _stamp_card(session: Session, merchant_id: int, stamp_card_id: int) -> StampCard:
+    stamp_card = session.get(StampCard, stamp_card_id)
+    if stamp_card is None or stamp_card.merchant_id != merchant_id:
+        raise NotFound("stamp_card_not_found", "No such stamp card.")
+    if not stamp_card.active:
+        raise Conflict("stamp_card_inactive", "This stamp card is switched off.")
+    return stamp_card
+
+
+def progress_of(session: Session, card_id: int, stamp_card_id: int) -> StampProgress | None:
+    return session.get(StampProgress, (card_id, stamp_card_id))
+
+
+def give_stamps(
+    session: Session,
+    merchant_id: int,
+    number: str,
+    stamp_card_id: int,
+    count: int,
+    store_code: str,
+    *,
+    staff_id: int | None = None,
+    now: datetime | None = None,
+) -> Stamped:
+    """Inside the caller's write transaction (the idempotent write of a till or the API)."""
+    now = now or utcnow()
+    if not 1 <= count <= MAX_STAMPS:
+        raise Invalid("invalid_count", f"Give 1-{MAX_STAMPS} stamps at once.")
+    stamp_card = _stamp_card(session, merchant_id, stamp_card_id)
+    store = store_named(session, merchant_id, store_code)
+    if stamp_card.stores and store not in stamp_card.stores:
+        where = ", ".join(each.name for each in stamp_card.stores)
+        raise Conflict("wrong_store", f"This stamp card takes stamps only at: {where}.")
+    card = usable(get_card(session, merchant_id, number, for_update=True))
+    progress = progress_of(session, card.id, stamp_card.id)
+    if progress is None:
+        progress = StampProgress(card_id=card.id, stamp_card_id=stamp_card.id, stamps=0, filled=0)
+        session.add(progress)
+    fills, progress.stamps = divmod(progress.stamps + count, stamp_card.stamps_needed)
+    progress.filled += fills
+    progress.updated_at = now
+    card.last_activity_at = now
+    operation = Operation(
+        card_id=card.id,
+        store=store,
+        kind=OperationKind.STAMP,
+        description=stamp_card.name,
+        staff_id=staff_id,
+        stamp_card_id=stamp_card.id,
+        stamps=count,
+        created_at=now,
+    )
+    session.add(operation)
+    days = stamp_card.voucher_valid_days
+    vouchers = [
+        issue_voucher(session, merchant_id, card, stamp_card.reward, now, gift_days=days)
+        for _ in range(fills)
+    ]
+    session.flush()
+    return Stamped(operation, card, progress, stamp_card, vouchers)
+
+
+def card_progress(session: Session, card_id: int, stamp_cards: list[StampCard]) -> dict[int, int]:
+    """Stamps on the current fill, per stamp card id (none yet: 0)."""
+    found = session.scalars(
+        select(StampProgress).where(
+            StampProgress.card_id == card_id,
+            StampProgress.stamp_card_id.in_([each.id for each in stamp_cards]),
+        )
+    )
+    stamps = {each.id: 0 for each in stamp_cards}
+    stamps.update({row.stamp_card_id: row.stamps for row in found})
+    return stamps
