@@ -46,7 +46,7 @@ def coffee_card(core: Core, needed: int = 10, stores: tuple[str, ...] = ()) -> i
 
 def stamp(core: Core, stamp_card_id: int, count: int, store: str = "MAIN", number: str = CARD) -> Any:
     with core.db.write() as session:
-        done = give_stamps(session, reach(core).merchant_id, number, stamp_card_id, count, store)
+        done = give_stamps(session, reach(core), number, stamp_card_id, count, store)
         return done.progress.stamps, done.progress.filled, [voucher.code for voucher in done.vouchers]
 
 

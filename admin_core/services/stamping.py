@@ -7,15 +7,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..database import Database
 from ..errors import Conflict, Invalid, NotFound
 from ..models import Card, Operation, OperationKind, StampCard, StampProgress, Voucher
 from . import utcnow
 from .cards import get_card, usable
-from .ledger import store_named
+from .idempotency import Outcome, request_fingerprint, run_once
+from .staff import StaffScope
 from .vouchers import issue_voucher
 
 MAX_STAMPS = 100  # given at once
@@ -45,21 +48,21 @@ def progress_of(session: Session, card_id: int, stamp_card_id: int) -> StampProg
 
 def give_stamps(
     session: Session,
-    merchant_id: int,
+    scope: StaffScope,
     number: str,
     stamp_card_id: int,
     count: int,
-    store_code: str,
-    *,
-    staff_id: int | None = None,
+    store_code: str | None,
     now: datetime | None = None,
 ) -> Stamped:
-    """Inside the caller's write transaction (the idempotent write of a till or the API)."""
+    """Inside the caller's write transaction, at a store within `scope` (without a code, one's
+    own)."""
     now = now or utcnow()
+    merchant_id = scope.merchant_id
     if not 1 <= count <= MAX_STAMPS:
         raise Invalid("invalid_count", f"Give 1-{MAX_STAMPS} stamps at once.")
     stamp_card = _stamp_card(session, merchant_id, stamp_card_id)
-    store = store_named(session, merchant_id, store_code)
+    store = scope.store_at_till(session, store_code)
     if stamp_card.stores and store not in stamp_card.stores:
         where = ", ".join(each.name for each in stamp_card.stores)
         raise Conflict("wrong_store", f"This stamp card takes stamps only at: {where}.")
@@ -77,7 +80,7 @@ def give_stamps(
         store=store,
         kind=OperationKind.STAMP,
         description=stamp_card.name,
-        staff_id=staff_id,
+        staff_id=scope.staff_id,
         stamp_card_id=stamp_card.id,
         stamps=count,
         created_at=now,
@@ -90,6 +93,35 @@ def give_stamps(
     ]
     session.flush()
     return Stamped(operation, card, progress, stamp_card, vouchers)
+
+
+def stamped_body(done: Stamped) -> dict[str, Any]:
+    return {
+        "operation": done.operation.id,
+        "stamp_card": done.stamp_card.id,
+        "stamps": done.progress.stamps,
+        "stamps_needed": done.stamp_card.stamps_needed,
+        "filled": done.progress.filled,
+        "vouchers": [voucher.code for voucher in done.vouchers],
+    }
+
+
+def stamp_once(
+    db: Database,
+    scope: StaffScope,
+    number: str,
+    stamp_card_id: int,
+    count: int,
+    store_code: str | None,
+    attempt: str,
+) -> Outcome:
+    """Once per `attempt` (the till's page view, an integration's Idempotency-Key)."""
+    fingerprint = request_fingerprint("STAMP", number, [stamp_card_id, count, store_code, scope.staff_id])
+
+    def work(session: Session) -> tuple[int, dict[str, Any]]:
+        return 201, stamped_body(give_stamps(session, scope, number, stamp_card_id, count, store_code))
+
+    return run_once(db, scope.merchant_id, f"till:{attempt}", fingerprint, work)
 
 
 def card_progress(session: Session, card_id: int, stamp_cards: list[StampCard]) -> dict[int, int]:
