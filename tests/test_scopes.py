@@ -45,6 +45,7 @@ from admin_core.services.program_setup import CampaignDetails, create_campaign
 from admin_core.services.reward_admin import set_picture
 from admin_core.services.staff import NewStaff, StaffScope, create_staff
 from admin_core.services.staff_invitations import Letter, Mailer, invite_staff
+from admin_core.services.stamp_cards import StampCardDetails, create_stamp_card
 from admin_core.services.store_groups import GroupDetails, new_group
 from admin_core.services.vouchers import redeem_reward
 
@@ -127,6 +128,7 @@ def build_world(core: Core, demo: dict[str, Any]) -> World:
         assert espresso is not None
         voucher = redeem_reward(session, demo_merchant, "7000100001", espresso)[0].code
     set_picture(db, StaffScope.merchant(demo_id), espresso, PICTURE)
+    coffee = create_stamp_card(db, StaffScope.merchant(demo_id), StampCardDetails("coffee", 10, espresso))
     imports = {
         name: dry_run(db, merchant_id, f"{name}-customers.csv", b"card,first_name\n9900000001,Ida\n").id
         for name, merchant_id in (("demo", demo_id), ("other", other.id))
@@ -170,6 +172,7 @@ def build_world(core: Core, demo: dict[str, Any]) -> World:
             "pass_kind_demo": kind.id,
             "pass_demo": sold.body["pass"],
             "group_demo": group.id,
+            "stamp_card_demo": coffee.id,
         },
     )
 
@@ -315,6 +318,20 @@ MERCHANT_API = [
     ("stores.change_group", "PATCH", "/api/v1/store-groups/{group_demo}", {"name": "Renamed"}),
     ("stores.delete_group", "DELETE", "/api/v1/store-groups/{group_demo}", None),
     ("stores.create_group", "POST", "/api/v1/store-groups", {"name": "Mine", "stores": ["MAIN"]}),
+    ("stamp_cards.read_stamp_card", "GET", "/api/v1/stamp-cards/{stamp_card_demo}", None),
+    ("stamp_cards.change_stamp_card", "PATCH", "/api/v1/stamp-cards/{stamp_card_demo}", {"stamps_needed": 8}),
+    (
+        "stamp_cards.create_stamp_card",
+        "POST",
+        "/api/v1/stamp-cards",
+        {"name": "tea", "stamps_needed": 5, "reward_id": "{reward_demo}"},
+    ),
+    (
+        "stamp_cards.give_stamps",
+        "POST",
+        "/api/v1/cards/7000100001/stamps",
+        {"stamp_card": "{stamp_card_demo}", "store": "MAIN"},
+    ),
 ]
 # Listings and the merchant's own settings: nothing of the demo's may show in the other's answer.
 MERCHANT_LISTINGS = [
@@ -335,6 +352,7 @@ MERCHANT_LISTINGS = [
     ("customers.list_customers", "/api/v1/customers?q=7000", "7000100001"),
     ("customer_changes.export", "/api/v1/customers/export.csv", "7000100001"),
     ("stores.list_groups", "/api/v1/store-groups", "Demo group"),
+    ("stamp_cards.list_stamp_cards", "/api/v1/stamp-cards", "coffee"),
 ]
 # Uploads whose body is not JSON: (endpoint, path, body); the other's key must not reach the demo's.
 MERCHANT_UPLOADS = [
@@ -394,7 +412,15 @@ def expand(path: str, world: World) -> str:
         pass_kind_demo=ids["pass_kind_demo"],
         pass_demo=ids["pass_demo"],
         group_demo=ids["group_demo"],
+        stamp_card_demo=ids["stamp_card_demo"],
     )
+
+
+def expand_body(body: Any, world: World) -> Any:
+    """A JSON body's string values name the demo's resources as its paths do."""
+    if not isinstance(body, dict):
+        return body
+    return {key: expand(value, world) if isinstance(value, str) else value for key, value in body.items()}
 
 
 @pytest.mark.parametrize(
@@ -406,6 +432,7 @@ def test_another_merchant_s_key_reaches_nothing_of_the_demo(
     api = core_app.test_client()
     url = expand(path, world)
     before = counts(core)
+    body = expand_body(body, world)
     outsider = api.open(
         url, method=method, json=body, headers={**bearer(world.other_key), "Idempotency-Key": "x1"}
     )
