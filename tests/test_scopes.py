@@ -613,6 +613,12 @@ NEW_MEMBER = {
     "store": "MAIN",
 }
 NEW_TIER = {"name": "Mine", "threshold": "7", "multiplier": "1"}
+NEW_STAMP_CARD = {
+    "name": "tea",
+    "stamps_needed": "5",
+    "reward_id": "{reward_demo}",
+    "voucher_valid_days": "9",
+}
 NEW_CAMPAIGN = {"name": "Mine", "starts_at": "2026-01-01", "ends_at": "2026-01-31", "stores": "MAIN"}
 # (actor, method, path, form data, expected status). Each path is one that another actor opens
 # (the rows with 2xx/3xx), so a refusal is a refusal and not a wrong address.
@@ -910,6 +916,29 @@ STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
     (MANAGER, "GET", "/wallet", None, 403),
     (ADMIN, "POST", "/wallet/remove", None, 302),
     (MANAGER, "POST", "/wallet/remove", None, 403),
+    (ADMIN, "GET", "/stamp-cards", None, 200),
+    (MANAGER, "GET", "/stamp-cards", None, 403),
+    (USER, "GET", "/stamp-cards", None, 403),
+    (ADMIN, "GET", "/stamp-cards/new", None, 200),
+    (MANAGER, "GET", "/stamp-cards/new", None, 403),
+    (ADMIN, "POST", "/stamp-cards/new", NEW_STAMP_CARD, 302),
+    (MANAGER, "POST", "/stamp-cards/new", NEW_STAMP_CARD, 403),
+    (ADMIN, "GET", "/stamp-cards/{stamp_card_demo}", None, 200),
+    (MANAGER, "GET", "/stamp-cards/{stamp_card_demo}", None, 403),
+    (OTHER_ADMIN, "GET", "/stamp-cards/{stamp_card_demo}", None, 404),
+    (ADMIN, "POST", "/stamp-cards/{stamp_card_demo}", NEW_STAMP_CARD, 302),
+    (OTHER_ADMIN, "POST", "/stamp-cards/{stamp_card_demo}", NEW_STAMP_CARD, 404),
+    (ADMIN, "POST", "/stamp-cards/{stamp_card_demo}/switch-off", None, 302),
+    (MANAGER, "POST", "/stamp-cards/{stamp_card_demo}/switch-off", None, 403),
+    (OTHER_ADMIN, "POST", "/stamp-cards/{stamp_card_demo}/switch-off", None, 404),
+    (USER, "POST", "/cards/7000100001/stamps/{stamp_card_demo}", {"store": "STATION", "attempt": "s1"}, 302),
+    (
+        OTHER_ADMIN,
+        "POST",
+        "/cards/7000100001/stamps/{stamp_card_demo}",
+        {"store": "OTHER", "attempt": "s2"},
+        404,
+    ),
 ]
 # Staff pages whose rows are elsewhere (logging in and out, the language) or that no data is behind.
 STAFF_OPEN = {
@@ -946,6 +975,7 @@ def fill(text: str, world: World) -> str:
         pass_kind_demo=ids["pass_kind_demo"],
         pass_demo=ids["pass_demo"],
         group_demo=ids["group_demo"],
+        stamp_card_demo=ids["stamp_card_demo"],
     )
 
 

@@ -135,7 +135,7 @@ def test_unknown_switched_off_stamp_cards_and_blocked_cards_are_refused(
 @pytest.mark.parametrize(
     ("changes", "field", "code"),
     [
-        ({"name": " "}, "name", "invalid_name"),
+        ({"name": " "}, "name", "invalid_stamp_name"),
         ({"stamps_needed": 1}, "stamps_needed", "invalid_stamps_needed"),
         ({"stamps_needed": 101}, "stamps_needed", "invalid_stamps_needed"),
         ({"voucher_valid_days": 0}, "voucher_valid_days", "invalid_validity"),

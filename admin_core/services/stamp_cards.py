@@ -61,7 +61,7 @@ def _checked(
     problems: dict[str, tuple[str, str]] = {}
     name = details.name.strip()
     if not 1 <= len(name) <= MAX_NAME:
-        problems["name"] = ("invalid_name", f"What earns a stamp is named in 1-{MAX_NAME} characters.")
+        problems["name"] = ("invalid_stamp_name", f"What earns a stamp is named in 1-{MAX_NAME} characters.")
     if not 2 <= details.stamps_needed <= MAX_STAMPS_NEEDED:
         problems["stamps_needed"] = (
             "invalid_stamps_needed",

@@ -19,6 +19,7 @@ from . import utcnow
 from .cards import get_card, usable
 from .idempotency import Outcome, request_fingerprint, run_once
 from .staff import StaffScope
+from .stamp_cards import active_stamp_cards
 from .vouchers import issue_voucher
 
 MAX_STAMPS = 100  # given at once
@@ -61,12 +62,13 @@ def give_stamps(
     merchant_id = scope.merchant_id
     if not 1 <= count <= MAX_STAMPS:
         raise Invalid("invalid_count", f"Give 1-{MAX_STAMPS} stamps at once.")
+    card = get_card(session, merchant_id, number, for_update=True)
     stamp_card = _stamp_card(session, merchant_id, stamp_card_id)
     store = scope.store_at_till(session, store_code)
     if stamp_card.stores and store not in stamp_card.stores:
         where = ", ".join(each.name for each in stamp_card.stores)
         raise Conflict("wrong_store", f"This stamp card takes stamps only at: {where}.")
-    card = usable(get_card(session, merchant_id, number, for_update=True))
+    usable(card)
     progress = progress_of(session, card.id, stamp_card.id)
     if progress is None:
         progress = StampProgress(card_id=card.id, stamp_card_id=stamp_card.id, stamps=0, filled=0)
@@ -124,14 +126,26 @@ def stamp_once(
     return run_once(db, scope.merchant_id, f"till:{attempt}", fingerprint, work)
 
 
-def card_progress(session: Session, card_id: int, stamp_cards: list[StampCard]) -> dict[int, int]:
-    """Stamps on the current fill, per stamp card id (none yet: 0)."""
+def card_progress(
+    session: Session, card_id: int, stamp_cards: list[StampCard]
+) -> list[tuple[StampCard, int]]:
+    """Each stamp card with the stamps on the card's current fill (none yet: 0)."""
     found = session.scalars(
         select(StampProgress).where(
             StampProgress.card_id == card_id,
             StampProgress.stamp_card_id.in_([each.id for each in stamp_cards]),
         )
     )
-    stamps = {each.id: 0 for each in stamp_cards}
-    stamps.update({row.stamp_card_id: row.stamps for row in found})
-    return stamps
+    stamps = {row.stamp_card_id: row.stamps for row in found}
+    return [(each, stamps.get(each.id, 0)) for each in stamp_cards]
+
+
+def stamps_at_till(session: Session, scope: StaffScope, card_id: int) -> list[tuple[StampCard, int]]:
+    """The active stamp cards the staff member can stamp at one of their stores."""
+    stores = set(scope.stores(session))
+    offered = [
+        each
+        for each in active_stamp_cards(session, scope.merchant_id)
+        if not each.stores or stores.intersection(each.stores)
+    ]
+    return card_progress(session, card_id, offered)
