@@ -20,8 +20,8 @@ from .conftest import login
 pytestmark = pytest.mark.both_backends  # statement counts: what each dialect's SQL does per page
 
 # The site's merchant lookup; then, in the one dashboard call: the scope's merchant, the session's
-# credentials check, card with holder, campaign, catalogue, open vouchers, tier progress.
-DASHBOARD_STATEMENTS = 8
+# credentials check, card with holder, campaign, catalogue, open vouchers, tier progress, stamp cards.
+DASHBOARD_STATEMENTS = 9
 
 
 @contextmanager

@@ -140,6 +140,21 @@ def card_progress(
     return [(each, stamps.get(each.id, 0)) for each in stamp_cards]
 
 
+def stamp_cards_of(session: Session, merchant_id: int, card_id: int) -> list[tuple[StampCard, int]]:
+    """The merchant's active stamp cards with the card's stamps on each (none yet: 0), in one
+    statement: what the portal's dashboard shows."""
+    rows = session.execute(
+        select(StampCard, StampProgress.stamps)
+        .outerjoin(
+            StampProgress,
+            (StampProgress.stamp_card_id == StampCard.id) & (StampProgress.card_id == card_id),
+        )
+        .where(StampCard.merchant_id == merchant_id, StampCard.active.is_(True))
+        .order_by(StampCard.id)
+    ).all()
+    return [(stamp_card, stamps or 0) for stamp_card, stamps in rows]
+
+
 def stamps_at_till(session: Session, scope: StaffScope, card_id: int) -> list[tuple[StampCard, int]]:
     """The active stamp cards the staff member can stamp at one of their stores."""
     stores = set(scope.stores(session))
