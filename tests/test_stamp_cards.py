@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from admin_core.context import Core
 from admin_core.errors import CoreError
-from admin_core.models import Operation, OperationKind, Reward, Voucher
+from admin_core.models import Card, Operation, OperationKind, Reward, Voucher, VoucherStatus
 from admin_core.services.card_changes import set_blocked
 from admin_core.services.merchants import get_merchant
 from admin_core.services.staff import StaffScope
@@ -21,6 +21,7 @@ from admin_core.services.stamp_cards import (
     update_stamp_card,
 )
 from admin_core.services.stamping import give_stamps
+from admin_core.services.vouchers import cancel_voucher
 
 CARD = "7000100001"
 
@@ -152,3 +153,22 @@ def test_a_bad_definition_is_refused_at_its_field(
     with pytest.raises(CoreError) as refused:
         create_stamp_card(core.db, scope, StampCardDetails(**details))
     assert getattr(refused.value, "codes", {}) == {field: code}
+
+
+def test_a_cancelled_stamp_voucher_gives_back_neither_points_nor_stock(
+    core: Core, demo: dict[str, Any]
+) -> None:
+    scope = reach(core)
+    reward = a_reward(core, scope.merchant_id)
+    with core.db.write() as session:
+        session.get_one(Reward, reward.id).stock = 4
+    card = coffee_card(core, needed=2)
+    [code] = stamp(core, card, 2)[2]
+    with core.db.read() as session:
+        points = session.scalar(select(Card.points).where(Card.number == CARD))
+    with core.db.write() as session:
+        voucher, _card = cancel_voucher(session, scope.merchant_id, code)
+        assert voucher.status is VoucherStatus.CANCELLED
+    with core.db.read() as session:
+        assert session.get_one(Reward, reward.id).stock == 4
+        assert session.scalar(select(Card.points).where(Card.number == CARD)) == points

@@ -207,7 +207,7 @@ def cancel_voucher(
     _check_open(voucher, now)
     voucher.status = VoucherStatus.CANCELLED
     voucher.cancelled_at = now
-    if voucher.reward.stock is not None:
+    if voucher.reward.stock is not None and voucher.points > 0:  # a gift was not taken from the stock
         reward = session.get_one(Reward, voucher.reward_id, with_for_update=True, populate_existing=True)
         if reward.stock is not None:  # unless it became unlimited meanwhile
             reward.stock += 1
