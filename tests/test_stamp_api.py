@@ -88,6 +88,8 @@ def test_stamps_fill_the_card_once_per_key(api: FlaskClient, demo: dict[str, Any
         ({"store": "NOWHERE"}, 404, "unknown_store"),
         ({"store": "STATION"}, 409, "wrong_store"),
         ({"stamp_card": 10**6}, 404, "stamp_card_not_found"),
+        ({"stamp_card": 2**40}, 404, "stamp_card_not_found"),
+        ({"stamp_card": -1}, 404, "stamp_card_not_found"),
         ({"stamp_card": "many"}, 422, "invalid"),
     ],
 )
@@ -115,6 +117,7 @@ def test_a_switched_off_stamp_card_takes_no_stamps(api: FlaskClient, demo: dict[
         ({"stamps_needed": 1}, "stamps_needed"),
         ({"name": ""}, "name"),
         ({"reward_id": 10**6}, "reward_id"),
+        ({"reward_id": 2**40}, "reward_id"),
         ({"voucher_valid_days": 400}, "voucher_valid_days"),
         ({"stores": ["NOWHERE"]}, "stores"),
     ],

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..database import Database
+from ..database import MAX_ID, Database
 from ..errors import Invalid, InvalidAtFields, NotFound
 from ..models import Reward, StaffLevel, StampCard, Store
 from . import cursors, utcnow
@@ -72,7 +72,7 @@ def _checked(
             "invalid_validity",
             f"A voucher is valid for 1-{MAX_VALID_DAYS} days.",
         )
-    reward = session.get(Reward, details.reward_id)
+    reward = session.get(Reward, details.reward_id) if 0 < details.reward_id <= MAX_ID else None
     if reward is None or reward.merchant_id != merchant_id:
         problems["reward_id"] = ("reward_not_found", "Choose one of your rewards.")
         reward = None

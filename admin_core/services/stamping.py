@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..database import Database
+from ..database import MAX_ID, Database
 from ..errors import Conflict, Invalid, NotFound
 from ..models import Card, Operation, OperationKind, StampCard, StampProgress, Voucher
 from . import utcnow
@@ -35,7 +35,7 @@ class Stamped:
 
 
 def _stamp_card(session: Session, merchant_id: int, stamp_card_id: int) -> StampCard:
-    stamp_card = session.get(StampCard, stamp_card_id)
+    stamp_card = session.get(StampCard, stamp_card_id) if 0 < stamp_card_id <= MAX_ID else None
     if stamp_card is None or stamp_card.merchant_id != merchant_id:
         raise NotFound("stamp_card_not_found", "No such stamp card.")
     if not stamp_card.active:
