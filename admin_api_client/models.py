@@ -143,6 +143,7 @@ class HistoryEntry:
     description: str | None  # the reward's name for `reward`
     store_code: str | None
     store_name: str | None
+    stamps: int | None = None  # for `stamp`: how many, on the stamp card `description` names
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> HistoryEntry:
@@ -157,6 +158,7 @@ class HistoryEntry:
             description=data.get("description"),
             store_code=store.get("code"),
             store_name=store.get("name"),
+            stamps=data.get("stamps"),
         )
 
 

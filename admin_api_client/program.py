@@ -143,6 +143,21 @@ class ExpiringPoints:
 
 
 @dataclass(frozen=True)
+class StampProgress:
+    """A stamp card on the customer's card: `stamps` of `stamps_needed` on the current fill."""
+
+    id: int
+    name: str
+    stamps: int
+    stamps_needed: int
+    reward: str
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> StampProgress:
+        return cls(data["id"], data["name"], data["stamps"], data["stamps_needed"], data["reward"])
+
+
+@dataclass(frozen=True)
 class Dashboard:
     card: Card
     tier: TierProgress | None
@@ -151,6 +166,7 @@ class Dashboard:
     reward_waiting: bool
     expiring: ExpiringPoints | None
     open_vouchers: int
+    stamp_cards: tuple[StampProgress, ...] = ()
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Dashboard:
@@ -166,4 +182,5 @@ class Dashboard:
             if expiring
             else None,
             open_vouchers=data["open_vouchers"],
+            stamp_cards=tuple(StampProgress.from_json(each) for each in data.get("stamp_cards", [])),
         )

@@ -77,6 +77,7 @@ CONTRACT: list[tuple[type, str, dict[str, str | None]]] = [
     (program.Dashboard, "Dashboard", {}),
     (program.ExpiringPoints, "Expiring", {}),
     (program.Reward, "RewardOffer", {}),
+    (program.StampProgress, "StampProgress", {}),
     (program.TierProgress, "Tier", {}),
     (program.Voucher, "Voucher", {}),
     (program.VoucherResult, "VoucherResult", {"replayed": None}),  # the Idempotent-Replayed header

@@ -231,6 +231,12 @@ PAGES = [
     Page("staff", ADMIN, "/settings", {"staff_2fa_required": ""}),
     Page("staff", ADMIN, "/imports"),
     Page("staff", ADMIN, "/rewards/new", {"name": "Cappuccino", "points": "150", "voucher_valid_days": "30"}),
+    Page(
+        "staff",
+        ADMIN,
+        "/stamp-cards/new",
+        {"name": "coffee", "stamps_needed": "10", "voucher_valid_days": "30"},
+    ),
     Page("staff", ADMIN, "/account", {"current": STAFF_PASSWORD}),
 ]
 

@@ -45,6 +45,7 @@ from admin_core.services.program_setup import CampaignDetails, create_campaign
 from admin_core.services.reward_admin import set_picture
 from admin_core.services.staff import NewStaff, StaffScope, create_staff
 from admin_core.services.staff_invitations import Letter, Mailer, invite_staff
+from admin_core.services.stamp_cards import StampCardDetails, create_stamp_card
 from admin_core.services.store_groups import GroupDetails, new_group
 from admin_core.services.vouchers import redeem_reward
 
@@ -127,6 +128,7 @@ def build_world(core: Core, demo: dict[str, Any]) -> World:
         assert espresso is not None
         voucher = redeem_reward(session, demo_merchant, "7000100001", espresso)[0].code
     set_picture(db, StaffScope.merchant(demo_id), espresso, PICTURE)
+    coffee = create_stamp_card(db, StaffScope.merchant(demo_id), StampCardDetails("coffee", 10, espresso))
     imports = {
         name: dry_run(db, merchant_id, f"{name}-customers.csv", b"card,first_name\n9900000001,Ida\n").id
         for name, merchant_id in (("demo", demo_id), ("other", other.id))
@@ -174,6 +176,7 @@ def build_world(core: Core, demo: dict[str, Any]) -> World:
             "pass_demo": sold.body["pass"],
             "group_demo": group.id,
             "cgroup_demo": regulars.id,
+            "stamp_card_demo": coffee.id,
         },
     )
 
@@ -325,6 +328,20 @@ MERCHANT_API = [
     ("customer_groups.list_members", "GET", "/api/v1/groups/{cgroup_demo}/members", None),
     ("customer_groups.add_member", "POST", "/api/v1/groups/{cgroup_demo}/members", {"card": "7000100001"}),
     ("customer_groups.remove_member", "DELETE", "/api/v1/groups/{cgroup_demo}/members/7000100001", None),
+    ("stamp_cards.read_stamp_card", "GET", "/api/v1/stamp-cards/{stamp_card_demo}", None),
+    ("stamp_cards.change_stamp_card", "PATCH", "/api/v1/stamp-cards/{stamp_card_demo}", {"stamps_needed": 8}),
+    (
+        "stamp_cards.create_stamp_card",
+        "POST",
+        "/api/v1/stamp-cards",
+        {"name": "tea", "stamps_needed": 5, "reward_id": "{reward_demo}"},
+    ),
+    (
+        "stamp_cards.give_stamps",
+        "POST",
+        "/api/v1/cards/7000100001/stamps",
+        {"stamp_card": "{stamp_card_demo}", "store": "MAIN"},
+    ),
 ]
 # Listings and the merchant's own settings: nothing of the demo's may show in the other's answer.
 MERCHANT_LISTINGS = [
@@ -346,6 +363,7 @@ MERCHANT_LISTINGS = [
     ("customer_changes.export", "/api/v1/customers/export.csv", "7000100001"),
     ("stores.list_groups", "/api/v1/store-groups", "Demo group"),
     ("customer_groups.list_groups", "/api/v1/groups", "Demo regulars"),
+    ("stamp_cards.list_stamp_cards", "/api/v1/stamp-cards", "coffee"),
 ]
 # Uploads whose body is not JSON: (endpoint, path, body); the other's key must not reach the demo's.
 MERCHANT_UPLOADS = [
@@ -410,7 +428,15 @@ def expand(path: str, world: World) -> str:
         pass_demo=ids["pass_demo"],
         group_demo=ids["group_demo"],
         cgroup_demo=ids["cgroup_demo"],
+        stamp_card_demo=ids["stamp_card_demo"],
     )
+
+
+def expand_body(body: Any, world: World) -> Any:
+    """A JSON body's string values name the demo's resources as its paths do."""
+    if not isinstance(body, dict):
+        return body
+    return {key: expand(value, world) if isinstance(value, str) else value for key, value in body.items()}
 
 
 @pytest.mark.parametrize(
@@ -422,6 +448,7 @@ def test_another_merchant_s_key_reaches_nothing_of_the_demo(
     api = core_app.test_client()
     url = expand(path, world)
     before = counts(core)
+    body = expand_body(body, world)
     outsider = api.open(
         url, method=method, json=body, headers={**bearer(world.other_key), "Idempotency-Key": "x1"}
     )
@@ -602,6 +629,12 @@ NEW_MEMBER = {
     "store": "MAIN",
 }
 NEW_TIER = {"name": "Mine", "threshold": "7", "multiplier": "1"}
+NEW_STAMP_CARD = {
+    "name": "tea",
+    "stamps_needed": "5",
+    "reward_id": "{reward_demo}",
+    "voucher_valid_days": "9",
+}
 NEW_CAMPAIGN = {"name": "Mine", "starts_at": "2026-01-01", "ends_at": "2026-01-31", "stores": "MAIN"}
 # (actor, method, path, form data, expected status). Each path is one that another actor opens
 # (the rows with 2xx/3xx), so a refusal is a refusal and not a wrong address.
@@ -929,6 +962,29 @@ STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
     (ADMIN, "POST", "/wallet/google/remove", None, 302),
     (MANAGER, "POST", "/wallet/google/remove", None, 403),
     (USER, "POST", "/wallet/google/remove", None, 403),
+    (ADMIN, "GET", "/stamp-cards", None, 200),
+    (MANAGER, "GET", "/stamp-cards", None, 403),
+    (USER, "GET", "/stamp-cards", None, 403),
+    (ADMIN, "GET", "/stamp-cards/new", None, 200),
+    (MANAGER, "GET", "/stamp-cards/new", None, 403),
+    (ADMIN, "POST", "/stamp-cards/new", NEW_STAMP_CARD, 302),
+    (MANAGER, "POST", "/stamp-cards/new", NEW_STAMP_CARD, 403),
+    (ADMIN, "GET", "/stamp-cards/{stamp_card_demo}", None, 200),
+    (MANAGER, "GET", "/stamp-cards/{stamp_card_demo}", None, 403),
+    (OTHER_ADMIN, "GET", "/stamp-cards/{stamp_card_demo}", None, 404),
+    (ADMIN, "POST", "/stamp-cards/{stamp_card_demo}", NEW_STAMP_CARD, 302),
+    (OTHER_ADMIN, "POST", "/stamp-cards/{stamp_card_demo}", NEW_STAMP_CARD, 404),
+    (ADMIN, "POST", "/stamp-cards/{stamp_card_demo}/switch-off", None, 302),
+    (MANAGER, "POST", "/stamp-cards/{stamp_card_demo}/switch-off", None, 403),
+    (OTHER_ADMIN, "POST", "/stamp-cards/{stamp_card_demo}/switch-off", None, 404),
+    (USER, "POST", "/cards/7000100001/stamps/{stamp_card_demo}", {"store": "STATION", "attempt": "s1"}, 302),
+    (
+        OTHER_ADMIN,
+        "POST",
+        "/cards/7000100001/stamps/{stamp_card_demo}",
+        {"store": "OTHER", "attempt": "s2"},
+        404,
+    ),
 ]
 # Staff pages whose rows are elsewhere (logging in and out, the language) or that no data is behind.
 STAFF_OPEN = {
@@ -966,6 +1022,7 @@ def fill(text: str, world: World) -> str:
         pass_demo=ids["pass_demo"],
         group_demo=ids["group_demo"],
         cgroup_demo=ids["cgroup_demo"],
+        stamp_card_demo=ids["stamp_card_demo"],
     )
 
 

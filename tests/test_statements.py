@@ -25,9 +25,9 @@ from .conftest import login
 pytestmark = pytest.mark.both_backends  # statement counts: what each dialect's SQL does per page
 
 # The site keeps its merchant (portal/merchants.py); in the one dashboard call: the scope's
-# merchant, the card with its holder as the session's check reads it, and the program around it
-# (campaign, catalogue, open vouchers, tier progress) in one.
-DASHBOARD_STATEMENTS = 3
+# merchant, the card with its holder as the session's check reads it, the program around it
+# (campaign, catalogue, open vouchers, tier progress) in one, and the card's stamp cards.
+DASHBOARD_STATEMENTS = 4
 TRANSACTION_CONTROL = {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}
 
 

@@ -76,6 +76,7 @@ def init_api(app: Flask) -> None:
         reward_admin,
         rewards,
         signup,
+        stamp_cards,
         stores,
         team,
         wallet_admin,
@@ -121,6 +122,7 @@ def init_api(app: Flask) -> None:
     api.register_blueprint(program_admin.blp, url_prefix=PREFIX)
     api.register_blueprint(passes.blp, url_prefix=PREFIX)
     api.register_blueprint(coupon_uses.blp, url_prefix=PREFIX)
+    api.register_blueprint(stamp_cards.blp, url_prefix=PREFIX)
     api.register_blueprint(stores.blp, url_prefix=PREFIX)
     api.register_blueprint(wallet_admin.blp, url_prefix=f"{PREFIX}/merchant/wallet")
     api.register_blueprint(wallet_service.blp, url_prefix=f"{PREFIX}/wallet/apple")

@@ -51,6 +51,10 @@ class HistoryEntrySchema(Schema):
     discount = fields.Integer(required=True, metadata={"description": "Discount granted, minor units"})
     description = fields.String(allow_none=True, metadata={"description": "The reward, for `reward`"})
     store = fields.Nested(StoreRefSchema, allow_none=True)
+    stamps = fields.Integer(
+        allow_none=True,
+        metadata={"description": "For `stamp`: how many, on the stamp card `description` names"},
+    )
 
 
 class HistoryPageSchema(Schema):

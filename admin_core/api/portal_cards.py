@@ -16,6 +16,7 @@ from ..services import utcnow
 from ..services.cards import get_card
 from ..services.program import active_campaign, card_catalogue, dashboard, offers
 from ..services.sessions import end_session
+from ..services.stamping import stamp_cards_of
 from ..services.vouchers import cancel_voucher, open_vouchers, redeem_reward
 from .auth import authenticate, named_card, portal_merchant, require_site
 from .idempotent import IDEMPOTENCY_DOC, run_once
@@ -45,6 +46,7 @@ def read_dashboard(number: str) -> dict[str, Any]:
     merchant = portal_merchant()
     with current_core().db.read() as session:
         summary = dashboard(session, merchant, named_card(session, merchant, number), utcnow())
+        progress = stamp_cards_of(session, merchant.id, summary.card.id)
     return {
         "card": card_body(summary.card, merchant, summary.tier.current if summary.tier else None),
         "tier": tier_body(summary.tier),
@@ -53,6 +55,16 @@ def read_dashboard(number: str) -> dict[str, Any]:
         "reward_waiting": summary.reward_waiting,
         "expiring": expiring_body(summary.expiring),
         "open_vouchers": summary.open_vouchers,
+        "stamp_cards": [
+            {
+                "id": stamp_card.id,
+                "name": stamp_card.name,
+                "stamps": min(stamps, stamp_card.stamps_needed),  # a lowered number fills at the next stamp
+                "stamps_needed": stamp_card.stamps_needed,
+                "reward": stamp_card.reward.name,
+            }
+            for stamp_card, stamps in progress
+        ],
     }
 
 

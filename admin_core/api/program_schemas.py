@@ -94,6 +94,14 @@ class ExpiringSchema(Schema):
     on = fields.DateTime(required=True)
 
 
+class StampProgressSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True, metadata={"description": 'What earns a stamp: "coffee"'})
+    stamps = fields.Integer(required=True, metadata={"description": "On the current fill"})
+    stamps_needed = fields.Integer(required=True)
+    reward = fields.String(required=True, metadata={"description": "What a full card becomes"})
+
+
 class DashboardSchema(Schema):
     card = fields.Nested(CardSchema, required=True)
     tier = fields.Nested(TierSchema, allow_none=True)
@@ -102,6 +110,7 @@ class DashboardSchema(Schema):
     reward_waiting = fields.Boolean(required=True)
     expiring = fields.Nested(ExpiringSchema, allow_none=True)
     open_vouchers = fields.Integer(required=True)
+    stamp_cards = fields.List(fields.Nested(StampProgressSchema), required=True)
 
 
 def reward_body(reward: Reward) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from .program import (
     VoucherStatus,
 )
 from .staff import CustomerImport, ImportStatus, MerchantLogo, Staff, StaffLevel
+from .stamp_cards import StampCard, StampProgress
 from .store_groups import StoreGroup
 from .wallet import WalletPass, WalletPush, WalletRegistration, WalletSettings
 from .wallet_google import GoogleWalletObject, GoogleWalletSettings
@@ -67,6 +68,8 @@ __all__ = [
     "RewardPicture",
     "Staff",
     "StaffLevel",
+    "StampCard",
+    "StampProgress",
     "Store",
     "StoreGroup",
     "Tier",

@@ -43,6 +43,7 @@ class OperationKind(enum.Enum):
     PASS_SALE = "pass_sale"  # a pass sold at a till: no balance changes, the pass is on the card
     PASS_ENTRY = "pass_entry"  # an entry of a pass used
     COUPON_USE = "coupon_use"  # a coupon used at a till (see CouponUse)
+    STAMP = "stamp"  # stamps on a stamp card (`stamp_card_id`, `stamps`); no balance changes
 
 
 class CustomerSource(enum.Enum):
@@ -253,5 +254,7 @@ class Operation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     purchase_amount: Mapped[int | None] = mapped_column(BigInteger)  # a purchase's receipt, minor units
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("operations.id"))  # what a void reverses
+    stamp_card_id: Mapped[int | None] = mapped_column(ForeignKey("stamp_cards.id"))  # a stamp's card
+    stamps: Mapped[int | None] = mapped_column(Integer)  # how many a stamp operation gave
 
     store: Mapped[Store | None] = relationship()

@@ -44,6 +44,7 @@ class HistoryEntry:
     description: str | None  # a reward's name for `reward` operations
     store_code: str | None
     store_name: str | None
+    stamps: int | None  # given by a `stamp` operation, on the stamp card its description names
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ def card_history(
             description=operation.description,
             store_code=code,
             store_name=name,
+            stamps=operation.stamps,
         )
         for operation, code, name in rows[:limit]
     ]

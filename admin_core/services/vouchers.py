@@ -77,7 +77,7 @@ def redeem_reward(
             created_at=now,
         )
     )
-    voucher = _issue(session, merchant, card, reward, now)
+    voucher = issue_voucher(session, merchant.id, card, reward, now)
     return voucher, card
 
 
@@ -104,17 +104,27 @@ def taken_by_card(session: Session, card_id: int, reward_id: int) -> int:
     )
 
 
-def _issue(session: Session, merchant: Merchant, card: Card, reward: Reward, now: datetime) -> Voucher:
+def issue_voucher(
+    session: Session,
+    merchant_id: int,
+    card: Card,
+    reward: Reward,
+    now: datetime,
+    *,
+    gift_days: int | None = None,
+) -> Voucher:
+    """A voucher for `reward`, bought with its points; with `gift_days`, given for nothing (a filled
+    stamp card) and valid that many days: its cancellation gives back no points."""
     for _attempt in range(CODE_ATTEMPTS):
         voucher = Voucher(
-            merchant_id=merchant.id,
+            merchant_id=merchant_id,
             card_id=card.id,
             reward=reward,
             code=new_code(),
-            points=reward.points,
+            points=reward.points if gift_days is None else 0,
             status=VoucherStatus.ISSUED,
             created_at=now,
-            expires_at=now + timedelta(days=reward.voucher_valid_days),
+            expires_at=now + timedelta(days=reward.voucher_valid_days if gift_days is None else gift_days),
         )
         try:
             with session.begin_nested():
@@ -197,7 +207,7 @@ def cancel_voucher(
     _check_open(voucher, now)
     voucher.status = VoucherStatus.CANCELLED
     voucher.cancelled_at = now
-    if voucher.reward.stock is not None:
+    if voucher.reward.stock is not None and voucher.points > 0:  # a gift was not taken from the stock
         reward = session.get_one(Reward, voucher.reward_id, with_for_update=True, populate_existing=True)
         if reward.stock is not None:  # unless it became unlimited meanwhile
             reward.stock += 1

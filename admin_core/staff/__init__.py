@@ -72,6 +72,7 @@ def init_staff(app: Flask) -> None:
         reset_views,
         reward_views,
         settings_views,
+        stamp_views,
         store_views,
         team_views,
         till_views,

@@ -29,6 +29,7 @@ KINDS = {
     OperationKind.PASS_SALE: _l("Pass sold"),
     OperationKind.PASS_ENTRY: _l("Pass entry"),
     OperationKind.COUPON_USE: _l("Coupon used"),
+    OperationKind.STAMP: _l("Stamps"),
 }
 TIMES = " \u00d7 "
 
@@ -41,6 +42,10 @@ def operation_name(operation: Operation) -> str:
         return _("Reward “%(name)s”", name=description)
     if kind is OperationKind.REWARD_REFUND and description:
         return _("Reward “%(name)s” given back", name=description)
+    if kind is OperationKind.STAMP and operation.stamps is not None:
+        return ngettext(
+            "%(num)d stamp · %(name)s", "%(num)d stamps · %(name)s", operation.stamps, name=description or ""
+        )
     if kind is OperationKind.PURCHASE and operation.purchase_amount is not None:
         # An operation's card is of the staff member's merchant: its currency.
         amount = money(operation.purchase_amount, current_staff().merchant.currency)

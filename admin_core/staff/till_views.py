@@ -17,6 +17,7 @@ from ..errors import Conflict, CoreError, Gone, Invalid, NotFound
 from ..models import OperationKind, StaffLevel
 from ..services import till
 from ..services.cards import CARD_NUMBER, CardReplaced
+from ..services.stamping import stamps_at_till
 from .auth import current_scope, current_staff, staff_required
 from .blueprint import bp
 from .forms import CardLookupForm, OperationForm, VoucherForm
@@ -62,6 +63,7 @@ def _card_page(number: str, operation: OperationForm, status: int = 200) -> Resp
     try:
         with current_core().db.read() as session:
             found = till.card_at_till(session, current_scope(), number)
+            stamps = stamps_at_till(session, current_scope(), found.card.id)
     except CardReplaced as replaced:  # a lost card's old number: the card that took over
         flash(_("Card %(old)s was replaced by card %(new)s.", old=number, new=replaced.number), "info")
         return redirect(url_for(".card", number=replaced.number))
@@ -73,7 +75,9 @@ def _card_page(number: str, operation: OperationForm, status: int = 200) -> Resp
         {**each.body(), "currency": merchant.currency, "store_name": each.store.name} for each in found.terms
     ]
     return (
-        render_template("staff/card.html", found=found, form=operation, merchant=merchant, terms=terms),
+        render_template(
+            "staff/card.html", found=found, form=operation, merchant=merchant, terms=terms, stamps=stamps
+        ),
         status,
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -29,6 +30,7 @@ KIND_LABELS = {
     "pass_sale": _l("Pass bought"),
     "pass_entry": _l("Pass entry"),
     "coupon_use": _l("Coupon used"),
+    "stamp": _l("Stamps"),
 }
 
 
@@ -41,6 +43,13 @@ def operation_label(entry: HistoryEntry) -> str:
         return _("Pass bought: %(name)s", name=entry.description)
     if entry.kind == "coupon_use" and entry.description:
         return _("Coupon used: %(title)s", title=entry.description)
+    if entry.kind == "stamp" and entry.stamps is not None:
+        return ngettext(
+            "%(num)d stamp on your %(name)s card",
+            "%(num)d stamps on your %(name)s card",
+            entry.stamps,
+            name=entry.description or "",
+        )
     if entry.kind == "pass_entry" and entry.description:
         return _("Pass entry: %(name)s", name=entry.description)
     return str(KIND_LABELS.get(entry.kind, _l("Operation")))
