@@ -1,5 +1,7 @@
 """Core services: plain functions over the database that own their transactions."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -16,17 +18,28 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@contextmanager
+def unique_or(session: Session, conflict: Conflict) -> Iterator[None]:
+    """What the block adds or changes, in a savepoint: a unique constraint in the way (a double
+    submit, a race) raises `conflict`, and the caller's transaction stays usable."""
+    try:
+        with session.begin_nested():
+            yield
+    except IntegrityError:
+        raise conflict from None
+
+
 def add_unique(db: Database, row: Row, conflict: Conflict, session: Session | None = None) -> Row:
     """Insert `row`; a unique constraint in the way (a double submit, a race) raises `conflict`.
     With `session`, inside the caller's transaction, in a savepoint: after a conflict that
     transaction is still usable (e.g. to try another card number)."""
+    if session is not None:
+        with unique_or(session, conflict):
+            session.add(row)
+        return row
     try:
-        if session is not None:
-            with session.begin_nested():
-                session.add(row)
-        else:
-            with db.write() as own:
-                own.add(row)
+        with db.write() as own:
+            own.add(row)
     except IntegrityError:
         raise conflict from None
     return row

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ..database import Database
 from ..errors import Conflict, Invalid, InvalidAtFields
 from ..models import Campaign, Coupon, Customer, CustomerGroup, GroupKind, StaffLevel, customer_group_members
-from . import cursors, utcnow
+from . import cursors, unique_or, utcnow
 from .cards import get_card
 from .customer_filters import find_group, in_group, saved_search
 from .merchants import find_store
@@ -71,12 +71,9 @@ def _checked(session: Session, merchant_id: int, details: GroupDetails) -> tuple
 def _saved(session: Session, group: CustomerGroup, name: str, search: dict[str, Any] | None) -> CustomerGroup:
     """In a savepoint: a name taken (even by a create racing this one) is a Conflict, not a broken
     transaction."""
-    try:
-        with session.begin_nested():
-            group.name, group.search = name, search
-            session.add(group)
-    except IntegrityError:
-        raise Conflict("customer_group_exists", f"A customer group '{name}' exists already.") from None
+    with unique_or(session, Conflict("customer_group_exists", f"A customer group '{name}' exists already.")):
+        group.name, group.search = name, search
+        session.add(group)
     return group
 
 

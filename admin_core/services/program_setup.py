@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from ..database import Database
 from ..errors import Conflict, Invalid, InvalidFields, NotFound
 from ..models import Campaign, StaffLevel, Store, Tier
-from . import utcnow
+from . import unique_or, utcnow
 from .earning import MAX_MULTIPLIER, PLAIN
 from .ledger import MAX_POINTS
 from .offers import known_group
@@ -98,11 +97,8 @@ def _checked_tier(details: TierDetails) -> TierDetails:
 def _apply_tier(session: Session, tier: Tier, details: TierDetails) -> Tier:
     tier.name, tier.threshold = details.name, details.threshold
     tier.benefits, tier.multiplier_percent = details.benefits, details.multiplier_percent
-    try:
-        with session.begin_nested():
-            session.add(tier)
-    except IntegrityError:
-        raise Conflict("tier_exists", f"Another tier starts at {details.threshold} points.") from None
+    with unique_or(session, Conflict("tier_exists", f"Another tier starts at {details.threshold} points.")):
+        session.add(tier)
     return tier
 
 

@@ -12,7 +12,6 @@ from datetime import datetime
 import pyotp
 from passlib.context import CryptContext
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from loyalty_common.error_codes import Code
@@ -20,7 +19,7 @@ from loyalty_common.error_codes import Code
 from ..database import Database
 from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from ..models import Merchant, Staff, StaffLevel, Store
-from . import utcnow
+from . import unique_or, utcnow
 from .merchants import find_store, require_active
 from .portal_auth import check_password_rules, email_address
 from .signup import customer_name, phone_number
@@ -116,11 +115,8 @@ def add_account(session: Session, scope: StaffScope, new: NewStaff, password_has
         created_at=utcnow(),
     )
     # Unique per merchant only: another merchant's staff with this address stay unknown here.
-    try:
-        with session.begin_nested():
-            session.add(staff)
-    except IntegrityError:
-        raise Conflict("staff_exists", "An account with this e-mail address exists already.") from None
+    with unique_or(session, Conflict("staff_exists", "An account with this e-mail address exists already.")):
+        session.add(staff)
     return staff
 
 

@@ -9,13 +9,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from ..database import MAX_ID, Database
 from ..errors import Conflict, Invalid, InvalidAtFields, NotFound
 from ..models import StaffLevel, Store, StoreGroup
-from . import cursors
+from . import cursors, unique_or
 from .merchants import find_store
 from .staff import StaffScope
 from .store_hours import Problem
@@ -121,12 +120,9 @@ def _checked(session: Session, merchant_id: int, details: GroupDetails) -> tuple
 def _saved(session: Session, group: StoreGroup, name: str, stores: list[Store]) -> StoreGroup:
     """In a savepoint (a name taken is a Conflict, not a broken transaction); the changes are made
     inside it, as starting it flushes what is pending."""
-    try:
-        with session.begin_nested():
-            group.name, group.stores = name, stores
-            session.add(group)
-    except IntegrityError:
-        raise Conflict("store_group_exists", f"A group '{name}' exists already.") from None
+    with unique_or(session, Conflict("store_group_exists", f"A group '{name}' exists already.")):
+        group.name, group.stores = name, stores
+        session.add(group)
     return group
 
 

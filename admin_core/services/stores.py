@@ -9,13 +9,12 @@ import math
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..database import Database
 from ..errors import Conflict, InvalidAtFields, NotFound
 from ..models import StaffLevel, Store
-from . import cursors
+from . import cursors, unique_or
 from .merchants import STORE_CODE
 from .staff import StaffScope
 from .store_hours import Hours, Problem, checked_hours
@@ -100,11 +99,8 @@ def add_store(session: Session, scope: StaffScope, code: str, details: StoreDeta
     clean = _checked(details, problems)
     store = Store(merchant_id=scope.merchant_id, code=code, active=True)
     _apply(store, clean)
-    try:
-        with session.begin_nested():
-            session.add(store)
-    except IntegrityError:
-        raise Conflict("store_exists", f"A store '{code}' exists already.") from None
+    with unique_or(session, Conflict("store_exists", f"A store '{code}' exists already.")):
+        session.add(store)
     return store
 
 
