@@ -1,0 +1,277 @@
+# ruff: noqa: RUF001  (the calculation as the till shows it, with the multiplication sign)
+"""A brand-new merchant, Bottega, run from phones in Debian's Chromium: its admin sets the program
+up through the staff UI only, a till user it invited sells a pass and records a purchase in a
+double-points week, and a customer sees it all on the portal in Italian. Every page visited passes
+axe-core with no serious or critical violation and is no wider than the phone."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from babel.support import Translations
+from PIL import Image
+
+from admin_core.context import EXTENSION, Core
+from admin_core.models import StaffLevel
+from admin_core.services import utcnow
+from admin_core.services.cards import enroll_customer
+from admin_core.services.merchants import create_merchant
+from admin_core.services.portal_auth import set_password
+from admin_core.services.portal_settings import PortalSettings, update_portal_settings
+from admin_core.services.staff import NewStaff, StaffScope, create_staff
+
+from .conftest import deliver_mail
+from .smtp import Inbox
+from .test_staff_browser import blocking_issues
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN, ADMIN_PASSWORD = "bea@bottega.example", "bottega-admin-pass-1"
+TILL, TILL_PASSWORD = "luca@bottega.example", "luca-own-password-1"
+CARD, CARD_PASSWORD = "8800000001", "giulia-secret-1"
+
+
+class Walk:
+    """One phone's pages: each checked with axe and for its width as it is shown."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.issues: list[str] = []
+
+    def check(self, name: str) -> None:
+        self.page.wait_for_load_state("load")
+        self.issues += blocking_issues(self.page, name)
+        if not self.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"):
+            self.issues.append(f"{name}: wider than the phone")
+
+
+def open_bottega(core: Core) -> None:
+    """The merchant and its first admin, as the operator creates them (no demo data of theirs)."""
+    merchant = create_merchant(core.db, "bottega", "Bottega", portal_enabled=True, default_locale="it")
+    update_portal_settings(core.db, merchant.id, PortalSettings(offered_locales=["it", "en"]))
+    scope = StaffScope(merchant_id=merchant.id, staff_id=None, level=StaffLevel.ADMIN, store_id=None)
+    create_staff(
+        core.db,
+        core.passwords,
+        scope,
+        NewStaff("Bea", "Conti", ADMIN, ADMIN_PASSWORD, StaffLevel.ADMIN, None),
+    )
+
+
+def small_png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 120, 40)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def staff_logs_in(page: Any, base: str, email: str, password: str) -> None:
+    page.goto(f"{base}/core/login?merchant=bottega")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").tap()
+    page.get_by_role("heading", level=1, name="Till").wait_for()
+
+
+def test_a_new_merchant_runs_its_program_from_phones(
+    live: tuple[str, Any], new_phone: Callable[..., Any], inbox: Inbox
+) -> None:
+    from playwright.sync_api import expect
+
+    base, core_app = live
+    core: Core = core_app.extensions[EXTENSION]
+    open_bottega(core)
+
+    # The admin sets the program up, on a phone, through the staff UI only.
+    page = new_phone()
+    walk = Walk(page)
+    heading = page.get_by_role("heading", level=1)
+    status = page.get_by_role("status")
+    menu = page.get_by_role("navigation", name="Staff menu")
+    staff_logs_in(page, base, ADMIN, ADMIN_PASSWORD)
+    walk.check("admin's till")
+
+    menu.get_by_role("link", name="Stores").tap()
+    expect(heading).to_have_text("Stores")
+    walk.check("stores")
+    page.get_by_role("link", name="New store").tap()
+    page.get_by_label("Code (letters, digits, - or _; it never changes)").fill("CENTRO")
+    page.get_by_label("Name").fill("Bottega Centro")
+    walk.check("new store")
+    page.get_by_role("button", name="Create").tap()
+    expect(page.get_by_role("link", name="Bottega Centro")).to_be_visible()
+    walk.check("stores, one")
+
+    menu.get_by_role("link", name="Tiers").tap()
+    expect(heading).to_have_text("Tiers")
+    walk.check("tiers")
+    page.get_by_role("link", name="New tier").tap()
+    page.get_by_label("Name").fill("Amici")
+    page.get_by_label("Points earned in the tier period to reach it").fill("0")
+    page.get_by_label("Benefits (optional)").fill("Un caffè in omaggio al mese")
+    walk.check("new tier")
+    page.get_by_role("button", name="Create").tap()
+    expect(status).to_have_text("Saved: Amici.")
+    walk.check("tiers, one")
+
+    today = utcnow().date()
+    menu.get_by_role("link", name="Campaigns").tap()
+    expect(heading).to_have_text("Campaigns")
+    walk.check("campaigns")
+    page.get_by_role("link", name="New campaign").tap()
+    page.get_by_label("Name").fill("Punti doppi")
+    page.get_by_label("First day").fill((today - timedelta(days=1)).isoformat())
+    page.get_by_label("Last day (included)").fill((today + timedelta(days=7)).isoformat())
+    page.get_by_label("Purchase points multiplier (1 to 10, like 2; empty: points as usual)").fill("2")
+    page.get_by_label("At (none chosen: every store)").select_option("CENTRO")
+    walk.check("new campaign")
+    page.get_by_role("button", name="Create").tap()
+    expect(page.get_by_role("link", name="Punti doppi")).to_be_visible()
+    walk.check("campaigns, one")
+
+    menu.get_by_role("link", name="Rewards").tap()
+    expect(heading).to_have_text("Rewards")
+    walk.check("rewards")
+    page.get_by_role("link", name="New reward").tap()
+    page.get_by_label("Name").fill("Cornetto")
+    page.get_by_label("Points it costs").fill("20")
+    walk.check("new reward")
+    page.get_by_role("button", name="Create").tap()
+    expect(heading).to_have_text("Cornetto")
+    page.get_by_label("PNG, JPEG or SVG, up to 256 KB").set_input_files(
+        {"name": "cornetto.png", "mimeType": "image/png", "buffer": small_png()}
+    )
+    page.get_by_role("button", name="Upload").tap()
+    expect(page.get_by_role("img", name="The picture of Cornetto")).to_be_visible()
+    walk.check("reward with its picture")
+
+    menu.get_by_role("link", name="Passes").tap()
+    expect(heading).to_have_text("Passes")
+    walk.check("passes")
+    page.get_by_label("Name").fill("10 ingressi")
+    page.get_by_label("Entries (empty: unlimited within the validity)").fill("10")
+    page.get_by_label("Valid for (days from the sale)").fill("90")
+    page.get_by_label("Price").fill("50.00")
+    page.get_by_role("button", name="Put on sale").tap()
+    expect(page.get_by_role("link", name="10 ingressi")).to_be_visible()
+    walk.check("passes, one")
+
+    menu.get_by_role("link", name="Hotspots").tap()
+    expect(heading).to_have_text("Hotspots")
+    walk.check("hotspots")
+    page.get_by_role("link", name="New hotspot").tap()
+    page.get_by_role("link", name="Cisco Meraki").tap()
+    expect(heading).to_contain_text("New hotspot")
+    page.get_by_label("Splash mode").select_option("click-through")
+    walk.check("new hotspot")
+    page.get_by_role("button", name="Create").tap()
+    expect(page.get_by_label("Paste it into the controller", exact=False)).to_have_value(
+        re.compile(rf"^{re.escape(base)}/")
+    )
+    walk.check("hotspot")
+
+    menu.get_by_role("link", name="Staff").tap()
+    expect(heading).to_have_text("Staff")
+    page.get_by_label("First name").fill("Luca")
+    page.get_by_label("Last name").fill("Bassi")
+    page.get_by_label("E-mail (their login)").fill(TILL)
+    page.get_by_label("Store").select_option("CENTRO")
+    walk.check("staff")
+    page.get_by_role("button", name="Send the invitation").tap()
+    expect(status).to_contain_text("Luca Bassi is invited")
+    walk.check("staff, one invited")
+
+    # The customer, enrolled at the store (the staff UI has no page for a new customer).
+    with core.db.read() as session:
+        from admin_core.services.merchants import find_store, get_merchant
+
+        merchant_id = get_merchant(session, "bottega").id
+        store = find_store(session, merchant_id, "CENTRO")
+        assert store is not None
+        store_id = store.id
+    enroll_customer(core.db, merchant_id, CARD, first_name="Giulia", last_name="Verdi", store_id=store_id)
+    set_password(core.db, core.passwords, merchant_id, CARD, CARD_PASSWORD)
+
+    # The till user joins from the invitation and works the till, on their own phone.
+    deliver_mail(core_app)
+    [message] = [each for each in inbox.messages if TILL in each["To"]]
+    link = re.search(r"http://\S+/core/join/\S+", inbox.text(message))
+    assert link, inbox.text(message)
+    till = new_phone()
+    walk_till = Walk(till)
+    heading = till.get_by_role("heading", level=1)
+    status = till.get_by_role("status")
+    till.goto(link.group(0))
+    expect(heading).to_have_text("Join the staff of Bottega")
+    walk_till.check("join")
+    till.get_by_label("New password").fill(TILL_PASSWORD)
+    till.get_by_role("button", name="Save the password and log in").tap()
+    expect(heading).to_have_text("Till")
+    walk_till.check("till")
+    till.get_by_label("Card number or scan").fill(CARD)
+    till.keyboard.press("Enter")
+    expect(heading).to_have_text(f"Card {CARD}")
+    walk_till.check("card")
+
+    till.get_by_role("link", name="Passes: sell one, record an entry").tap()
+    expect(heading).to_have_text(f"Passes of card {CARD}")
+    walk_till.check("card's passes")
+    till.get_by_label("Pass").select_option(label=re.compile("10 ingressi"))  # type: ignore[arg-type]
+    till.get_by_role("button", name="Sell").tap()
+    expect(till.get_by_text("10 of 10 entries left")).to_be_visible()
+    walk_till.check("card's passes, one sold")
+    till.get_by_role("button", name="Record an entry: 10 ingressi").tap()
+    expect(till.get_by_text("9 of 10 entries left")).to_be_visible()
+    walk_till.check("card's passes, one entry")
+
+    till.get_by_role("link", name="Back to the card").tap()
+    till.get_by_label("Points, or amount of money").fill("12.50")
+    till.get_by_role("button", name="Record").tap()
+    expect(status).to_have_text(
+        "Purchase recorded: €12.50 × 1 pt/EUR × 2 (Punti doppi) = 25 points."
+    )
+    expect(till.locator(".balances dd").first).to_have_text("25")
+    walk_till.check("card, after the purchase")
+
+    # The customer, on an Italian phone, sees it all in Italian.
+    it: Callable[[str], str] = Translations.load(str(ROOT / "translations"), ["it"]).gettext
+    phone = new_phone("it-IT")
+    walk_customer = Walk(phone)
+    heading = phone.get_by_role("heading", level=1)
+    tabs = phone.get_by_role("navigation", name=it("My card"))
+    phone.goto(f"{base}/p/bottega/login")
+    assert phone.locator("html").get_attribute("lang") == "it"
+    walk_customer.check("portal login")
+    phone.get_by_label(it("Card number")).fill(CARD)
+    phone.get_by_label(it("Password")).fill(CARD_PASSWORD)
+    phone.get_by_role("button", name=it("Log in")).tap()
+    expect(heading).to_have_text(it("Hello, %(name)s") % {"name": "Giulia"})
+    main = phone.get_by_role("main")
+    expect(main).to_contain_text("25")
+    expect(main).to_contain_text("Amici")
+    walk_customer.check("portal dashboard")
+
+    tabs.get_by_role("link", name=it("Rewards")).tap()
+    expect(heading).to_have_text(it("Rewards"))
+    expect(main).to_contain_text("Cornetto")
+    picture = phone.locator("img[src*='/rewards/']")
+    expect(picture).to_be_visible()
+    assert phone.evaluate("(image) => image.naturalWidth", picture.element_handle()) == 64
+    walk_customer.check("portal rewards")
+
+    tabs.get_by_role("link", name=it("Offers")).tap()
+    expect(phone.get_by_role("heading", name="10 ingressi")).to_be_visible()
+    walk_customer.check("portal offers")
+
+    tabs.get_by_role("link", name=it("History")).tap()
+    expect(heading).to_have_text(it("History"))
+    expect(main).to_contain_text("12,50")
+    walk_customer.check("portal history")
+
+    assert walk.issues + walk_till.issues + walk_customer.issues == []
