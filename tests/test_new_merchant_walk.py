@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from babel.dates import format_date
 from babel.support import Translations
 from PIL import Image
 
@@ -63,6 +64,13 @@ def open_bottega(core: Core) -> None:
         scope,
         NewStaff("Bea", "Conti", ADMIN, ADMIN_PASSWORD, StaffLevel.ADMIN, None),
     )
+
+
+def italian(it: Callable[[str], str], message: str) -> str:
+    """The catalogue's Italian for `message`, which must have one."""
+    translated = it(message)
+    assert translated != message, f"no Italian for {message!r}"
+    return translated
 
 
 def small_png() -> bytes:
@@ -234,9 +242,7 @@ def test_a_new_merchant_runs_its_program_from_phones(
     till.get_by_role("link", name="Back to the card").tap()
     till.get_by_label("Points, or amount of money").fill("12.50")
     till.get_by_role("button", name="Record").tap()
-    expect(status).to_have_text(
-        "Purchase recorded: €12.50 × 1 pt/EUR × 2 (Punti doppi) = 25 points."
-    )
+    expect(status).to_have_text("Purchase recorded: €12.50 × 1 pt/EUR × 2 (Punti doppi) = 25 points.")
     expect(till.locator(".balances dd").first).to_have_text("25")
     walk_till.check("card, after the purchase")
 
@@ -255,13 +261,17 @@ def test_a_new_merchant_runs_its_program_from_phones(
     phone.get_by_role("button", name=it("Log in")).tap()
     expect(heading).to_have_text(it("Hello, %(name)s") % {"name": "Giulia"})
     main = phone.get_by_role("main")
-    expect(main).to_contain_text("25")
+    expect(main.locator("dt", has_text=italian(it, "Points")).locator("+ dd")).to_have_text("25")
+    expect(main).to_contain_text(italian(it, "Your level"))
     expect(main).to_contain_text("Amici")
     walk_customer.check("portal dashboard")
 
     tabs.get_by_role("link", name=it("Rewards")).tap()
     expect(heading).to_have_text(it("Rewards"))
     expect(main).to_contain_text("Cornetto")
+    last_day = format_date(today + timedelta(days=7), "medium", locale="it")
+    notice = it("%(name)s: take your rewards until %(date)s.") % {"name": "Punti doppi", "date": last_day}
+    expect(main.locator(".notice")).to_have_text(notice)
     picture = phone.locator("img[src*='/rewards/']")
     expect(picture).to_be_visible()
     assert phone.evaluate("(image) => image.naturalWidth", picture.element_handle()) == 64
@@ -269,18 +279,22 @@ def test_a_new_merchant_runs_its_program_from_phones(
 
     tabs.get_by_role("link", name=it("Offers")).tap()
     expect(phone.get_by_role("heading", name="10 ingressi")).to_be_visible()
+    left = catalogue.ngettext("%(left)s of %(num)s entry left", "%(left)s of %(num)s entries left", 10)
+    expect(main).to_contain_text(left % {"left": 9, "num": 10})
+    expect(main).to_contain_text("9 su 10 ingressi disponibili")  # the catalogue's Italian, as read
     walk_customer.check("portal offers")
 
     tabs.get_by_role("link", name=it("History")).tap()
-    expect(heading).to_have_text(it("History"))
+    expect(heading).to_have_text(italian(it, "History"))
     entries = phone.locator(".history .entry")
     expect(entries).to_have_count(3)  # newest first: the purchase, the entry, the sale
-    expect(entries.nth(0).locator(".what")).to_have_text(it("Purchase"))
+    expect(entries.nth(0).locator(".what")).to_have_text(italian(it, "Purchase"))
     expect(entries.nth(0).locator(".amounts")).to_have_text(
         catalogue.ngettext("%(num)s point", "%(num)s points", 25) % {"num": "+25"}
     )
-    expect(entries.nth(1).locator(".what")).to_have_text(it("Pass entry: %(name)s") % {"name": "10 ingressi"})
-    expect(entries.nth(2).locator(".what")).to_have_text(it("Pass bought: %(name)s") % {"name": "10 ingressi"})
+    for index, message in [(1, "Pass entry: %(name)s"), (2, "Pass bought: %(name)s")]:
+        line = italian(it, message) % {"name": "10 ingressi"}
+        expect(entries.nth(index).locator(".what")).to_have_text(line)
     walk_customer.check("portal history")
 
     assert walk.issues + walk_till.issues + walk_customer.issues == []
