@@ -104,6 +104,16 @@ def test_a_new_merchant_runs_its_program_from_phones(
     menu = page.get_by_role("navigation", name="Staff menu")
     staff_logs_in(page, base, ADMIN, ADMIN_PASSWORD)
     walk.check("admin's till")
+    expect(page.get_by_text("No store yet")).to_be_visible()
+    # Every page of the menu, before there is anything: none errors, each fits the phone.
+    links = menu.get_by_role("link")
+    names = [links.nth(index).inner_text() for index in range(links.count())]
+    assert len(names) > 15, names
+    for name in names:
+        menu.get_by_role("link", name=name, exact=True).tap()
+        page.wait_for_load_state("load")
+        expect(heading).not_to_have_text(re.compile("not found|went wrong|error", re.IGNORECASE))
+        walk.check(f"empty {name}")
 
     menu.get_by_role("link", name="Stores").tap()
     expect(heading).to_have_text("Stores")
