@@ -190,7 +190,7 @@ def test_a_new_merchant_s_admin_lands_on_a_till_that_asks_for_the_first_store(
     assert log_in(client, "bea@bottega.example", "bottega-admin-pass-1", "bottega").status_code == 302
     till = client.get("/")
     assert till.status_code == 200, till.text
-    assert "No store yet" in till.text
+    assert "No stores yet." in till.text
     assert 'href="/stores/new"' in till.text
     assert 'name="number"' not in till.text  # no card can be worked on before a store exists
     assert client.get("/stores/new").status_code == 200
