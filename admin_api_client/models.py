@@ -129,6 +129,7 @@ class HistoryEntry:
     description: str | None  # the reward's name for `reward`
     store_code: str | None
     store_name: str | None
+    purchase_amount: int | None = None  # a purchase's receipt, minor units
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> HistoryEntry:
@@ -143,6 +144,7 @@ class HistoryEntry:
             description=data.get("description"),
             store_code=store.get("code"),
             store_name=store.get("name"),
+            purchase_amount=data.get("purchase_amount"),
         )
 
 

@@ -104,7 +104,7 @@ def test_a_new_merchant_runs_its_program_from_phones(
     menu = page.get_by_role("navigation", name="Staff menu")
     staff_logs_in(page, base, ADMIN, ADMIN_PASSWORD)
     walk.check("admin's till")
-    expect(page.get_by_text("No store yet")).to_be_visible()
+    expect(page.get_by_text("No stores yet.")).to_be_visible()
     # Every page of the menu, before there is anything: none errors, each fits the phone.
     links = menu.get_by_role("link")
     names = [links.nth(index).inner_text() for index in range(links.count())]
@@ -298,7 +298,8 @@ def test_a_new_merchant_runs_its_program_from_phones(
     expect(heading).to_have_text(italian(it, "History"))
     entries = phone.locator(".history .entry")
     expect(entries).to_have_count(3)  # newest first: the purchase, the entry, the sale
-    expect(entries.nth(0).locator(".what")).to_have_text(italian(it, "Purchase"))
+    purchase = italian(it, "Purchase of %(amount)s") % {"amount": "12,50\xa0€"}
+    expect(entries.nth(0).locator(".what")).to_have_text(purchase)
     expect(entries.nth(0).locator(".amounts")).to_have_text(
         catalogue.ngettext("%(num)s point", "%(num)s points", 25) % {"num": "+25"}
     )

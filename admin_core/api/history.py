@@ -51,6 +51,9 @@ class HistoryEntrySchema(Schema):
     discount = fields.Integer(required=True, metadata={"description": "Discount granted, minor units"})
     description = fields.String(allow_none=True, metadata={"description": "The reward, for `reward`"})
     store = fields.Nested(StoreRefSchema, allow_none=True)
+    purchase_amount = fields.Integer(
+        allow_none=True, metadata={"description": "A purchase's receipt, minor units"}
+    )
 
 
 class HistoryPageSchema(Schema):

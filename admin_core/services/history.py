@@ -44,6 +44,7 @@ class HistoryEntry:
     description: str | None  # a reward's name for `reward` operations
     store_code: str | None
     store_name: str | None
+    purchase_amount: int | None  # a purchase's receipt, minor units
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ def card_history(
             description=operation.description,
             store_code=code,
             store_name=name,
+            purchase_amount=operation.purchase_amount,
         )
         for operation, code, name in rows[:limit]
     ]

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from admin_api_client import HistoryEntry, Invalid
 
 from ..core import merchant_core
+from ..i18n import money
 from .blueprint import bp
 from .session import customer_required
 
@@ -43,6 +44,8 @@ def operation_label(entry: HistoryEntry) -> str:
         return _("Coupon used: %(title)s", title=entry.description)
     if entry.kind == "pass_entry" and entry.description:
         return _("Pass entry: %(name)s", name=entry.description)
+    if entry.kind == "purchase" and entry.purchase_amount is not None:
+        return _("Purchase of %(amount)s", amount=money(entry.purchase_amount, g.merchant.currency))
     return str(KIND_LABELS.get(entry.kind, _l("Operation")))
 
 
