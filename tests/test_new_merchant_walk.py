@@ -256,6 +256,23 @@ def test_a_new_merchant_runs_its_program_from_phones(
     expect(till.locator(".balances dd").first).to_have_text("25")
     walk_till.check("card, after the purchase")
 
+    # The admin finds the customer: the till's work, with amounts and who recorded it.
+    heading = page.get_by_role("heading", level=1)
+    menu.get_by_role("link", name="Customers", exact=True).tap()
+    page.get_by_label("Name, e-mail, phone or card number").fill("verdi")
+    page.keyboard.press("Enter")
+    found = page.get_by_role("link", name=re.compile(r"^Giulia Verdi\s*· customer card$"))
+    expect(found).to_be_visible()
+    walk.check("customers, found")
+    found.tap()
+    expect(heading).to_have_text(f"Customer card {CARD}")
+    expect(page.locator(".balances")).to_contain_text("Amici")
+    purchase_row = page.get_by_role("row").filter(has_text="Purchase of €12.50")
+    expect(purchase_row).to_contain_text("Luca Bassi")
+    expect(purchase_row).to_contain_text("Bottega Centro")
+    expect(page.get_by_text("9/10")).to_be_visible()
+    walk.check("customer card")
+
     # The customer, on an Italian phone, sees it all in Italian.
     catalogue = Translations.load(str(ROOT / "translations"), ["it"])
     it: Callable[[str], str] = catalogue.gettext
