@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +17,13 @@ import pytest
 from babel.dates import format_date
 from babel.support import Translations
 from PIL import Image
+from playwright.sync_api import expect
 
 from admin_core.context import EXTENSION, Core
 from admin_core.models import StaffLevel
 from admin_core.services import utcnow
 from admin_core.services.cards import enroll_customer
-from admin_core.services.merchants import create_merchant
+from admin_core.services.merchants import create_merchant, find_store, get_merchant
 from admin_core.services.portal_auth import set_password
 from admin_core.services.portal_settings import PortalSettings, update_portal_settings
 from admin_core.services.staff import NewStaff, StaffScope, create_staff
@@ -42,8 +43,11 @@ CARD, CARD_PASSWORD = "8800000001", "giulia-secret-1"
 class Walk:
     """One phone's pages: each checked with axe and for its width as it is shown."""
 
-    def __init__(self, page: Any) -> None:
-        self.page = page
+    def __init__(self, page: Any, base: str) -> None:
+        self.page, self.base = page, base
+        self.heading = page.get_by_role("heading", level=1)
+        self.status = page.get_by_role("status")
+        self.menu = page.get_by_role("navigation", name="Staff menu")
         self.issues: list[str] = []
 
     def check(self, name: str) -> None:
@@ -90,22 +94,29 @@ def staff_logs_in(page: Any, base: str, email: str, password: str) -> None:
 def test_a_new_merchant_runs_its_program_from_phones(
     live: tuple[str, Any], new_phone: Callable[..., Any], inbox: Inbox
 ) -> None:
-    from playwright.sync_api import expect
-
     base, core_app = live
     core: Core = core_app.extensions[EXTENSION]
     open_bottega(core)
+    today = utcnow().date()
+    admin = Walk(new_phone(), base)
+    staff_logs_in(admin.page, base, ADMIN, ADMIN_PASSWORD)
+    admin_finds_every_page_empty(admin)
+    admin_sets_up_the_program(admin, today)
+    admin_invites_the_till_user(admin)
+    enroll_the_customer(core)
+    till = Walk(new_phone(), base)
+    till_user_joins_and_works(till, invitation(core_app, inbox))
+    admin_reads_the_customer_card(admin)
+    customer = Walk(new_phone("it-IT"), base)
+    customer_reads_it_all_in_italian(customer, today)
+    assert admin.issues + till.issues + customer.issues == []
 
-    # The admin sets the program up, on a phone, through the staff UI only.
-    page = new_phone()
-    walk = Walk(page)
-    heading = page.get_by_role("heading", level=1)
-    status = page.get_by_role("status")
-    menu = page.get_by_role("navigation", name="Staff menu")
-    staff_logs_in(page, base, ADMIN, ADMIN_PASSWORD)
+
+def admin_finds_every_page_empty(walk: Walk) -> None:
+    """Every page of the menu, before there is anything: none errors, each fits the phone."""
+    page, heading, menu = walk.page, walk.heading, walk.menu
     walk.check("admin's till")
     expect(page.get_by_text("No stores yet.")).to_be_visible()
-    # Every page of the menu, before there is anything: none errors, each fits the phone.
     links = menu.get_by_role("link")
     names = [links.nth(index).inner_text() for index in range(links.count())]
     assert len(names) > 15, names
@@ -115,6 +126,10 @@ def test_a_new_merchant_runs_its_program_from_phones(
         expect(heading).not_to_have_text(re.compile("not found|went wrong|error", re.IGNORECASE))
         walk.check(f"empty {name}")
 
+
+def admin_sets_up_the_program(walk: Walk, today: date) -> None:
+    """A store, a tier, a double-points campaign, a reward with a picture, a pass, a hotspot."""
+    page, heading, status, menu, base = walk.page, walk.heading, walk.status, walk.menu, walk.base
     menu.get_by_role("link", name="Stores").tap()
     expect(heading).to_have_text("Stores")
     walk.check("stores")
@@ -138,7 +153,6 @@ def test_a_new_merchant_runs_its_program_from_phones(
     expect(status).to_have_text("Saved: Amici.")
     walk.check("tiers, one")
 
-    today = utcnow().date()
     menu.get_by_role("link", name="Campaigns").tap()
     expect(heading).to_have_text("Campaigns")
     walk.check("campaigns")
@@ -194,6 +208,9 @@ def test_a_new_merchant_runs_its_program_from_phones(
     )
     walk.check("hotspot")
 
+
+def admin_invites_the_till_user(walk: Walk) -> None:
+    page, heading, status, menu = walk.page, walk.heading, walk.status, walk.menu
     menu.get_by_role("link", name="Staff").tap()
     expect(heading).to_have_text("Staff")
     page.get_by_label("First name").fill("Luca")
@@ -205,10 +222,10 @@ def test_a_new_merchant_runs_its_program_from_phones(
     expect(status).to_contain_text("Luca Bassi is invited")
     walk.check("staff, one invited")
 
-    # The customer, enrolled at the store (the staff UI has no page for a new customer).
-    with core.db.read() as session:
-        from admin_core.services.merchants import find_store, get_merchant
 
+def enroll_the_customer(core: Core) -> None:
+    """Giulia's card at the store, by the service: the staff UI has no page for a new customer."""
+    with core.db.read() as session:
         merchant_id = get_merchant(session, "bottega").id
         store = find_store(session, merchant_id, "CENTRO")
         assert store is not None
@@ -216,48 +233,54 @@ def test_a_new_merchant_runs_its_program_from_phones(
     enroll_customer(core.db, merchant_id, CARD, first_name="Giulia", last_name="Verdi", store_id=store_id)
     set_password(core.db, core.passwords, merchant_id, CARD, CARD_PASSWORD)
 
-    # The till user joins from the invitation and works the till, on their own phone.
+
+def invitation(core_app: Any, inbox: Inbox) -> str:
+    """The link in the e-mail the till user was sent."""
     deliver_mail(core_app)
     [message] = [each for each in inbox.messages if TILL in each["To"]]
     link = re.search(r"http://\S+/core/join/\S+", inbox.text(message))
     assert link, inbox.text(message)
-    till = new_phone()
-    walk_till = Walk(till)
-    heading = till.get_by_role("heading", level=1)
-    status = till.get_by_role("status")
-    till.goto(link.group(0))
+    return link.group(0)
+
+
+def till_user_joins_and_works(walk: Walk, link: str) -> None:
+    """On their own phone: a password of their own, then a pass sold, an entry, a purchase."""
+    till, heading, status = walk.page, walk.heading, walk.status
+    till.goto(link)
     expect(heading).to_have_text("Join the staff of Bottega")
-    walk_till.check("join")
+    walk.check("join")
     till.get_by_label("New password").fill(TILL_PASSWORD)
     till.get_by_role("button", name="Save the password and log in").tap()
     expect(heading).to_have_text("Till")
-    walk_till.check("till")
+    walk.check("till")
     till.get_by_label("Card number or scan").fill(CARD)
     till.keyboard.press("Enter")
     expect(heading).to_have_text(f"Card {CARD}")
-    walk_till.check("card")
+    walk.check("card")
 
     till.get_by_role("link", name="Passes: sell one, record an entry").tap()
     expect(heading).to_have_text(f"Passes of card {CARD}")
-    walk_till.check("card's passes")
+    walk.check("card's passes")
     expect(till.get_by_label("Pass").locator("option")).to_have_text(["10 ingressi · €50.00"])
     till.get_by_role("button", name="Sell").tap()
     expect(till.get_by_text("10 of 10 entries left")).to_be_visible()
-    walk_till.check("card's passes, one sold")
+    walk.check("card's passes, one sold")
     # The pass's name is in the button's name for screen readers, after a visually hidden colon.
     till.get_by_role("button", name=re.compile(r"^Record an entry\s*: 10 ingressi$")).tap()
     expect(till.get_by_text("9 of 10 entries left")).to_be_visible()
-    walk_till.check("card's passes, one entry")
+    walk.check("card's passes, one entry")
 
     till.get_by_role("link", name="Back to the card").tap()
     till.get_by_label("Points, or amount of money").fill("12.50")
     till.get_by_role("button", name="Record").tap()
     expect(status).to_have_text("Purchase recorded: €12.50 × 1 pt/EUR × 2 (Punti doppi) = 25 points.")
     expect(till.locator(".balances dd").first).to_have_text("25")
-    walk_till.check("card, after the purchase")
+    walk.check("card, after the purchase")
 
-    # The admin finds the customer: the till's work, with amounts and who recorded it.
-    heading = page.get_by_role("heading", level=1)
+
+def admin_reads_the_customer_card(walk: Walk) -> None:
+    """The till's work, with amounts and who recorded it."""
+    page, heading, menu = walk.page, walk.heading, walk.menu
     menu.get_by_role("link", name="Customers", exact=True).tap()
     page.get_by_label("Name, e-mail, phone or card number").fill("verdi")
     page.keyboard.press("Enter")
@@ -273,16 +296,16 @@ def test_a_new_merchant_runs_its_program_from_phones(
     expect(page.get_by_text("9/10")).to_be_visible()
     walk.check("customer card")
 
-    # The customer, on an Italian phone, sees it all in Italian.
+
+def customer_reads_it_all_in_italian(walk: Walk, today: date) -> None:
+    """Points, tier, the reward with its picture, the pass, the history: in the catalogue's Italian."""
+    phone, heading, base = walk.page, walk.heading, walk.base
     catalogue = Translations.load(str(ROOT / "translations"), ["it"])
     it: Callable[[str], str] = catalogue.gettext
-    phone = new_phone("it-IT")
-    walk_customer = Walk(phone)
-    heading = phone.get_by_role("heading", level=1)
     tabs = phone.get_by_role("navigation", name=it("My card"))
     phone.goto(f"{base}/p/bottega/login")
     assert phone.locator("html").get_attribute("lang") == "it"
-    walk_customer.check("portal login")
+    walk.check("portal login")
     phone.get_by_label(it("Card number")).fill(CARD)
     phone.get_by_label(it("Password")).fill(CARD_PASSWORD)
     phone.get_by_role("button", name=it("Log in")).tap()
@@ -291,7 +314,7 @@ def test_a_new_merchant_runs_its_program_from_phones(
     expect(main.locator("dt", has_text=italian(it, "Points")).locator("+ dd")).to_have_text("25")
     expect(main).to_contain_text(italian(it, "Your level"))
     expect(main).to_contain_text("Amici")
-    walk_customer.check("portal dashboard")
+    walk.check("portal dashboard")
 
     tabs.get_by_role("link", name=it("Rewards")).tap()
     expect(heading).to_have_text(it("Rewards"))
@@ -302,14 +325,14 @@ def test_a_new_merchant_runs_its_program_from_phones(
     picture = phone.locator("img[src*='/rewards/']")
     expect(picture).to_be_visible()
     assert phone.evaluate("(image) => image.naturalWidth", picture.element_handle()) == 64
-    walk_customer.check("portal rewards")
+    walk.check("portal rewards")
 
     tabs.get_by_role("link", name=it("Offers")).tap()
     expect(phone.get_by_role("heading", name="10 ingressi")).to_be_visible()
     left = catalogue.ngettext("%(left)s of %(num)s entry left", "%(left)s of %(num)s entries left", 10)
     expect(main).to_contain_text(left % {"left": 9, "num": 10})
     expect(main).to_contain_text("9 su 10 ingressi disponibili")  # the catalogue's Italian, as read
-    walk_customer.check("portal offers")
+    walk.check("portal offers")
 
     tabs.get_by_role("link", name=it("History")).tap()
     expect(heading).to_have_text(italian(it, "History"))
@@ -323,6 +346,4 @@ def test_a_new_merchant_runs_its_program_from_phones(
     for index, message in [(1, "Pass entry: %(name)s"), (2, "Pass bought: %(name)s")]:
         line = italian(it, message) % {"name": "10 ingressi"}
         expect(entries.nth(index).locator(".what")).to_have_text(line)
-    walk_customer.check("portal history")
-
-    assert walk.issues + walk_till.issues + walk_customer.issues == []
+    walk.check("portal history")
