@@ -144,6 +144,7 @@ class HistoryEntry:
     store_code: str | None
     store_name: str | None
     stamps: int | None = None  # for `stamp`: how many, on the stamp card `description` names
+    purchase_amount: int | None = None  # a purchase's receipt, minor units
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> HistoryEntry:
@@ -159,6 +160,7 @@ class HistoryEntry:
             store_code=store.get("code"),
             store_name=store.get("name"),
             stamps=data.get("stamps"),
+            purchase_amount=data.get("purchase_amount"),
         )
 
 

@@ -355,6 +355,29 @@ def test_page_labels_every_kind_with_signed_points_and_money(
     assert text[7].startswith("Purchase") and "+120 points" in text[7]
 
 
+def test_a_purchase_shows_its_receipt_in_the_api_the_client_and_the_page(
+    core_app: Flask, client: FlaskClient, core: Core, shop: Shop
+) -> None:
+    at = datetime(2024, 6, 1, 9, tzinfo=UTC)
+    add_operations(
+        core.db,
+        shop.merchant_id,
+        [
+            {"kind": OperationKind.PURCHASE, "points": 25, "purchase_amount": 1250, "created_at": at},
+            {"kind": OperationKind.EARN_POINTS, "points": 5, "created_at": at + timedelta(hours=1)},
+        ],
+    )
+    body = core_app.test_client().get(API, headers=site(shop)).json
+    assert [entry["purchase_amount"] for entry in body["entries"]] == [None, 1250]
+    typed = CoreClient.in_process(core_app, api_key=shop.site_key).for_merchant("shop").card_history(NUMBER)
+    assert [entry.purchase_amount for entry in typed.entries] == [None, 1250]
+    login(client, NUMBER, PASSWORD, merchant="shop")
+    page = client.get(HISTORY, headers={"Accept-Language": "en"}).text
+    [points, purchase] = re.findall(r'<li class="entry">(.*?)</li>', page, re.S)
+    assert "Purchase of €12.50" in purchase and "+25 points" in purchase
+    assert "Purchase of" not in points
+
+
 def pager_links(page: str) -> dict[str, str]:
     return {
         rel: href.replace("&amp;", "&")

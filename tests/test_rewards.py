@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_date
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
@@ -19,6 +21,8 @@ from admin_core.services.merchants import get_merchant
 from admin_core.services.vouchers import cancel_voucher, collect_voucher, redeem_reward
 
 from .conftest import csrf_token, login
+
+ROME = ZoneInfo("Europe/Rome")
 
 ANNA = "7000100001"  # 1250 points; demo rewards cost 200, 450, 1000 and 2500
 
@@ -180,6 +184,18 @@ class TestPages:
         assert page.count("Take it") == 3
         assert "Gift box" in page
         assert "1,250 points to go" in page
+
+    def test_the_catalogue_names_the_campaign_s_last_day_not_the_day_after(
+        self, client: FlaskClient, core: Core, demo: dict[str, Any]
+    ) -> None:
+        # A campaign's last day is kept as the midnight after it, in the merchant's time zone.
+        last_day = utcnow().astimezone(ROME).date() + timedelta(days=9)
+        ends = datetime.combine(last_day + timedelta(days=1), time(0, 0), ROME).astimezone(UTC)
+        with core.db.write() as session:
+            session.execute(update(Campaign).where(Campaign.ends_at > utcnow()).values(ends_at=ends))
+        login(client, ANNA, "demo-password")
+        page = client.get("/p/demo/rewards").text
+        assert f"take your rewards until {format_date(last_day, 'medium', locale='en')}." in page
 
     def test_outside_a_campaign_the_catalogue_says_why(
         self, client: FlaskClient, core: Core, demo: dict[str, Any]

@@ -12,7 +12,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from admin_core.context import Core
-from admin_core.models import Operation, Reward, Store, StoreGroup
+from admin_core.models import Operation, Reward, StaffLevel, Store, StoreGroup
+from admin_core.services.merchants import create_merchant
+from admin_core.services.staff import NewStaff, StaffScope, create_staff
 
 from .test_staff import ADMIN, log_in, post
 
@@ -175,3 +177,20 @@ def test_groups_are_made_edited_deleted_and_chosen_for_a_reward(admin: FlaskClie
     with core.db.read() as session:
         assert session.get(StoreGroup, group_id) is None
         assert session.scalar(select(func.count()).select_from(Store)) == 2
+
+
+def test_a_new_merchant_s_admin_lands_on_a_till_that_asks_for_the_first_store(
+    core_app: Flask, core: Core
+) -> None:
+    merchant = create_merchant(core.db, "bottega", "Bottega", portal_enabled=True)
+    scope = StaffScope(merchant_id=merchant.id, staff_id=None, level=StaffLevel.ADMIN, store_id=None)
+    new = NewStaff("Bea", "Conti", "bea@bottega.example", "bottega-admin-pass-1", StaffLevel.ADMIN, None)
+    create_staff(core.db, core.passwords, scope, new)
+    client = core_app.test_client()
+    assert log_in(client, "bea@bottega.example", "bottega-admin-pass-1", "bottega").status_code == 302
+    till = client.get("/")
+    assert till.status_code == 200, till.text
+    assert "No stores yet." in till.text
+    assert 'href="/stores/new"' in till.text
+    assert 'name="number"' not in till.text  # no card can be worked on before a store exists
+    assert client.get("/stores/new").status_code == 200

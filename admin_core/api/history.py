@@ -55,6 +55,9 @@ class HistoryEntrySchema(Schema):
         allow_none=True,
         metadata={"description": "For `stamp`: how many, on the stamp card `description` names"},
     )
+    purchase_amount = fields.Integer(
+        allow_none=True, metadata={"description": "A purchase's receipt, minor units"}
+    )
 
 
 class HistoryPageSchema(Schema):

@@ -45,6 +45,7 @@ class HistoryEntry:
     store_code: str | None
     store_name: str | None
     stamps: int | None  # given by a `stamp` operation, on the stamp card its description names
+    purchase_amount: int | None  # a purchase's receipt, minor units
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ def card_history(
             store_code=code,
             store_name=name,
             stamps=operation.stamps,
+            purchase_amount=operation.purchase_amount,
         )
         for operation, code, name in rows[:limit]
     ]

@@ -34,7 +34,10 @@ def _store_choices(form: OperationForm | VoucherForm) -> None:
 
 def _till(lookup: CardLookupForm, status: int = 200) -> tuple[str, int]:
     voucher = VoucherForm()
-    _store_choices(voucher)
+    try:
+        _store_choices(voucher)
+    except NotFound:  # a new merchant, no store yet: the till says so (an admin gets the way there)
+        return render_template("staff/home.html", lookup=lookup, voucher=None), status
     return render_template("staff/home.html", lookup=lookup, voucher=voucher), status
 
 

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from admin_api_client import HistoryEntry, Invalid
 
 from ..core import merchant_core
+from ..i18n import money
 from .blueprint import bp
 from .session import customer_required
 
@@ -52,6 +53,8 @@ def operation_label(entry: HistoryEntry) -> str:
         )
     if entry.kind == "pass_entry" and entry.description:
         return _("Pass entry: %(name)s", name=entry.description)
+    if entry.kind == "purchase" and entry.purchase_amount is not None:
+        return _("Purchase of %(amount)s", amount=money(entry.purchase_amount, g.merchant.currency))
     return str(KIND_LABELS.get(entry.kind, _l("Operation")))
 
 
