@@ -4,11 +4,23 @@ Reads only; each query is one statement, and a dashboard is one, whatever the ca
 from __future__ import annotations
 
 import calendar
+import functools
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, Subquery, and_, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    Subquery,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
 from ..models import (
@@ -81,13 +93,19 @@ EARNING = (OperationKind.EARN_POINTS, OperationKind.PURCHASE)  # what counts tow
 
 def earned_in_period(merchant: Merchant, card_id: int, now: datetime) -> ScalarSelect[int]:
     """The points a card earned in the merchant's tier period, those of voided operations aside."""
+    return _earned_since(card_id, add_months(now, -merchant.tier_period_months))
+
+
+def _earned_since(
+    card_id: int | ColumnElement[int], since: datetime | ColumnElement[datetime]
+) -> ScalarSelect[int]:
     void = aliased(Operation)
     return (
         select(func.coalesce(func.sum(Operation.points), 0))
         .where(
             Operation.card_id == card_id,
             Operation.kind.in_(EARNING),
-            Operation.created_at >= add_months(now, -merchant.tier_period_months),
+            Operation.created_at >= since,
             ~exists().where(void.reverses_id == Operation.id),
         )
         .scalar_subquery()
@@ -101,7 +119,9 @@ def tier_progress(session: Session, merchant: Merchant, card: Card, now: datetim
     return _progress(*row)
 
 
-def _tier_of(earned: ColumnElement[int], merchant_id: int) -> tuple[ColumnElement[Any], ...]:
+def _tier_of(
+    earned: ColumnElement[int], merchant_id: int | ColumnElement[int]
+) -> tuple[ColumnElement[Any], ...]:
     """`earned`, the tier reached with it, the next one and its threshold, whether there are any:
     the columns `_progress` reads."""
     tiers = Tier.merchant_id == merchant_id
@@ -122,7 +142,9 @@ def _progress(
     return TierProgress(int(earned), current, following, threshold) if any_tiers else None
 
 
-def _listing(merchant_id: int, now: datetime) -> ColumnElement[bool]:
+def _listing(
+    merchant_id: int | ColumnElement[int], now: datetime | ColumnElement[datetime]
+) -> ColumnElement[bool]:
     return and_(
         Reward.merchant_id == merchant_id,
         Reward.active.is_(True),
@@ -134,7 +156,7 @@ def _listed(merchant_id: int, now: datetime) -> Select[Reward]:
     return select(Reward).where(_listing(merchant_id, now)).order_by(Reward.points, Reward.id)
 
 
-def _taken(card_id: int) -> Subquery:
+def _taken(card_id: int | ColumnElement[int]) -> Subquery:
     """Per reward, the card's vouchers for it, cancelled ones aside."""
     return (
         select(Voucher.reward_id, func.count().label("taken"))
@@ -192,6 +214,46 @@ def expiring_points(merchant: Merchant, card: Card, now: datetime) -> ExpiringPo
     return ExpiringPoints(card.points, on)
 
 
+@functools.cache
+def _dashboard_statement() -> Select[Any]:
+    """The points earned in the tier period and the open vouchers (counted once, in a CTE), the
+    tiers around them, the running campaign and the catalogue with the card's vouchers of each
+    reward (a row per reward, at least one). Building it cost more than running it: it is built
+    once, with the merchant, the card and the times as parameters."""
+    merchant_id: ColumnElement[int] = bindparam("merchant_id")
+    card_id: ColumnElement[int] = bindparam("card_id")
+    now: ColumnElement[datetime] = bindparam("now")
+    summary = select(
+        _earned_since(card_id, bindparam("since")).label("earned"),
+        select(func.count())
+        .select_from(Voucher)
+        .where(
+            Voucher.card_id == card_id,
+            Voucher.status == VoucherStatus.ISSUED,
+            Voucher.expires_at > now,
+        )
+        .scalar_subquery()
+        .label("open_vouchers"),
+    ).cte("summary")
+    running = (
+        select(Campaign.id)
+        .where(Campaign.merchant_id == merchant_id, Campaign.starts_at <= now, Campaign.ends_at > now)
+        .order_by(Campaign.ends_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    taken = _taken(card_id)
+    return (
+        select(*_tier_of(summary.c.earned, merchant_id), summary.c.open_vouchers)
+        .add_columns(Campaign, Reward, func.coalesce(taken.c.taken, 0))
+        .select_from(summary)
+        .outerjoin(Campaign, Campaign.id == running)
+        .outerjoin(Reward, _listing(merchant_id, now))
+        .outerjoin(taken, taken.c.reward_id == Reward.id)
+        .order_by(Reward.points, Reward.id)
+    )
+
+
 @dataclass(frozen=True)
 class Dashboard:
     card: Card
@@ -204,38 +266,14 @@ class Dashboard:
 
 
 def dashboard(session: Session, merchant: Merchant, card: Card, now: datetime) -> Dashboard:
-    """One statement: the points earned in the tier period and the open vouchers (counted once, in a
-    CTE), the tiers around them, the running campaign and the catalogue with the card's vouchers
-    of each reward (a row per reward, at least one)."""
-    summary = select(
-        earned_in_period(merchant, card.id, now).label("earned"),
-        select(func.count())
-        .select_from(Voucher)
-        .where(
-            Voucher.card_id == card.id,
-            Voucher.status == VoucherStatus.ISSUED,
-            Voucher.expires_at > now,
-        )
-        .scalar_subquery()
-        .label("open_vouchers"),
-    ).cte("summary")
-    running = (
-        select(Campaign.id)
-        .where(Campaign.merchant_id == merchant.id, Campaign.starts_at <= now, Campaign.ends_at > now)
-        .order_by(Campaign.ends_at.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    taken = _taken(card.id)
-    rows = session.execute(
-        select(*_tier_of(summary.c.earned, merchant.id), summary.c.open_vouchers)
-        .add_columns(Campaign, Reward, func.coalesce(taken.c.taken, 0))
-        .select_from(summary)
-        .outerjoin(Campaign, Campaign.id == running)
-        .outerjoin(Reward, _listing(merchant.id, now))
-        .outerjoin(taken, taken.c.reward_id == Reward.id)
-        .order_by(Reward.points, Reward.id)
-    ).all()
+    """One statement (see `_dashboard_statement`), built once per process: only its values change."""
+    values = {
+        "merchant_id": merchant.id,
+        "card_id": card.id,
+        "now": now,
+        "since": add_months(now, -merchant.tier_period_months),
+    }
+    rows = session.execute(_dashboard_statement(), values).all()
     open_vouchers, campaign = rows[0][5:7]
     rewards = offers(
         [(row[7], row[8]) for row in rows if row[7] is not None], card.points, campaign is not None, now
