@@ -11,7 +11,6 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
 
 from ..context import current_core
 from ..errors import CoreError, NotFound
@@ -77,7 +76,7 @@ def _details_form(found: CustomerCard | None = None) -> CustomerDetailsForm:
                 "locale": customer.locale or "",
             }
         )
-    form.locale.choices = [SelectChoice("", _("Not given")), *language_choices(offered)]
+    form.locale.choices = language_choices(offered)
     return form
 
 

@@ -26,9 +26,14 @@ GENDER_NAMES = {
 
 
 def language_choices(offered: list[str]) -> list[SelectChoice]:
-    """The merchant's offered languages, each in its own words, in the site's order."""
+    """Not given, then the merchant's offered languages, each in its own words, in the site's order."""
     return [
-        SelectChoice(code, Locale.parse(code).get_display_name(code)) for code in LOCALES if code in offered
+        SelectChoice("", _l("Not given")),
+        *(
+            SelectChoice(code, Locale.parse(code).get_display_name(code))
+            for code in LOCALES
+            if code in offered
+        ),
     ]
 
 

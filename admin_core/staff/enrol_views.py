@@ -49,7 +49,7 @@ class NewCustomerForm(FlaskForm):
     last_name = StringField(_l("Last name"), validators=[Length(max=100)], filters=[strip])
     email = EmailField(_l("E-mail (optional)"), validators=[Length(max=254)], filters=[strip])
     phone = TelField(_l("Phone (optional)"), validators=[Length(max=32)], filters=[strip])
-    locale = SelectField(_l("Language"))
+    locale = SelectField(_l("Language"), default="")
     marketing = BooleanField(_l("Agrees to receive offers and news"))
     number = StringField(
         _l("Card number (empty: a new number)"),
