@@ -78,6 +78,10 @@ def test_a_pre_printed_card_s_number_is_typed_as_it_reads(till: FlaskClient, cor
     answer = enrol(till, number="7000-5555 01", email="", phone="+39 333 123 4567", last_name="")
     assert answer.status_code == 302 and answer.location.endswith("/cards/7000555501")
     assert "Card 7000555501 made for Marta." in till.get(answer.location).text
+    with core.db.read() as session:
+        card = session.scalar(select(Card).where(Card.number == "7000555501"))
+        assert card is not None and card.customer.phone == "+39 333 123 4567"
+        assert card.customer.email is None and not card.customer.marketing_consent
 
 
 @pytest.mark.parametrize(
