@@ -136,6 +136,8 @@ def test_the_api_enrols_once_per_idempotency_key(core_app: Flask, core: Core, de
     assert again.status_code == 201 and again.json == made.json
     assert again.headers["Idempotent-Replayed"] == "true"
     assert customers(core) == before + 1
+    reused = api_enrol(core_app, demo["api_key"], {**API_BODY, "first_name": "Other"})
+    assert reused.status_code == 422 and reused.json["error"]["code"] == "idempotency_key_reused"
     another = api_enrol(core_app, demo["api_key"], {**API_BODY, "email": "x@example.com"}, "e2")
     assert another.status_code == 201  # a second customer, on its own new number
     assert another.json["card_number"] != made.json["card_number"]

@@ -265,6 +265,6 @@ def create_customer(payload: dict[str, Any]) -> Response:
     new = NewCustomer(**payload)
 
     def work(session: Session) -> tuple[int, dict[str, Any]]:
-        return 201, enrolled(session, enrol(session, current_core().db, reach, new, "api"))
+        return 201, enrolled(session, enrol(current_core().db, session, reach, new, "api"))
 
     return run_once(reach.merchant_id, "customers", request.get_json(), work)

@@ -44,7 +44,7 @@ def card_number(raw: str) -> str | None:
     return number
 
 
-def enrol(session: Session, db: Database, scope: StaffScope, new: NewCustomer, consent_source: str) -> Card:
+def enrol(db: Database, session: Session, scope: StaffScope, new: NewCustomer, consent_source: str) -> Card:
     """In the caller's transaction: the new customer and card, or Invalid/Conflict with the first
     rule broken (the caller's transaction then stores nothing)."""
     merchant = session.get_one(Merchant, scope.merchant_id)
@@ -96,6 +96,6 @@ def enrol_at_till(db: Database, scope: StaffScope, new: NewCustomer, attempt: st
     fingerprint = request_fingerprint("TILL", "customers", [asdict(new), scope.staff_id])
 
     def work(session: Session) -> tuple[int, dict[str, Any]]:
-        return 201, enrolled(session, enrol(session, db, scope, new, "staff"))
+        return 201, enrolled(session, enrol(db, session, scope, new, "staff"))
 
     return run_once(db, scope.merchant_id, f"enrol:{attempt}", fingerprint, work)
