@@ -217,6 +217,7 @@ PAGES = [
     Page("staff", None, "staff-join-link", {"new": "a-newcomer-s-password-1"}),
     Page("staff", ADMIN, "/two-factor"),
     Page("staff", ADMIN, "/", {"number": ANNA}),
+    Page("staff", ADMIN, "/customers/new", {"first_name": "Walk", "email": "walk-in@example.com"}),
     Page("staff", ADMIN, f"/cards/{ANNA}", {"amount": "12.50"}),
     # The replacement's sensible number is refused, so that the card keeps its number for each send.
     Page("staff", ADMIN, f"/customers/{MARCO}", {"points": "5", "reason": "Hostile", "new_number": "x"}),

@@ -20,6 +20,7 @@ from admin_core.context import TRUSTED_SITE_ENVIRON, Core
 from admin_core.models import (
     Card,
     Coupon,
+    Customer,
     HotspotKind,
     Merchant,
     Operation,
@@ -185,7 +186,7 @@ def counts(core: Core) -> tuple[int, ...]:
     with core.db.read() as session:
         return tuple(
             session.scalar(select(func.count()).select_from(model)) or 0
-            for model in (Operation, Coupon, Staff, Reward, OutboundMail)
+            for model in (Operation, Coupon, Staff, Reward, OutboundMail, Customer)
         )
 
 
@@ -271,6 +272,12 @@ MERCHANT_API = [
     ("team.export_figures", "GET", "/api/v1/stores/MAIN/figures.csv", None),
     ("customers.list_customers", "GET", "/api/v1/customers?store=MAIN", None),
     ("customers.read_customer", "GET", "/api/v1/customers/7000100001", None),
+    (
+        "customers.create_customer",
+        "POST",
+        "/api/v1/customers",
+        {"first_name": "Walk", "email": "walk-in@example.com", "store": "MAIN"},
+    ),
     ("customer_changes.change", "PATCH", "/api/v1/customers/7000100001/details", {"first_name": "Anna"}),
     (
         "customer_changes.adjust",
@@ -724,6 +731,12 @@ STAFF_PAGES: list[tuple[str, str, str, dict[str, str] | None, int]] = [
     (USER, "POST", "/team/{staff_manager}/disable", None, 403),
     (USER, "GET", "/account", None, 200),
     (USER, "GET", "/customers?q=anna", None, 200),
+    (USER, "GET", "/customers/new", None, 200),
+    (USER, "POST", "/customers/new", {"first_name": "Walk", "store": "STATION", "attempt": "n1"}, 302),
+    (USER, "POST", "/customers/new", {"first_name": "Walk", "store": "MAIN", "attempt": "n2"}, 422),
+    (MANAGER, "POST", "/customers/new", {"first_name": "Walk", "store": "STATION", "attempt": "n3"}, 422),
+    (OTHER_ADMIN, "GET", "/customers/new", None, 200),
+    (OTHER_ADMIN, "POST", "/customers/new", {"first_name": "Walk", "store": "MAIN", "attempt": "n4"}, 422),
     (MANAGER, "GET", "/customers?store=STATION", None, 200),
     (OTHER_ADMIN, "GET", "/customers?store=MAIN", None, 422),
     (ADMIN, "GET", "/customers/7000100001", None, 200),

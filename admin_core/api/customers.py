@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
+from sqlalchemy.orm import Session
 
 from ..context import current_core
 from ..database import MAX_ID
@@ -20,9 +22,12 @@ from ..services.customer_search import (
     CustomerRow,
     search_customers,
 )
+from ..services.enrolment import NewCustomer, enrol, enrolled
 from ..services.staff import StaffScope
 from .auth import authenticate, scope
+from .idempotent import IDEMPOTENCY_DOC, run_once
 from .program_schemas import TierSchema
+from .team import merchant_scope
 
 blp = Blueprint("customers", __name__, description="Customers: search and the customer card (merchant key)")
 blp.before_request(authenticate)
@@ -216,3 +221,50 @@ def read_customer(number: str) -> dict[str, Any]:
     replaced card's old number 410 `card_replaced`, naming the new one."""
     with current_core().db.read() as session:
         return _card(customer_card(session, StaffScope.merchant(scope().merchant.id), number))
+
+
+class NewCustomerSchema(Schema):
+    first_name = fields.String(required=True, validate=validate.Length(max=100))
+    last_name = fields.String(load_default="", validate=validate.Length(max=100))
+    email = fields.String(load_default="", validate=validate.Length(max=254))
+    phone = fields.String(load_default="", validate=validate.Length(max=32))
+    locale = fields.String(
+        load_default="", metadata={"description": "One of the merchant's offered languages; empty: none"}
+    )
+    marketing = fields.Boolean(load_default=False, metadata={"description": "Consent to marketing given"})
+    number = fields.String(
+        load_default="",
+        validate=validate.Length(max=64),
+        metadata={
+            "description": "A pre-printed card's number (spaces, dashes and case ignored); empty: a new one"
+        },
+    )
+    store = fields.String(required=True, metadata={"description": "The code of the store enrolling them"})
+
+
+class EnrolledSchema(Schema):
+    card_number = fields.String(required=True)
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    locale = fields.String(allow_none=True)
+    marketing_consent = fields.Boolean(required=True)
+    store = fields.String(allow_none=True, metadata={"description": "Their home store's code"})
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(NewCustomerSchema)
+@blp.response(201, EnrolledSchema)
+@blp.doc(**IDEMPOTENCY_DOC)
+def create_customer(payload: dict[str, Any]) -> Response:
+    """A walk-in customer with a new card, once per Idempotency-Key. Errors: 422 invalid_first_name,
+    invalid_last_name, invalid_email, invalid_phone, invalid_language, invalid_card_number,
+    unknown_store; 409 card_exists, email_taken (one card per e-mail address), store_inactive."""
+    reach = merchant_scope()
+    new = NewCustomer(**payload)
+
+    def work(session: Session) -> tuple[int, dict[str, Any]]:
+        return 201, enrolled(session, enrol(current_core().db, session, reach, new, "api"))
+
+    return run_once(reach.merchant_id, "customers", request.get_json(), work)

@@ -52,6 +52,7 @@ class CustomerSource(enum.Enum):
     WEB = "web"
     WIFI = "wifi"
     IMPORT = "import"
+    TILL = "till"  # enrolled by staff: a walk-in handed a card
 
 
 SEARCH_KEYS = ("search_name", "search_name_reversed", "search_email", "search_phone")

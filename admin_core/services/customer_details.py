@@ -60,7 +60,7 @@ def _choice(raw: str, allowed: list[str] | tuple[str, ...], code: str, what: str
     return value
 
 
-def _checked(changes: CustomerChanges, merchant: Merchant, today: date) -> dict[str, object]:
+def checked_changes(changes: CustomerChanges, merchant: Merchant, today: date) -> dict[str, object]:
     """The values to store, or Invalid with the first rule broken in the form's order (its code
     names the field)."""
     rules: dict[str, Callable[[str], object]] = {
@@ -106,7 +106,7 @@ def change_customer(
                 "customer_erased", "This customer deleted their account: nothing is left to change."
             )
         merchant = session.get_one(Merchant, scope.merchant_id)
-        values = _checked(changes, merchant, today or utcnow().date())
+        values = checked_changes(changes, merchant, today or utcnow().date())
         email = values.get("email", customer.email)
         if isinstance(email, str) and email != customer.email:
             _check_email_free(session, card, email)

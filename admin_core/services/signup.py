@@ -14,6 +14,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from passlib.context import CryptContext
 from sqlalchemy import func, select
@@ -221,30 +222,17 @@ def existing_card(session: Session, merchant_id: int, email: str | None, phone: 
     )
 
 
-def _enroll(
-    db: Database,
-    session: Session,
-    merchant: Merchant,
-    request: SignupRequest,
-    store_id: int | None,
-    source: CustomerSource | None,
+def enroll_numbered(
+    db: Database, session: Session, merchant: Merchant, number: str | None, **details: Any
 ) -> Card:
+    """A new customer with a new card in the caller's transaction: on `number` (a pre-printed
+    card's: Conflict card_exists when taken) or, without one, on a free new number."""
+    if number is not None:
+        return enroll_customer(db, merchant.id, number, session=session, **details)
     for _attempt in range(NUMBER_ATTEMPTS):
         try:
             return enroll_customer(
-                db,
-                merchant.id,
-                new_card_number(merchant.card_prefix),
-                first_name=request.first_name,
-                last_name=request.last_name,
-                email=request.email,
-                phone=request.phone,
-                locale=request.locale,
-                gender=request.gender,
-                birth_date=request.birth_date,
-                store_id=store_id,
-                source=source,
-                session=session,
+                db, merchant.id, new_card_number(merchant.card_prefix), session=session, **details
             )
         except Conflict as taken:
             if taken.code != "card_exists":
@@ -277,7 +265,21 @@ def sign_up(
             raise Invalid("unknown_store", "No such store.")
         store_id = store.id
         context = replace(context, store_id=context.store_id or store_id)
-    card = _enroll(db, session, merchant, request, store_id, SIGNUP_SOURCES.get(context.source))
+    card = enroll_numbered(
+        db,
+        session,
+        merchant,
+        None,
+        first_name=request.first_name,
+        last_name=request.last_name,
+        email=request.email,
+        phone=request.phone,
+        locale=request.locale,
+        gender=request.gender,
+        birth_date=request.birth_date,
+        store_id=store_id,
+        source=SIGNUP_SOURCES.get(context.source),
+    )
     record_consents(
         session,
         merchant,

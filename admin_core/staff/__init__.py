@@ -63,6 +63,7 @@ def init_staff(app: Flask) -> None:
         customer_card_views,
         customer_group_views,
         customer_views,
+        enrol_views,
         figures_views,
         hotspot_views,
         import_views,

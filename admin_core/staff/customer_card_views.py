@@ -7,12 +7,10 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from babel import Locale
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
 
 from ..context import current_core
 from ..errors import CoreError, NotFound
@@ -22,10 +20,9 @@ from ..services.cards import CardReplaced
 from ..services.customer_card import CustomerCard, customer_card
 from ..services.customer_details import CustomerChanges, change_customer
 from ..services.customer_groups import all_groups, manual_groups_of
-from ..services.portal_settings import LOCALES
 from .auth import current_scope, current_staff, staff_required
 from .blueprint import bp
-from .customer_forms import AdjustmentForm, CustomerDetailsForm, ReplacementForm
+from .customer_forms import AdjustmentForm, CustomerDetailsForm, ReplacementForm, language_choices
 from .customer_group_views import membership_form
 from .messages import refusal
 
@@ -79,14 +76,7 @@ def _details_form(found: CustomerCard | None = None) -> CustomerDetailsForm:
                 "locale": customer.locale or "",
             }
         )
-    form.locale.choices = [
-        SelectChoice("", _("Not given")),
-        *(
-            SelectChoice(code, Locale.parse(code).get_display_name(code))
-            for code in LOCALES
-            if code in offered
-        ),
-    ]
+    form.locale.choices = language_choices(offered)
     return form
 
 

@@ -3,12 +3,15 @@ are the services'; these say what is missing at once, in the staff member's lang
 
 from __future__ import annotations
 
+from babel import Locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, SelectField, StringField, TelField
 from wtforms.fields import DateField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
+
+from loyalty_common.rules import LOCALES
 
 from ..services.card_changes import MAX_REASON
 from .forms import strip
@@ -20,6 +23,18 @@ GENDER_NAMES = {
     "other": _l("Other"),
     "undisclosed": _l("Prefers not to say"),
 }
+
+
+def language_choices(offered: list[str]) -> list[SelectChoice]:
+    """Not given, then the merchant's offered languages, each in its own words, in the site's order."""
+    return [
+        SelectChoice("", _l("Not given")),
+        *(
+            SelectChoice(code, Locale.parse(code).get_display_name(code))
+            for code in LOCALES
+            if code in offered
+        ),
+    ]
 
 
 class CustomerDetailsForm(FlaskForm):
