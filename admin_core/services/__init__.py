@@ -1,10 +1,11 @@
 """Core services: plain functions over the database that own their transactions."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TypeVar
 
+from sqlalchemy import Select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -43,3 +44,18 @@ def add_unique(db: Database, row: Row, conflict: Conflict, session: Session | No
     except IntegrityError:
         raise conflict from None
     return row
+
+
+def found_or_added(session: Session, query: Select[Row], make: Callable[[], Row]) -> Row:
+    """The row `query` finds, else the one `make` gives, added in a savepoint: when a racing
+    request adds the same first (a unique constraint), that one is found and answered."""
+    found = session.scalar(query)
+    if found is not None:
+        return found
+    made = make()
+    try:
+        with session.begin_nested():
+            session.add(made)
+    except IntegrityError:
+        return session.scalars(query).one()
+    return made

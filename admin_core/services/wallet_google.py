@@ -14,12 +14,11 @@ from urllib.parse import urlsplit
 import jwt
 from babel.numbers import get_currency_precision
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound
 from ..models import Card, GoogleWalletObject, Merchant
-from . import utcnow
+from . import found_or_added, utcnow
 from .cards import get_card
 from .program import tier_progress
 from .wallet_google_credentials import GoogleCredentials, find_settings, opened
@@ -125,16 +124,14 @@ def loyalty_object(
 
 
 def _ensure_object(session: Session, card: Card, now: datetime) -> GoogleWalletObject:
-    found = session.scalar(select(GoogleWalletObject).where(GoogleWalletObject.card_id == card.id))
-    if found is not None:
-        return found
-    made = GoogleWalletObject(card_id=card.id, serial=secrets.token_hex(16), notified_at=[], created_at=now)
-    try:
-        with session.begin_nested():
-            session.add(made)
-    except IntegrityError:  # the same card's first save in another tab, at the same moment
-        return session.scalars(select(GoogleWalletObject).where(GoogleWalletObject.card_id == card.id)).one()
-    return made
+    """The card's object; the same card's first save in another tab, at the same moment, makes one."""
+    return found_or_added(
+        session,
+        select(GoogleWalletObject).where(GoogleWalletObject.card_id == card.id),
+        lambda: GoogleWalletObject(
+            card_id=card.id, serial=secrets.token_hex(16), notified_at=[], created_at=now
+        ),
+    )
 
 
 def merchant_credentials(session: Session, merchant_id: int, keys: WalletKeys) -> GoogleCredentials:

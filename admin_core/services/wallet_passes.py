@@ -10,12 +10,11 @@ from datetime import datetime
 
 from babel.numbers import get_currency_precision
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound
 from ..models import Card, Merchant, WalletPass
-from . import utcnow
+from . import found_or_added, utcnow
 from .cards import get_card
 from .logos import find_logo
 from .program import dashboard
@@ -51,16 +50,12 @@ class ServedPass:
 
 
 def _ensure_pass(session: Session, card: Card, now: datetime) -> WalletPass:
-    found = session.scalar(select(WalletPass).where(WalletPass.card_id == card.id))
-    if found is not None:
-        return found
-    made = WalletPass(card_id=card.id, serial=secrets.token_hex(16), created_at=now, updated_at=now)
-    try:
-        with session.begin_nested():
-            session.add(made)
-    except IntegrityError:  # the same card's first download in another tab, at the same moment
-        return session.scalars(select(WalletPass).where(WalletPass.card_id == card.id)).one()
-    return made
+    """The card's pass; the same card's first download in another tab, at the same moment, makes one."""
+    return found_or_added(
+        session,
+        select(WalletPass).where(WalletPass.card_id == card.id),
+        lambda: WalletPass(card_id=card.id, serial=secrets.token_hex(16), created_at=now, updated_at=now),
+    )
 
 
 def merchant_credentials(session: Session, merchant_id: int, keys: WalletKeys) -> AppleCredentials:
