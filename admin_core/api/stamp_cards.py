@@ -116,9 +116,9 @@ def create_stamp_card(payload: dict[str, Any]) -> Response:
     details = _details(payload, stamp_cards.StampCardDetails(name="", stamps_needed=0, reward_id=0))
 
     def work(session: Session) -> tuple[int, dict[str, Any]]:
-        stamp_card = stamp_cards.add_stamp_card(session, reach, details)
-        if payload.get("active") is False:
-            stamp_card.active = False
+        stamp_card = stamp_cards.add_stamp_card(
+            session, reach, details, active=payload.get("active") is not False
+        )
         return 201, StampCardSchema().dump(stamp_card)
 
     return run_once(reach.merchant_id, "stamp-cards", request.get_json(), work)

@@ -92,11 +92,13 @@ def _apply(stamp_card: StampCard, details: StampCardDetails, name: str, stores: 
     stamp_card.stores = stores
 
 
-def add_stamp_card(session: Session, scope: StaffScope, details: StampCardDetails) -> StampCard:
+def add_stamp_card(
+    session: Session, scope: StaffScope, details: StampCardDetails, *, active: bool = True
+) -> StampCard:
     """Inside the caller's write transaction (the API's idempotent write)."""
     scope.require(StaffLevel.ADMIN)
     name, reward, stores = _checked(session, scope.merchant_id, details)
-    stamp_card = StampCard(merchant_id=scope.merchant_id, active=True, created_at=utcnow(), reward=reward)
+    stamp_card = StampCard(merchant_id=scope.merchant_id, active=active, created_at=utcnow(), reward=reward)
     _apply(stamp_card, details, name, stores)
     session.add(stamp_card)
     session.flush()
@@ -132,6 +134,15 @@ def update_stamp_card(
             stamp_card.active = active
         session.flush()
         session.refresh(stamp_card)
+        return stamp_card
+
+
+def set_stamp_card_active(db: Database, scope: StaffScope, stamp_card_id: int, active: bool) -> StampCard:
+    """Switched off, the till offers it no more and the portal no longer shows it; vouchers it
+    issued stay valid."""
+    with db.write() as session:
+        stamp_card = get_stamp_card(session, scope, stamp_card_id, for_update=True)
+        stamp_card.active = active
         return stamp_card
 
 

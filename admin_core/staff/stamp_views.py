@@ -103,10 +103,8 @@ def edit_stamp_card(stamp_card_id: int) -> Response | tuple[str, int]:
 def stamp_card_action(stamp_card_id: int, action: str) -> Response:
     if action not in ("switch-off", "switch-on"):
         abort(404)
-    found = _stamp_card(stamp_card_id)
-    details = stamp_cards.StampCardDetails.of(found)
-    stamp_cards.update_stamp_card(
-        current_core().db, current_scope(), stamp_card_id, details, active=action == "switch-on"
+    stamp_cards.set_stamp_card_active(
+        current_core().db, current_scope(), stamp_card_id, action == "switch-on"
     )
     flash(_("Done."), "success")
     return redirect(url_for(".stamp_card_list"))

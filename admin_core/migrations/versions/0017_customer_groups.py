@@ -2,7 +2,7 @@
 coupons and campaigns for one group
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0020
 Create Date: 2026-12-03
 """
 

@@ -1,7 +1,7 @@
 """stamp cards: the merchant's stamp cards, each card's progress on them, and stamp operations
 
 Revision ID: 0018
-Revises: 0021
+Revises: 0019
 Create Date: 2026-12-03
 """
 

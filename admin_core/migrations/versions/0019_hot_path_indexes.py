@@ -1,7 +1,7 @@
 """hot path indexes: the customers' contact indexes hold only the customers who have that detail
 
 Revision ID: 0019
-Revises: 0014
+Revises: 0017
 Create Date: 2026-12-03
 """
 

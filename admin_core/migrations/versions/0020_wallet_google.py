@@ -2,7 +2,7 @@
 push queue's rows for Google patches
 
 Revision ID: 0020
-Revises: 0014
+Revises: 0021
 Create Date: 2026-12-03
 """
 
