@@ -73,7 +73,7 @@ class CoreSettings:
             ),
             apns_url=web_address(config, "WALLET_APNS_URL"),
             google_api_url=web_address(config, "WALLET_GOOGLE_API_URL"),
-            google_token_url=str(config["WALLET_GOOGLE_TOKEN_URL"]),
+            google_token_url=web_address(config, "WALLET_GOOGLE_TOKEN_URL"),
             site_url=str(config.get("SITE_URL") or "http://localhost").rstrip("/"),
             staff_url=optional_text(config, "STAFF_URL") or optional_text(config, "SITE_URL"),
         )

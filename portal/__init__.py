@@ -54,6 +54,7 @@ def create_app(
         ADMIN_CORE_TIMEOUT=5.0,
         # A customer's session ends this many seconds after the login, however it is used.
         PORTAL_SESSION_LIFETIME=7 * 24 * 3600,
+        PROXIES=0,  # reverse proxies in front of the site
         # How long a worker keeps a merchant's settings (portal/merchants.py): a change made in
         # the core, such as a portal switched off, shows on the site after that long at most.
         PORTAL_MERCHANT_CACHE_SECONDS=DEFAULT_SECONDS,

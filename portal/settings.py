@@ -35,7 +35,7 @@ class SiteSettings:
             core_api_key=optional_text(config, "ADMIN_CORE_API_KEY"),
             core_timeout=duration(config, "ADMIN_CORE_TIMEOUT"),
             portal_session_lifetime=seconds(config, "PORTAL_SESSION_LIFETIME"),
-            proxies=whole({"PROXIES": config.get("PROXIES") or 0}, "PROXIES"),
+            proxies=whole(config, "PROXIES"),
             merchant_cache_seconds=duration(config, "PORTAL_MERCHANT_CACHE_SECONDS", zero=True),
         )
 

@@ -80,7 +80,14 @@ def add_months(moment: datetime, months: int) -> datetime:
 
 
 def active_campaign(session: Session, merchant_id: int, now: datetime) -> Campaign | None:
-    return session.scalar(
+    return session.scalar(_running(merchant_id, now))
+
+
+def _running(
+    merchant_id: int | ColumnElement[int], now: datetime | ColumnElement[datetime]
+) -> Select[Campaign]:
+    """The running campaign (the one ending last, when several overlap)."""
+    return (
         select(Campaign)
         .where(Campaign.merchant_id == merchant_id, Campaign.starts_at <= now, Campaign.ends_at > now)
         .order_by(Campaign.ends_at.desc())
@@ -235,13 +242,7 @@ def _dashboard_statement() -> Select[Any]:
         .scalar_subquery()
         .label("open_vouchers"),
     ).cte("summary")
-    running = (
-        select(Campaign.id)
-        .where(Campaign.merchant_id == merchant_id, Campaign.starts_at <= now, Campaign.ends_at > now)
-        .order_by(Campaign.ends_at.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+    running = _running(merchant_id, now).with_only_columns(Campaign.id).scalar_subquery()
     taken = _taken(card_id)
     return (
         select(*_tier_of(summary.c.earned, merchant_id), summary.c.open_vouchers)
