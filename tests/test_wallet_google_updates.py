@@ -21,7 +21,9 @@ from admin_core.context import Core
 from admin_core.google_wallet import TokenCache
 from admin_core.models import GoogleWalletObject, Merchant, WalletPush
 from admin_core.services import utcnow
+from admin_core.services.card_changes import set_blocked
 from admin_core.services.merchants import get_merchant
+from admin_core.services.staff import StaffScope
 from admin_core.services.wallet_google_credentials import remove_credentials
 from admin_core.services.wallet_push import PushReport, deliver_due
 from admin_core.wallet_cli import wallet_sender
@@ -87,6 +89,15 @@ def test_a_till_operation_patches_the_object_with_the_new_points(
 def demo_id(core: Core) -> int:
     with core.db.read() as session:
         return get_merchant(session, "demo").id
+
+
+def test_a_blocked_card_turns_inactive_in_google_wallet(
+    saved: FlaskClient, core: Core, demo: dict[str, Any], google: GoogleStandIn
+) -> None:
+    set_blocked(core.db, StaffScope.merchant(demo_id(core)), ANNA, True)
+    assert queued(core) == 1
+    assert deliver(core).sent == 1
+    assert google.objects_written()[-1].body["state"] == "INACTIVE"
 
 
 def test_changes_before_the_worker_comes_make_one_patch(

@@ -14,7 +14,8 @@ from ..models import Card, Customer, GoogleWalletObject, WalletPass, WalletPush,
 from . import utcnow
 from .wallet_devices import touch
 
-CARD_SHOWN = ("points", "credit", "number")  # tier and next reward follow the points
+# Tier and next reward follow the points; a blocked card turns inactive in Google Wallet.
+CARD_SHOWN = ("points", "credit", "number", "blocked_at")
 HOLDER_SHOWN = ("first_name", "last_name")
 
 
