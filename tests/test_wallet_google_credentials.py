@@ -17,7 +17,7 @@ from sqlalchemy import select
 from admin_core.context import Core
 from admin_core.errors import Invalid
 from admin_core.models import GoogleWalletSettings
-from admin_core.services.merchants import get_merchant
+from admin_core.services.merchants import create_api_key, get_merchant
 from admin_core.services.wallet_google_credentials import check_upload, find_settings, opened
 
 from .test_staff import ADMIN, MANAGER, log_in, token
@@ -124,6 +124,19 @@ def test_the_api_says_what_is_wrong_and_stores_nothing(
 def test_a_site_key_cannot_touch_the_credentials(app: Flask, demo: dict[str, Any]) -> None:
     answer = app.test_client().get("/core/api/v1/merchant/wallet/google", headers={"X-Merchant": "demo"})
     assert answer.status_code in (401, 403)
+
+
+def test_the_site_s_own_key_is_refused_the_credentials(
+    core_app: Flask, core: Core, demo: dict[str, Any]
+) -> None:
+    headers = {"Authorization": f"Bearer {create_api_key(core.db, None)}", "X-Merchant": "demo"}
+    body = {"issuer_id": ISSUER, "service_account": b64(key_file())}
+    api = core_app.test_client()
+    for method, sent in (("GET", None), ("PUT", body), ("DELETE", None)):
+        answer = api.open("/api/v1/merchant/wallet/google", method=method, json=sent, headers=headers)
+        assert answer.status_code == 403 and answer.json["error"]["code"] == "merchant_only", method
+    with core.db.read() as session:
+        assert session.scalars(select(GoogleWalletSettings)).all() == []
 
 
 def upload_form(staff: FlaskClient, data: bytes | None, issuer: str = ISSUER) -> Any:
