@@ -13,9 +13,11 @@ from admin_core.context import Core
 from admin_core.errors import CoreError
 from admin_core.models import Card, Operation, OperationKind, Reward, Voucher, VoucherStatus
 from admin_core.services.card_changes import set_blocked
-from admin_core.services.merchants import get_merchant
+from admin_core.services.cards import enroll_customer
+from admin_core.services.merchants import create_merchant, create_store, get_merchant
 from admin_core.services.staff import StaffScope
 from admin_core.services.stamp_cards import (
+    InvalidStampCard,
     StampCardDetails,
     create_stamp_card,
     update_stamp_card,
@@ -172,3 +174,20 @@ def test_a_cancelled_stamp_voucher_gives_back_neither_points_nor_stock(
     with core.db.read() as session:
         assert session.get_one(Reward, reward.id).stock == 4
         assert session.scalar(select(Card.points).where(Card.number == CARD)) == points
+
+
+def test_another_merchant_reaches_neither_the_stamp_card_nor_its_reward(
+    core: Core, demo: dict[str, Any]
+) -> None:
+    demo_card = coffee_card(core)
+    demo_reward = a_reward(core, reach(core).merchant_id)
+    other = StaffScope.merchant(create_merchant(core.db, "other", "Other shop").id)
+    create_store(core.db, other.merchant_id, "OTHER", "Other's store")
+    enroll_customer(core.db, other.merchant_id, "8800000001", first_name="Olga")
+    with pytest.raises(CoreError) as refused, core.db.write() as session:
+        give_stamps(session, other, "8800000001", demo_card, 1, "OTHER")
+    assert refused.value.code == "stamp_card_not_found"
+    with pytest.raises(InvalidStampCard) as borrowed:
+        create_stamp_card(core.db, other, StampCardDetails("coffee", 10, demo_reward.id))
+    assert borrowed.value.problems["reward_id"][0] == "reward_not_found"
+    assert counts(core) == (0, 0)
