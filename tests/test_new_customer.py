@@ -116,6 +116,17 @@ def test_a_double_tap_makes_one_card(till: FlaskClient, core: Core) -> None:
     assert customers(core) == before + 1
 
 
+def test_sends_without_the_page_s_key_are_each_their_own(till: FlaskClient, core: Core) -> None:
+    """A form sent without the key its page gave (a script, a stale cache) enrols what it says: it
+    does not replay, nor block, another send without one."""
+    before = customers(core)
+    for email in ("marta@example.com", "luca@example.com"):
+        page, _attempt = form_page(till)
+        data = {"csrf_token": token(page), "attempt": "", "store": "STATION", **WALK_IN, "email": email}
+        assert till.post("/customers/new", data=data).status_code == 302
+    assert customers(core) == before + 2
+
+
 def api_enrol(core_app: Flask, key: str | None, body: dict[str, Any], idempotency: str | None = "e1") -> Any:
     headers = {"Authorization": f"Bearer {key}"} if key else {}
     if idempotency:

@@ -24,9 +24,9 @@ from .auth import current_scope, current_staff, staff_required
 from .blueprint import bp
 from .customer_forms import AdjustmentForm, CustomerDetailsForm, ReplacementForm, language_choices
 from .customer_group_views import membership_form
+from .forms import page_view_key
 from .messages import refusal
 
-MAX_ATTEMPT = 64
 # Which field a service's refusal is about; the others are said above the form.
 FIELD_OF = {
     "invalid_first_name": "first_name",
@@ -107,11 +107,6 @@ def card_page(number: str, status: int = 200, **forms: FlaskForm) -> Response | 
         ), status
 
 
-def _attempt(sent: str | None) -> str:
-    """The page view's key; one the page never gave (none, or too long) is a send of its own."""
-    return sent if sent and len(sent) <= MAX_ATTEMPT else secrets.token_urlsafe(16)
-
-
 def _status(error: CoreError) -> int:
     return 409 if error.status == 409 else 422
 
@@ -159,7 +154,7 @@ def customer_adjustment(number: str) -> Response | tuple[str, int]:
         card_changes.once(
             current_core().db,
             scope,
-            _attempt(form.adjustment_attempt.data),
+            page_view_key(form.adjustment_attempt.data),
             ["adjustment", number, adjustment.points, adjustment.credit, adjustment.reason],
             lambda session: card_changes.adjust(session, scope, number, adjustment),
         )
@@ -197,7 +192,7 @@ def customer_replacement(number: str) -> Response | tuple[str, int]:
         outcome = card_changes.once(
             current_core().db,
             scope,
-            _attempt(form.replacement_attempt.data),
+            page_view_key(form.replacement_attempt.data),
             ["replacement", number, form.new_number.data or ""],
             lambda session: card_changes.replace(session, scope, number, form.new_number.data),
         )

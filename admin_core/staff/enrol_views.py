@@ -21,7 +21,7 @@ from ..services.enrolment import NewCustomer, enrol_at_till
 from .auth import current_scope, current_staff, staff_required
 from .blueprint import bp
 from .customer_forms import language_choices
-from .forms import strip
+from .forms import page_view_key, say_refusal, strip
 from .messages import refusal
 
 FIELD_OF = {
@@ -97,14 +97,10 @@ def new_customer() -> Response | tuple[str, int]:
         store=form.store.data or None,
     )
     try:
-        outcome = enrol_at_till(current_core().db, current_scope(), new, form.attempt.data or "")
+        outcome = enrol_at_till(current_core().db, current_scope(), new, page_view_key(form.attempt.data))
     except CoreError as error:
         name = FIELD_OF.get(error.code)
-        target = form[name] if name is not None else None
-        if target is not None:
-            target.errors = [*target.errors, refusal(error)]
-        else:
-            form.form_errors.append(refusal(error))
+        say_refusal(form, form[name] if name is not None else None, refusal(error))
         return _page(form, 422 if error.status == 422 else 409)
     body = outcome.body
     name = " ".join(part for part in (body["first_name"], body["last_name"]) if part)

@@ -3,6 +3,8 @@ staff member's language."""
 
 from __future__ import annotations
 
+import secrets
+
 from babel.dates import get_day_names
 from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
@@ -43,6 +45,14 @@ def say_refusal(form: FlaskForm, field: Field | None, message: str) -> None:
         form.form_errors.append(message)
     else:
         field.errors = [*field.errors, message]
+
+
+MAX_ATTEMPT = 64  # a page view's key, as the page gives it
+
+
+def page_view_key(sent: str | None) -> str:
+    """The page view's key; one the page never gave (none, or too long) is a send of its own."""
+    return sent if sent and len(sent) <= MAX_ATTEMPT else secrets.token_urlsafe(16)
 
 
 def strip(value: str | None) -> str | None:
