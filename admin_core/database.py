@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Connection,
     DateTime,
     Dialect,
@@ -24,7 +25,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 
 SQLITE_IMMEDIATE = "loyalty_sqlite_immediate"
 MAX_ID = 2**31 - 1  # ids are INTEGER: int4 on PostgreSQL (a larger number names no row)
@@ -41,6 +42,12 @@ class Base(DeclarativeBase):
             "pk": "pk_%(table_name)s",
         }
     )
+
+
+def translations_column() -> Any:
+    """A row's merchant-written texts in the languages other than the default
+    (loyalty_common/texts.py): {"it": {"name": "…"}}."""
+    return mapped_column(JSON, default=dict, server_default="{}")
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -12,13 +12,7 @@ from flask import Flask, g, request, session
 from flask_babel import Babel, format_currency, format_date, format_time, get_locale, to_user_timezone
 
 from loyalty_common.rules import LOCALES
-
-LANGUAGE_NAMES = {
-    "en": "English",
-    "it": "Italiano",
-    "bg": "Български",
-    "nb": "Norsk bokmål",
-}
+from loyalty_common.texts import LANGUAGE_NAMES, translated
 
 
 def offered() -> tuple[str, ...]:
@@ -89,6 +83,12 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
     app.jinja_env.globals["offered_languages"] = offered_languages
     app.jinja_env.globals["current_locale"] = current_locale
+    app.jinja_env.globals["local"] = local
+
+
+def local(thing: object, field: str) -> str:
+    """A merchant's text in the page's language (loyalty_common/texts.py): `local(reward, "name")`."""
+    return translated(thing, field, current_locale())
 
 
 def current_locale() -> str:

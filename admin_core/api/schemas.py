@@ -18,6 +18,19 @@ def bounds(limits: tuple[int, int]) -> dict[str, int]:
     return {"minimum": limits[0], "maximum": limits[1]}
 
 
+def translations_field(texts: str) -> fields.Dict:
+    """A row's texts in the portal's other languages (services/translations.py): in and out."""
+    return fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(), values=fields.String()),
+        load_default=dict,
+        metadata={
+            "description": f"{texts} in the portal's other languages, by language: "
+            '{"it": {"name": "…"}}. A language left out, or a blank text, shows the default language\'s.'
+        },
+    )
+
+
 class ErrorDetailSchema(Schema):
     code = fields.String(
         required=True, metadata={"description": "Stable machine code, e.g. `card_not_found`"}

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import Base, UTCDateTime
+from ..database import Base, UTCDateTime, translations_column
 from .search_keys import EMAIL_KEY, NAME_KEY, PHONE_KEY, customer_keys
 
 
@@ -110,6 +110,7 @@ class Merchant(Base):
     # The portal's look and where it may be embedded (the merchant's admin sets these).
     header_text: Mapped[str] = mapped_column(Text, default="")
     footer_text: Mapped[str] = mapped_column(Text, default="")
+    translations: Mapped[dict[str, dict[str, str]]] = translations_column()  # header_text, footer_text
     accent_color: Mapped[str] = mapped_column(String(7), default="#0b57d0")
     accent_text_color: Mapped[str] = mapped_column(String(7), default="#ffffff")
     offered_locales: Mapped[str] = mapped_column(String(64), default="en,it,bg,nb")
@@ -142,6 +143,7 @@ class Store(Base):
     longitude: Mapped[float | None] = mapped_column(Float)
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     points_per_unit: Mapped[int | None] = mapped_column(Integer)  # None: the merchant's rate
+    translations: Mapped[dict[str, dict[str, str]]] = translations_column()  # name
 
 
 class Customer(Base):

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import Base, UTCDateTime
+from ..database import Base, UTCDateTime, translations_column
 from .accounts import Customer, Store, stored_enum
 
 
@@ -37,6 +37,7 @@ class Tier(Base):
     threshold: Mapped[int] = mapped_column(Integer)
     benefits: Mapped[str] = mapped_column(Text, default="", server_default="")
     multiplier_percent: Mapped[int] = mapped_column(Integer, default=100, server_default="100")
+    translations: Mapped[dict[str, dict[str, str]]] = translations_column()  # name, benefits
 
 
 campaign_stores = Table(
@@ -60,6 +61,7 @@ class Campaign(Base):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     multiplier_percent: Mapped[int | None] = mapped_column(Integer)  # None: points as usual
+    translations: Mapped[dict[str, dict[str, str]]] = translations_column()  # name
     # Its multiplier applies only to this customer group's members; None: to every customer.
     group_id: Mapped[int | None] = mapped_column(ForeignKey("customer_groups.id"))
 
@@ -95,6 +97,7 @@ class Reward(Base):
     active_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
     active_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     picture_digest: Mapped[str | None] = mapped_column(String(64))  # SHA-256 of the uploaded picture
+    translations: Mapped[dict[str, dict[str, str]]] = translations_column()  # name, description
 
     stores: Mapped[list[Store]] = relationship(secondary=reward_stores, order_by=Store.code)
 
@@ -162,6 +165,7 @@ class Coupon(Base):
     published: Mapped[bool] = mapped_column(Boolean, default=True)
     uses_per_card: Mapped[int | None] = mapped_column(Integer)  # None: no limit (see publish_coupon)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("customer_groups.id"))  # None: everyone
+    translations: Mapped[dict[str, dict[str, str]]] = translations_column()  # title, description
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     store: Mapped[Store | None] = relationship()

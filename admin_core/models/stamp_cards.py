@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import Base, UTCDateTime
+from ..database import Base, UTCDateTime, translations_column
 from .accounts import Store
 from .program import Reward
 
@@ -32,6 +32,7 @@ class StampCard(Base):
     stamps_needed: Mapped[int] = mapped_column(Integer)
     reward_id: Mapped[int] = mapped_column(ForeignKey("rewards.id"))
     voucher_valid_days: Mapped[int] = mapped_column(Integer, default=30)
+    translations: Mapped[dict[str, dict[str, str]]] = translations_column()  # name
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import Base, UTCDateTime
+from ..database import Base, UTCDateTime, translations_column
 from .accounts import Merchant, Store, stored_enum
 
 
@@ -54,6 +54,7 @@ class Hotspot(Base):
     privacy_version: Mapped[str] = mapped_column(String(32), default="1")
     terms_text: Mapped[str] = mapped_column(Text, default="")
     privacy_text: Mapped[str] = mapped_column(Text, default="")
+    translations: Mapped[dict[str, dict[str, str]]] = translations_column()  # terms_text, privacy_text
     # A guest known only from the Wi-Fi (never activated the portal, no purchases) is erased this
     # many days after their last visit.
     guest_retention_days: Mapped[int] = mapped_column(Integer, default=365)
