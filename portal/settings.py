@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask
 
+from loyalty_common.deployment import MissingSetting
 from loyalty_common.settings import duration, optional_text, seconds, web_address, whole
 
 EXTENSION = "loyalty_site.settings"
@@ -30,9 +31,17 @@ class SiteSettings:
 
     @classmethod
     def read(cls, config: Mapping[str, Any]) -> SiteSettings:
+        core_url = web_address(config, "ADMIN_CORE_URL") if config.get("ADMIN_CORE_URL") else None
+        core_api_key = optional_text(config, "ADMIN_CORE_API_KEY")
+        if core_url and not core_api_key:
+            # Else every call would be refused as unauthenticated: a site that serves only errors.
+            raise MissingSetting(
+                "ADMIN_CORE_API_KEY: the site's key at the core of ADMIN_CORE_URL "
+                "(flask core create-api-key --site on the core)"
+            )
         return cls(
-            core_url=web_address(config, "ADMIN_CORE_URL") if config.get("ADMIN_CORE_URL") else None,
-            core_api_key=optional_text(config, "ADMIN_CORE_API_KEY"),
+            core_url=core_url,
+            core_api_key=core_api_key,
             core_timeout=duration(config, "ADMIN_CORE_TIMEOUT"),
             portal_session_lifetime=seconds(config, "PORTAL_SESSION_LIFETIME"),
             proxies=whole(config, "PROXIES"),

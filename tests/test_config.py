@@ -16,10 +16,19 @@ from loyalty_common.deployment import MissingSetting
 from portal.settings import site_settings
 
 
+REMOTE = {"ADMIN_CORE_URL": "http://127.0.0.1:9", "ADMIN_CORE_API_KEY": "the-site-key"}
+
+
+def test_a_remote_core_without_the_sites_key_stops_the_site() -> None:
+    with pytest.raises(MissingSetting, match="ADMIN_CORE_API_KEY") as stopped:
+        composition.create_app({"ADMIN_CORE_URL": "http://127.0.0.1:9", "SECRET_KEY": "x", "DEBUG": True})
+    assert "\n" not in str(stopped.value)
+
+
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
     with pytest.raises(portal.MissingSecretKey, match="FLASK_SECRET_KEY"):
-        composition.create_app({"ADMIN_CORE_URL": "http://127.0.0.1:9", "SECRET_KEY": None})
+        composition.create_app({**REMOTE, "SECRET_KEY": None})
 
 
 def test_settings_come_from_prefixed_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -27,7 +36,7 @@ def test_settings_come_from_prefixed_environment(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("FLASK_ADMIN_CORE_TIMEOUT", "2.5")
     monkeypatch.setenv("FLASK_SITE_URL", "https://cards.example.com/")
     monkeypatch.setenv("FLASK_TRUSTED_HOSTS", '["cards.example.com"]')
-    app = composition.create_app({"ADMIN_CORE_URL": "http://127.0.0.1:9"})
+    app = composition.create_app({**REMOTE})
     assert app.config["SECRET_KEY"] == "from-the-environment"
     assert app.config["ADMIN_CORE_TIMEOUT"] == 2.5
     assert app.config["SITE_URL"] == "https://cards.example.com"
@@ -37,7 +46,7 @@ def test_settings_come_from_prefixed_environment(monkeypatch: pytest.MonkeyPatch
 
 
 def test_debug_serves_cookies_without_secure() -> None:
-    app = composition.create_app({"ADMIN_CORE_URL": "http://127.0.0.1:9", "DEBUG": True, "SECRET_KEY": "x"})
+    app = composition.create_app({**REMOTE, "DEBUG": True, "SECRET_KEY": "x"})
     assert app.config["SESSION_COOKIE_SECURE"] is False
 
 
@@ -59,7 +68,7 @@ def test_a_bad_value_stops_the_site_with_one_line_naming_it(
 ) -> None:
     monkeypatch.setenv(variable, value)
     with pytest.raises(MissingSetting, match=said) as stopped:
-        composition.create_app({"ADMIN_CORE_URL": "http://127.0.0.1:9", "SECRET_KEY": "x", "DEBUG": True})
+        composition.create_app({**REMOTE, "SECRET_KEY": "x", "DEBUG": True})
     assert "\n" not in str(stopped.value)
 
 

@@ -102,7 +102,11 @@ def test_a_core_on_a_host_of_its_own_builds_staff_links_on_its_staff_url(db: Dat
     assert re.search(r"https://till\.example\.com/login/reset/[\w.-]+", inbox.text(message))
 
 
-PRODUCTION = {"SECRET_KEY": "a-real-secret", "ADMIN_CORE_URL": "http://127.0.0.1:9"}
+PRODUCTION = {
+    "SECRET_KEY": "a-real-secret",
+    "ADMIN_CORE_URL": "http://127.0.0.1:9",
+    "ADMIN_CORE_API_KEY": "the-site-key",
+}
 
 
 @pytest.mark.parametrize(
