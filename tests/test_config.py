@@ -15,7 +15,6 @@ from captive.settings import wifi_settings
 from loyalty_common.deployment import MissingSetting
 from portal.settings import site_settings
 
-
 REMOTE = {"ADMIN_CORE_URL": "http://127.0.0.1:9", "ADMIN_CORE_API_KEY": "the-site-key"}
 
 
