@@ -223,6 +223,8 @@ def test_consents_are_recorded_with_their_versions_the_source_and_the_address(
         (LENA, ConsentKind.MARKETING, True, "M-4", "portal_join", "127.0.0.1"),
         ("nomail@example.com", ConsentKind.TERMS, True, "T-2", "portal_join", "127.0.0.1"),
         ("nomail@example.com", ConsentKind.PRIVACY, True, "P-3", "portal_join", "127.0.0.1"),
+        # A refusal is a choice on file too: the log says what was asked, and when it was declined.
+        ("nomail@example.com", ConsentKind.MARKETING, False, "M-4", "portal_join", "127.0.0.1"),
     }
     assert {(email, flag) for email, flag, _record in rows} == {(LENA, True), ("nomail@example.com", False)}
 

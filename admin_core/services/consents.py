@@ -45,16 +45,19 @@ def record_consents(
     context: ConsentContext,
     now: datetime | None = None,
     versions: dict[ConsentKind, str] | None = None,
+    *,
+    first: bool = False,
 ) -> list[ConsentRecord]:
     """Record the choices that differ from the customer's current ones (terms and privacy are
-    recorded whenever given), on the merchant's wording versions unless `versions` names others
-    (a Wi-Fi venue's terms). Updates the customer's flags in the caller's transaction."""
+    recorded whenever given; a new customer's `first` choices all are, a refusal too: the log
+    shows what was asked and answered), on the merchant's wording versions unless `versions` names
+    others (a Wi-Fi venue's terms). Updates the customer's flags in the caller's transaction."""
     now = now or utcnow()
     records = []
     for kind, granted in choices.items():
         flag = CUSTOMER_FLAG.get(kind)
         if flag is not None:
-            if customer.id is not None and getattr(customer, flag) == granted:
+            if not first and customer.id is not None and getattr(customer, flag) == granted:
                 continue
             setattr(customer, flag, granted)
         record = ConsentRecord(

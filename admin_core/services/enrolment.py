@@ -72,6 +72,7 @@ def enrol(db: Database, session: Session, scope: StaffScope, new: NewCustomer, c
         card.customer,
         {ConsentKind.MARKETING: new.marketing},
         ConsentContext(consent_source, store_id=store.id),
+        first=True,
     )
     return card
 

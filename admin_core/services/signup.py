@@ -292,6 +292,7 @@ def sign_up(
         context,
         now,
         versions,
+        first=True,
     )
     return SignupOutcome.CREATED, card
 
