@@ -49,6 +49,9 @@ def march(core: Core, demo: dict[str, Any]) -> int:
         moves = [
             (OperationKind.EARN_POINTS, 100, 0, at(2)),
             (OperationKind.ADJUSTMENT, 20, 0, at(2)),
+            (OperationKind.PURCHASE, 30, 0, at(2)),  # points from a receipt's amount are issued too
+            (OperationKind.WELCOME_BONUS, 5, 0, at(2)),
+            (OperationKind.VISIT_BONUS, 1, 0, at(2)),
             (OperationKind.REWARD, -50, 0, at(3)),
             (OperationKind.REWARD_REFUND, 10, 0, at(4)),
             (OperationKind.TOPUP_CREDIT, 0, 1000, at(5)),
@@ -85,13 +88,13 @@ def test_a_week_s_figures_count_what_happened_in_it(core: Core, march: int) -> N
             session, StaffScope.merchant(march), None, first=date(2025, 3, 1), last=date(2025, 3, 7)
         )
     summary = found.summary
-    assert (summary.points_issued, summary.points_redeemed) == (120, 40)
-    assert summary.redemption_rate == pytest.approx(40 / 120)
+    assert (summary.points_issued, summary.points_redeemed) == (156, 40)
+    assert summary.redemption_rate == pytest.approx(40 / 156)
     assert (summary.credit_sold, summary.credit_spent, summary.active_members) == (1000, 300, 1)
     assert summary.new_members == {"web": 0, "wifi": 0, "import": 1, "till": 0}
     assert (summary.wifi_visits, summary.returning_rate, summary.vouchers_issued) == (0, None, 0)
     assert [day.day.day for day in found.days] == [1, 2, 3, 4, 5, 6, 7]
-    assert [day.points_issued for day in found.days] == [0, 120, 0, 0, 0, 0, 0]
+    assert [day.points_issued for day in found.days] == [0, 156, 0, 0, 0, 0, 0]
     with core.db.read() as session:
         one_store = store_figures(
             session, StaffScope.merchant(march), "MAIN", first=date(2025, 3, 1), last=date(2025, 3, 7)
@@ -105,9 +108,9 @@ def test_the_staff_page_shows_the_period_and_downloads_it(staff: FlaskClient, ma
     assert page.status_code == 200
     shown = totals(page.text)
     assert (shown["Points issued"], shown["Points redeemed"], shown["Redemption rate"]) == (
-        "120",
+        "156",
         "40",
-        "33%",
+        "26%",
     )
     assert shown["Credit sold"] == "€10.00" and shown["imported"] == "1"
     assert 'role="img"' in page.text and "<text" in page.text  # a chart with its axes' labels
@@ -118,7 +121,7 @@ def test_the_staff_page_shows_the_period_and_downloads_it(staff: FlaskClient, ma
     )
     lines = csv.text.splitlines()
     assert lines[0] == "day,sign_ups,wifi_sign_ups,vouchers_collected,points_issued,points_redeemed"
-    assert lines[2] == "2025-03-02,0,0,0,120,0" and len(lines) == 8
+    assert lines[2] == "2025-03-02,0,0,0,156,0" and len(lines) == 8
 
 
 @pytest.mark.parametrize(
@@ -144,7 +147,7 @@ def test_the_api_gives_the_period_and_its_csv(staff: FlaskClient, march: int, de
     assert answer.status_code == 200, answer.json
     assert (answer.json["first"], answer.json["last"]) == ("2025-03-01", "2025-03-07")
     assert (
-        answer.json["summary"]["points_issued"] == 120
+        answer.json["summary"]["points_issued"] == 156
         and answer.json["summary"]["new_members"]["import"] == 1
     )
     assert answer.json["days"][1] == {
@@ -152,11 +155,11 @@ def test_the_api_gives_the_period_and_its_csv(staff: FlaskClient, march: int, de
         "sign_ups": 0,
         "wifi_sign_ups": 0,
         "vouchers_collected": 0,
-        "points_issued": 120,
+        "points_issued": 156,
         "points_redeemed": 0,
     }
     csv = staff.get("/api/v1/stores/MAIN/figures.csv", query_string=MARCH, headers=key)
-    assert csv.mimetype == "text/csv" and csv.text.splitlines()[2] == "2025-03-02,0,0,0,120,0"
+    assert csv.mimetype == "text/csv" and csv.text.splitlines()[2] == "2025-03-02,0,0,0,156,0"
     reversed_period = staff.get("/api/v1/stores/*/figures?first=2025-03-07&last=2025-03-01", headers=key)
     assert (reversed_period.status_code, reversed_period.json["error"]["code"]) == (422, "period_reversed")
 

@@ -11,6 +11,7 @@ from .accounts import (
     TokenPurpose,
     stored_enum,
 )
+from .bonuses import ProgramBonuses
 from .coupon_uses import CouponUse
 from .customer_groups import CustomerGroup, GroupKind, customer_group_members
 from .infrastructure import ApiKey, EndedSession, IdempotencyRecord, OutboundMail, PortalToken
@@ -64,6 +65,7 @@ __all__ = [
     "Pass",
     "PassKind",
     "PortalToken",
+    "ProgramBonuses",
     "Reward",
     "RewardPicture",
     "Staff",

@@ -44,6 +44,8 @@ class OperationKind(enum.Enum):
     PASS_ENTRY = "pass_entry"  # an entry of a pass used
     COUPON_USE = "coupon_use"  # a coupon used at a till (see CouponUse)
     STAMP = "stamp"  # stamps on a stamp card (`stamp_card_id`, `stamps`); no balance changes
+    WELCOME_BONUS = "welcome_bonus"  # points given on joining (models/bonuses.py)
+    VISIT_BONUS = "visit_bonus"  # points for the day's first Wi-Fi visit to a venue
 
 
 class CustomerSource(enum.Enum):

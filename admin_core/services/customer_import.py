@@ -27,8 +27,9 @@ from sqlalchemy.orm import Session, defer
 
 from ..database import Database
 from ..errors import Conflict, Invalid, NotFound
-from ..models import CustomerImport, ImportStatus, Merchant
+from ..models import CustomerImport, CustomerSource, ImportStatus, Merchant
 from . import utcnow
+from .bonuses import welcome_points
 from .consents import wording_version
 from .customer_files import (
     Sheet,
@@ -222,12 +223,14 @@ def apply_import(
         # table, PostgreSQL went on planning it on the statistics from before the import and read
         # all of the merchant's cards each time (up to 4 s a batch at 100,000 rows).
         existing = existing_numbers(session, merchant_id, [row.number for row in checked.good])
+        welcome = welcome_points(session, merchant_id, CustomerSource.IMPORT)
     fresh = [row for row in checked.good if row.number not in existing]
     creation = NewCards(
         merchant_id,
         {kind: wording_version(merchant, kind) for kind in CONSENTS},
         f"Opening balance, import {import_id}",
         now,
+        welcome,
     )
     created = 0
     for start in range(0, len(fresh), BATCH):

@@ -73,6 +73,7 @@ class NewCards:
     versions: dict[ConsentKind, str]  # of the consent wordings, as the merchant has them now
     note: str  # on the opening balances' operations: which import they came from
     now: datetime
+    welcome_points: int = 0  # the merchant's welcome bonus for imported customers (services/bonuses.py)
 
     def insert(self, session: Session, rows: Sequence[NewCard]) -> None:
         """Customers, then their cards, opening balances and consents, in the caller's transaction.
@@ -88,9 +89,13 @@ class NewCards:
             [self._card(row, id, owner) for row, id, owner in zip(rows, card_ids, customer_ids, strict=True)],
         )
         operations = [
-            self._opening_balance(row, card_id, points, credit)
+            self._operation(row, card_id, kind, points, credit)
             for row, card_id in zip(rows, card_ids, strict=True)
-            for points, credit in ((row.points, 0), (0, row.credit))
+            for kind, points, credit in (
+                (OperationKind.ADJUSTMENT, row.points, 0),
+                (OperationKind.ADJUSTMENT, 0, row.credit),
+                (OperationKind.WELCOME_BONUS, self.welcome_points, 0),
+            )
             if points or credit
         ]
         consents = [
@@ -146,23 +151,26 @@ class NewCards:
             "password_hash": None,
             "credentials_version": 0,
             "activated_at": None,
-            "points": row.points,
+            "points": row.points + self.welcome_points,
             "credit": row.credit,
             "discount": 0,
             "created_at": self.now,
             # An opening balance is activity, as any operation is: points validity counts from it.
-            "last_activity_at": self.now if row.points or row.credit else None,
+            "last_activity_at": self.now if row.points or row.credit or self.welcome_points else None,
         }
 
-    def _opening_balance(self, row: NewCard, card_id: int, points: int, credit: int) -> dict[str, Any]:
+    def _operation(
+        self, row: NewCard, card_id: int, kind: OperationKind, points: int, credit: int
+    ) -> dict[str, Any]:
+        """An opening balance (an adjustment noting the import) or the welcome bonus."""
         return {
             "card_id": card_id,
             "store_id": row.store_id,
-            "kind": OperationKind.ADJUSTMENT,
+            "kind": kind,
             "points": points,
             "credit": credit,
             "discount": 0,
-            "description": self.note,
+            "description": self.note if kind is OperationKind.ADJUSTMENT else None,
             "staff_id": None,
             "created_at": self.now,
         }

@@ -15,6 +15,7 @@ from ..database import Database
 from ..errors import Conflict, Invalid
 from ..models import Card, ConsentKind, CustomerSource, Merchant, Store
 from . import utcnow
+from .bonuses import give_welcome
 from .cards import CARD_NUMBER
 from .consents import ConsentContext, record_consents
 from .customer_details import CustomerChanges, checked_changes
@@ -74,6 +75,7 @@ def enrol(db: Database, session: Session, scope: StaffScope, new: NewCustomer, c
         ConsentContext(consent_source, store_id=store.id),
         first=True,
     )
+    give_welcome(session, card, CustomerSource.TILL, store, utcnow())
     return card
 
 

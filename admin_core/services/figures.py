@@ -35,7 +35,13 @@ from .staff import StaffScope
 
 MAX_DAYS = 366
 SOURCES = ("web", "wifi", "import", "till")  # "till": enrolled by staff or an integration
-ISSUING = (OperationKind.EARN_POINTS, OperationKind.ADJUSTMENT)
+ISSUING = (
+    OperationKind.EARN_POINTS,
+    OperationKind.PURCHASE,
+    OperationKind.ADJUSTMENT,
+    OperationKind.WELCOME_BONUS,
+    OperationKind.VISIT_BONUS,
+)
 REDEEMING = (OperationKind.REDEEM_POINTS, OperationKind.REWARD, OperationKind.REWARD_REFUND)
 
 

@@ -35,6 +35,7 @@ from ..database import Database
 from ..errors import Conflict, Invalid
 from ..models import Card, ConsentKind, ContactRequired, Customer, CustomerSource, Merchant
 from . import utcnow
+from .bonuses import give_welcome
 from .cards import CURRENT, enroll_customer
 from .consents import ConsentContext, record_consents
 from .merchants import find_store
@@ -258,7 +259,7 @@ def sign_up(
         existing = existing_card(session, merchant.id, request.email, request.phone)
         if existing is not None:
             return SignupOutcome.EXISTING, existing
-    store_id = None
+    store_id, store = None, None
     if request.store is not None:
         store = find_store(session, merchant.id, request.store)
         if store is None:
@@ -294,6 +295,7 @@ def sign_up(
         versions,
         first=True,
     )
+    give_welcome(session, card, SIGNUP_SOURCES.get(context.source), store, now)
     return SignupOutcome.CREATED, card
 
 

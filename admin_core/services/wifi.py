@@ -19,6 +19,7 @@ from ..database import Database
 from ..errors import Invalid
 from ..models import Card, ConsentKind, ConsentRecord, Customer, Hotspot, Merchant, Operation, WifiVisit
 from . import utcnow
+from .bonuses import GIFTS, give_visit
 from .cards import CURRENT
 from .consents import ConsentContext, record_consents
 from .profile import erase_customer
@@ -149,8 +150,10 @@ def rules(hotspot: Hotspot) -> SignupRules:
     return SignupRules(last_name=False, contact=hotspot.contact)
 
 
-def _returning(session: Session, hotspot: Hotspot, mac: str | None, accepted: bool) -> tuple[Customer, bool]:
-    """The device's guest, and whether they accept the venue's changed wordings again now.
+def _returning(
+    session: Session, hotspot: Hotspot, mac: str | None, accepted: bool
+) -> tuple[Customer, Card, bool]:
+    """The device's guest, their card, and whether they accept the venue's changed wordings again now.
     Locked: the retention purge, which takes the same lock, cannot erase a guest coming back."""
     customer = _device_customer(session, hotspot.merchant_id, mac, for_update=True)
     card = None
@@ -161,7 +164,7 @@ def _returning(session: Session, hotspot: Hotspot, mac: str | None, accepted: bo
     again = _needs_consent(session, hotspot, customer)
     if again and not accepted:
         raise Invalid(Code.CONSENT_REQUIRED, "The terms or privacy notice changed: accept them again.")
-    return customer, again
+    return customer, card, again
 
 
 def check_visit(
@@ -202,7 +205,7 @@ def connect(
     context = ConsentContext(SOURCE, hotspot.store_id, arrival.ip_address, mac)
     merchant = hotspot.merchant
     if guest is None:
-        customer, again = _returning(session, hotspot, mac, accepted)
+        customer, card, again = _returning(session, hotspot, mac, accepted)
         if again:
             choices = {ConsentKind.TERMS: True, ConsentKind.PRIVACY: True}
             record_consents(session, merchant, customer, choices, context, now, _versions(hotspot))
@@ -216,20 +219,21 @@ def connect(
     # A known address or number typed on a splash proves nothing about who typed it: such a visit
     # records no consent on that customer's behalf, and does not tie the device to them.
     claimed = outcome is VisitOutcome.EXISTING
-    session.add(
-        WifiVisit(
-            merchant_id=hotspot.merchant_id,
-            hotspot_id=hotspot.id,
-            store_id=hotspot.store_id,
-            customer_id=customer.id,
-            nonce=arrival.nonce,
-            device_mac=None if claimed else mac,
-            ip_address=arrival.ip_address,
-            new_customer=outcome is VisitOutcome.CREATED,
-            created_at=now,
-        )
+    visit = WifiVisit(
+        merchant_id=hotspot.merchant_id,
+        hotspot_id=hotspot.id,
+        store_id=hotspot.store_id,
+        customer_id=customer.id,
+        nonce=arrival.nonce,
+        device_mac=None if claimed else mac,
+        ip_address=arrival.ip_address,
+        new_customer=outcome is VisitOutcome.CREATED,
+        created_at=now,
     )
+    session.add(visit)
     session.flush()
+    if not claimed:  # an address typed on a splash earns nothing for its owner either
+        give_visit(session, hotspot, card, visit)
     if outcome is not VisitOutcome.CREATED:
         return Visit(outcome, None, now)
     confirm_until = None
@@ -240,7 +244,8 @@ def connect(
 
 def _wifi_only_guests(session: Session, customer_id: int | None = None) -> list[tuple[int, int, datetime]]:
     """(customer, retention days of the venue they signed up at, last visit) of the guests known
-    only from the Wi-Fi: signed up there, never activated the portal, no operation on their card."""
+    only from the Wi-Fi: signed up there, never activated the portal, no operation on their card
+    but a gift (a bonus is not a purchase)."""
     has_activated_card = (
         select(Card.id)
         .where(Card.customer_id == Customer.id, Card.activated_at.is_not(None))
@@ -250,7 +255,7 @@ def _wifi_only_guests(session: Session, customer_id: int | None = None) -> list[
     has_operation = (
         select(Operation.id)
         .join(Card, Card.id == Operation.card_id)
-        .where(Card.customer_id == Customer.id)
+        .where(Card.customer_id == Customer.id, Operation.kind.not_in(GIFTS))
         .correlate(Customer)
         .exists()
     )

@@ -30,6 +30,8 @@ KINDS = {
     OperationKind.PASS_ENTRY: _l("Pass entry"),
     OperationKind.COUPON_USE: _l("Coupon used"),
     OperationKind.STAMP: _l("Stamps"),
+    OperationKind.WELCOME_BONUS: _l("Welcome bonus"),
+    OperationKind.VISIT_BONUS: _l("Wi-Fi visit"),
 }
 TIMES = " \u00d7 "
 

@@ -32,6 +32,8 @@ KIND_LABELS = {
     "pass_entry": _l("Pass entry"),
     "coupon_use": _l("Coupon used"),
     "stamp": _l("Stamps"),
+    "welcome_bonus": _l("Welcome bonus"),
+    "visit_bonus": _l("Wi-Fi visit"),
 }
 
 
